@@ -1,0 +1,319 @@
+#include "config/runtime_config.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "config/default_config.hpp"
+#include "config/sha256.hpp"
+
+namespace webaccel {
+
+namespace {
+
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+[[noreturn]] void fail(const std::string& path, const std::string& what) {
+  throw config_error(path + ": " + what);
+}
+
+std::string type_name(const json& x) {
+  return x.type_name();
+}
+
+/// Reads one JSON object, remembering its key path and rejecting unknown keys.
+class object_reader {
+public:
+  object_reader(const json& obj, std::string path)
+    : obj_(obj), path_(std::move(path)) {
+    if (!obj_.is_object())
+      fail(path_, "expected an object, got " + type_name(obj_));
+  }
+
+  /// Fails if the object has a key that no getter asked for.
+  void reject_unknown_keys() const {
+    for (auto& [key, value] : obj_.items())
+      if (known_.count(key) == 0)
+        fail(path_, "unknown key '" + key + "'");
+  }
+
+  const json* find(const std::string& key) {
+    known_.insert(key);
+    auto i = obj_.find(key);
+    return i == obj_.end() ? nullptr : &*i;
+  }
+
+  std::string child(const std::string& key) const {
+    return path_ + "." + key;
+  }
+
+  void get(const std::string& key, std::string& out) {
+    if (auto x = find(key)) {
+      if (!x->is_string())
+        fail(child(key), "expected a string, got " + type_name(*x));
+      out = x->get<std::string>();
+    }
+  }
+
+  void get(const std::string& key, bool& out) {
+    if (auto x = find(key)) {
+      if (!x->is_boolean())
+        fail(child(key), "expected true or false, got " + type_name(*x));
+      out = x->get<bool>();
+    }
+  }
+
+  template <class Int>
+  void get_int(const std::string& key, Int& out, uint64_t min, uint64_t max) {
+    if (auto x = find(key)) {
+      if (!x->is_number_unsigned() && !x->is_number_integer())
+        fail(child(key), "expected an integer, got " + type_name(*x));
+      if (x->is_number_integer() && x->get<int64_t>() < 0)
+        fail(child(key), "must not be negative");
+      auto v = x->get<uint64_t>();
+      if (v < min || v > max)
+        fail(child(key), "must be between " + std::to_string(min) + " and "
+                           + std::to_string(max) + ", got "
+                           + std::to_string(v));
+      out = static_cast<Int>(v);
+    }
+  }
+
+  void get(const std::string& key, std::vector<std::string>& out) {
+    if (auto x = find(key)) {
+      if (!x->is_array())
+        fail(child(key), "expected an array of strings, got " + type_name(*x));
+      out.clear();
+      for (size_t i = 0; i < x->size(); ++i) {
+        if (!(*x)[i].is_string())
+          fail(child(key) + "[" + std::to_string(i) + "]",
+               "expected a string, got " + type_name((*x)[i]));
+        out.push_back((*x)[i].get<std::string>());
+      }
+    }
+  }
+
+private:
+  const json& obj_;
+  std::string path_;
+  std::set<std::string> known_;
+};
+
+std::string resolve(const std::string& base_dir, const std::string& p) {
+  if (p.empty() || fs::path{p}.is_absolute())
+    return p;
+  return (fs::path{base_dir} / p).lexically_normal().string();
+}
+
+bool is_hex_sha256(const std::string& s) {
+  if (s.size() != 64)
+    return false;
+  for (auto c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+      return false;
+  return true;
+}
+
+void check_platforms(const std::string& path,
+                     const std::vector<std::string>& list) {
+  if (list.empty())
+    fail(path, "must name at least one platform");
+  for (size_t i = 0; i < list.size(); ++i)
+    if (list[i] != "webgpu" && list[i] != "webnn" && list[i] != "wasm")
+      fail(path + "[" + std::to_string(i) + "]",
+           "unknown platform '" + list[i]
+             + "' (expected webgpu, webnn or wasm)");
+}
+
+void check_precision(const std::string& path, const std::string& p) {
+  if (p != "fp32" && p != "fp16" && p != "q8" && p != "q4")
+    fail(path, "unknown precision '" + p + "' (expected fp32, fp16, q8, q4)");
+}
+
+hardware_preferences read_preferences(const json& x, const std::string& path) {
+  hardware_preferences prefs;
+  object_reader r{x, path};
+  r.get("priority_list", prefs.priority_list);
+  check_platforms(r.child("priority_list"), prefs.priority_list);
+  r.get("browser", prefs.browser);
+  r.get("precision", prefs.precision);
+  check_precision(r.child("precision"), prefs.precision);
+  r.get("precompile_shaders", prefs.precompile_shaders);
+  r.get("fallback_to_simulation", prefs.fallback_to_simulation);
+  r.reject_unknown_keys();
+  return prefs;
+}
+
+model_spec read_model(const json& x, const std::string& path,
+                      const std::string& base_dir) {
+  model_spec spec;
+  object_reader r{x, path};
+  r.get("name", spec.name);
+  if (spec.name.empty())
+    fail(r.child("name"), "is required");
+  std::string family;
+  r.get("family", family);
+  auto fam = parse_model_family(family);
+  if (!fam)
+    fail(r.child("family"),
+         "unknown family '" + family
+           + "' (expected audio, vision, text_embedding, text_generation "
+             "or multimodal)");
+  spec.family = *fam;
+  r.get("path", spec.path);
+  if (spec.path.empty())
+    fail(r.child("path"), "is required");
+  spec.path = resolve(base_dir, spec.path);
+  r.get("sha256", spec.sha256);
+  if (!is_hex_sha256(spec.sha256))
+    fail(r.child("sha256"), "expected 64 lower-case hex digits");
+  r.get_int("size_bytes", spec.size_bytes, 1, uint64_t{1} << 40);
+  r.get("precision", spec.precision);
+  check_precision(r.child("precision"), spec.precision);
+  r.get("synthetic_weights", spec.synthetic_weights);
+  r.reject_unknown_keys();
+  return spec;
+}
+
+} // namespace
+
+runtime_config parse_config(std::string_view json_text,
+                            const std::string& base_dir,
+                            const std::string& origin) {
+  json doc;
+  try {
+    doc = json::parse(json_text, nullptr, true, /*ignore_comments=*/true);
+  } catch (const json::parse_error& e) {
+    throw config_error(origin + ": not valid JSON: " + e.what());
+  }
+  runtime_config cfg;
+  object_reader top{doc, "$"};
+  std::string ignored_schema;
+  top.get("$schema", ignored_schema);
+  if (auto server = top.find("server")) {
+    object_reader r{*server, "$.server"};
+    r.get("host", cfg.host);
+    r.get_int("port", cfg.port, 0, 65535);
+    r.get_int("max_message_bytes", cfg.max_message_bytes, 1024,
+              uint64_t{1} << 30);
+    r.reject_unknown_keys();
+  }
+  top.get("assets_dir", cfg.assets_dir);
+  cfg.assets_dir = resolve(base_dir, cfg.assets_dir);
+  top.get("log_level", cfg.log_level);
+  static const std::set<std::string> levels = {"trace", "debug", "info",
+                                               "warn",  "error", "off"};
+  if (levels.count(cfg.log_level) == 0)
+    fail("$.log_level", "unknown level '" + cfg.log_level
+                          + "' (expected trace, debug, info, warn, error "
+                            "or off)");
+  if (auto models = top.find("models")) {
+    if (!models->is_array())
+      fail("$.models", "expected an array, got " + type_name(*models));
+    for (size_t i = 0; i < models->size(); ++i) {
+      auto path = "$.models[" + std::to_string(i) + "]";
+      auto spec = read_model((*models)[i], path, base_dir);
+      if (cfg.models.count(spec.name) > 0)
+        fail(path + ".name", "duplicate model name '" + spec.name + "'");
+      cfg.models.emplace(spec.name, std::move(spec));
+    }
+  }
+  if (auto browsers = top.find("browsers")) {
+    object_reader r{*browsers, "$.browsers"};
+    for (auto& [kind, value] : browsers->items()) {
+      if (kind != "chromium")
+        fail(r.child(kind), "unsupported browser kind (this build launches "
+                            "chromium)");
+      browser_config bc;
+      object_reader br{value, r.child(kind)};
+      br.get("executable", bc.executable);
+      br.get("extra_args", bc.extra_args);
+      br.reject_unknown_keys();
+      r.find(kind);
+      cfg.browsers[kind] = std::move(bc);
+    }
+  }
+  if (auto prefs = top.find("default_preferences"))
+    cfg.default_preferences = read_preferences(*prefs,
+                                               "$.default_preferences");
+  if (auto t = top.find("timeouts")) {
+    object_reader r{*t, "$.timeouts"};
+    constexpr uint64_t hour_ms = 3600 * 1000;
+    r.get_int("launch_ms", cfg.timeouts.launch_ms, 100, hour_ms);
+    r.get_int("load_ms", cfg.timeouts.load_ms, 100, hour_ms);
+    r.get_int("infer_ms", cfg.timeouts.infer_ms, 1, hour_ms);
+    r.reject_unknown_keys();
+  }
+  if (auto d = top.find("demo")) {
+    object_reader r{*d, "$.demo"};
+    r.get("model", cfg.demo.model);
+    r.get("input", cfg.demo.input);
+    cfg.demo.input = resolve(base_dir, cfg.demo.input);
+    r.reject_unknown_keys();
+  }
+  top.reject_unknown_keys();
+  if (cfg.browsers.empty())
+    cfg.browsers["chromium"] = browser_config{};
+  if (!cfg.demo.model.empty() && cfg.models.count(cfg.demo.model) == 0)
+    fail("$.demo.model", "names no model in $.models: '" + cfg.demo.model
+                           + "'");
+  return cfg;
+}
+
+runtime_config load_config_file(const std::string& path) {
+  std::ifstream in{path, std::ios::binary};
+  if (!in)
+    throw config_error(path + ": cannot read the config file");
+  std::stringstream buf;
+  buf << in.rdbuf();
+  auto base = fs::absolute(fs::path{path}).parent_path().string();
+  return parse_config(buf.str(), base, path);
+}
+
+runtime_config default_config() {
+  return parse_config(embedded_default_config, embedded_default_base_dir,
+                      "<embedded default config>");
+}
+
+void apply_environment(runtime_config& cfg) {
+  if (auto port = std::getenv("WEBACCEL_PORT")) {
+    char* end = nullptr;
+    auto v = std::strtoul(port, &end, 10);
+    if (*port == '\0' || *end != '\0' || v > 65535)
+      throw config_error("WEBACCEL_PORT: expected a port number 0..65535, "
+                         "got '"
+                         + std::string{port} + "'");
+    cfg.port = static_cast<uint16_t>(v);
+  }
+  if (auto dir = std::getenv("WEBACCEL_ASSETS_DIR"))
+    cfg.assets_dir = dir;
+  if (auto level = std::getenv("WEBACCEL_LOG_LEVEL"))
+    cfg.log_level = level;
+}
+
+void verify_model_files(const runtime_config& cfg) {
+  for (auto& [name, spec] : cfg.models) {
+    std::error_code ec;
+    auto size = fs::file_size(spec.path, ec);
+    if (ec)
+      throw config_error("model '" + name + "': cannot read " + spec.path
+                         + " (" + ec.message()
+                         + "); run the setup command to fetch it");
+    if (spec.size_bytes != 0 && size != spec.size_bytes)
+      throw config_error("model '" + name + "': " + spec.path + " has "
+                         + std::to_string(size) + " bytes, expected "
+                         + std::to_string(spec.size_bytes));
+    auto digest = sha256_file_hex(spec.path);
+    if (!digest || *digest != spec.sha256)
+      throw config_error("model '" + name + "': sha256 of " + spec.path
+                         + " is " + digest.value_or("unreadable")
+                         + ", expected " + spec.sha256);
+  }
+}
+
+} // namespace webaccel

@@ -1,0 +1,91 @@
+// The runtime's configuration: one JSON document (comments allowed), parsed
+// and validated here. Every error names the key path and what is wrong.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "messages/model.hpp"
+
+namespace webaccel {
+
+/// Thrown for an invalid config; `what()` starts with the key path.
+class config_error : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+/// How to start one kind of browser.
+struct browser_config {
+  /// Executable to run; empty = look it up on PATH by the kind's names.
+  std::string executable;
+  /// Arguments added after the built-in flags.
+  std::vector<std::string> extra_args;
+};
+
+/// Deadlines, all bounded so that no wait is forever.
+struct timeout_config {
+  /// From launch to the page's hello.
+  uint32_t launch_ms = 60000;
+  /// For a model to load in the page.
+  uint32_t load_ms = 120000;
+  /// Default deadline of one inference.
+  uint32_t infer_ms = 30000;
+};
+
+/// What `webaccel run` does without arguments.
+struct demo_config {
+  /// Registry name of the model; empty = the first model.
+  std::string model;
+  /// Input file (a 16-bit PCM WAV for audio models).
+  std::string input;
+};
+
+/// The whole configuration.
+struct runtime_config {
+  /// Address the HTTP/WebSocket server binds; loopback by default.
+  std::string host = "127.0.0.1";
+  /// 0 picks an ephemeral port.
+  uint16_t port = 0;
+  /// Directory with the worker page and its node_modules.
+  std::string assets_dir;
+  /// Largest WebSocket message accepted from a page, in bytes.
+  uint64_t max_message_bytes = 16u * 1024 * 1024;
+  /// Models by registry name.
+  std::map<std::string, model_spec> models;
+  /// Browser kinds by name ("chromium", ...).
+  std::map<std::string, browser_config> browsers;
+  hardware_preferences default_preferences;
+  timeout_config timeouts;
+  demo_config demo;
+  /// spdlog level name: trace, debug, info, warn, error, off.
+  std::string log_level = "info";
+};
+
+/// Parses and validates a config. Relative paths resolve against `base_dir`.
+/// `origin` names the document in error messages (a path or "<embedded>").
+/// @throws config_error
+runtime_config parse_config(std::string_view json_text,
+                            const std::string& base_dir,
+                            const std::string& origin);
+
+/// Reads and parses a config file. @throws config_error
+runtime_config load_config_file(const std::string& path);
+
+/// The built-in default config (paths of this build tree).
+/// @throws config_error if the embedded document is broken
+runtime_config default_config();
+
+/// Applies the `WEBACCEL_*` environment overrides (WEBACCEL_PORT,
+/// WEBACCEL_ASSETS_DIR, WEBACCEL_LOG_LEVEL). @throws config_error
+void apply_environment(runtime_config& cfg);
+
+/// Checks every model file exists with its declared size and sha256.
+/// @throws config_error naming the model and the mismatch
+void verify_model_files(const runtime_config& cfg);
+
+} // namespace webaccel

@@ -1,0 +1,44 @@
+// Every atom webaccel's actors exchange. CAF 0.17 atoms hold at most ten
+// characters; the same text names the same atom type everywhere.
+#pragma once
+
+#include <caf/atom.hpp>
+
+namespace webaccel {
+
+// -- requests between actors --------------------------------------------------
+
+/// Asks the router for a model instance.
+using get_atom = caf::atom_constant<caf::atom("get")>;
+/// Runs an inference.
+using infer_atom = caf::atom_constant<caf::atom("infer")>;
+/// Loads a model into a browser page.
+using load_atom = caf::atom_constant<caf::atom("load")>;
+/// Asks the pool for a ready browser connection of a kind.
+using connect_atom = caf::atom_constant<caf::atom("connect")>;
+/// Waits until a browser connection finished its handshake.
+using ready_atom = caf::atom_constant<caf::atom("ready")>;
+/// Asks an actor for a snapshot of its statistics.
+using stats_atom = caf::atom_constant<caf::atom("stats")>;
+/// Asks an actor to stop what it owns and quit.
+using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
+
+// -- events from transport to a browser connection ----------------------------
+
+/// A page opened the bridge WebSocket with this connection's token.
+using opened_atom = caf::atom_constant<caf::atom("opened")>;
+/// A text (JSON control) frame arrived from the page.
+using text_atom = caf::atom_constant<caf::atom("text")>;
+/// A binary (tensor) frame arrived from the page.
+using binary_atom = caf::atom_constant<caf::atom("binary")>;
+/// The bridge WebSocket closed.
+using closed_atom = caf::atom_constant<caf::atom("closed")>;
+/// The browser's process exited.
+using exited_atom = caf::atom_constant<caf::atom("exited")>;
+
+// -- timers -------------------------------------------------------------------
+
+/// A deadline of a request (by id) or of the handshake (id 0) passed.
+using deadline_atom = caf::atom_constant<caf::atom("deadline")>;
+
+} // namespace webaccel

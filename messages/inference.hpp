@@ -1,0 +1,118 @@
+// Inference requests and results. Every result says where and how it was
+// computed (provenance) and whether it was simulated.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/meta/type_name.hpp>
+
+#include "messages/capabilities.hpp"
+#include "messages/model.hpp"
+#include "messages/tensor.hpp"
+
+namespace webaccel {
+
+/// Inputs for one inference.
+struct infer_request {
+  std::vector<tensor> inputs;
+  /// Deadline for the answer in milliseconds (0 = the configured default).
+  uint32_t timeout_ms = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, infer_request& x) {
+  return f(caf::meta::type_name("infer_request"), x.inputs, x.timeout_ms);
+}
+
+/// Where the time of one request went, in milliseconds.
+struct timings {
+  /// Waiting in the model actor before it was sent to the page.
+  double queue = 0;
+  /// Round trip to the page minus the page's own handling time.
+  double transfer = 0;
+  /// onnxruntime-web's `session.run` in the page.
+  double compute = 0;
+  /// From arrival at the model actor to the answer.
+  double total = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, timings& x) {
+  return f(caf::meta::type_name("timings"), x.queue, x.transfer, x.compute,
+           x.total);
+}
+
+/// Where and how a result was computed.
+struct provenance {
+  std::string browser;
+  std::string browser_version;
+  /// Platform that ran it: "webgpu", "webnn" or "wasm".
+  std::string platform;
+  /// The WebGPU adapter when the platform is webgpu; empty otherwise.
+  adapter_info adapter;
+  std::string precision;
+  /// onnxruntime-web's execution provider as requested in the page.
+  std::string execution_provider;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, provenance& x) {
+  return f(caf::meta::type_name("provenance"), x.browser, x.browser_version,
+           x.platform, x.adapter, x.precision, x.execution_provider);
+}
+
+/// The answer to an `infer_request`.
+struct infer_result {
+  std::string model;
+  model_family family = model_family::audio;
+  bool synthetic_weights = false;
+  /// True only for results of the labelled simulation fallback.
+  bool simulated = false;
+  provenance origin;
+  timings time;
+  std::vector<tensor> outputs;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, infer_result& x) {
+  return f(caf::meta::type_name("infer_result"), x.model, x.family,
+           x.synthetic_weights, x.simulated, x.origin, x.time, x.outputs);
+}
+
+/// What a page answered to an inference: outputs and its own timings.
+struct page_result {
+  std::vector<tensor> outputs;
+  /// `session.run` time measured in the page.
+  double compute_ms = 0;
+  /// Time from frame arrival to reply in the page (decode + run + encode).
+  double page_ms = 0;
+  /// Round trip as the browser connection measured it.
+  double round_trip_ms = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, page_result& x) {
+  return f(caf::meta::type_name("page_result"), x.outputs, x.compute_ms,
+           x.page_ms, x.round_trip_ms);
+}
+
+/// A model the page loaded: its session's input and output names.
+struct loaded_model {
+  /// Key of the session in the page.
+  std::string key;
+  std::string platform;
+  std::string execution_provider;
+  std::vector<std::string> input_names;
+  std::vector<std::string> output_names;
+  double load_ms = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, loaded_model& x) {
+  return f(caf::meta::type_name("loaded_model"), x.key, x.platform,
+           x.execution_provider, x.input_names, x.output_names, x.load_ms);
+}
+
+} // namespace webaccel

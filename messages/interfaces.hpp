@@ -1,0 +1,74 @@
+// Every typed-actor interface of webaccel, with one line per handler. Read
+// this file to know who can ask whom for what.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "messages/atoms.hpp"
+#include "messages/bridge_channel.hpp"
+#include "messages/capabilities.hpp"
+#include "messages/inference.hpp"
+#include "messages/model.hpp"
+
+// A channel is a local pointer to a Beast session; it never leaves the
+// process, so CAF need not know how to serialize it.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(webaccel::bridge_channel_ptr)
+
+namespace webaccel {
+
+/// The part of a browser connection that transport delivers bridge events to.
+using bridge_peer_actor = caf::typed_actor<
+  // The page opened the bridge with this connection's token.
+  caf::reacts_to<opened_atom, bridge_channel_ptr>,
+  // A JSON control frame arrived from the page.
+  caf::reacts_to<text_atom, std::string>,
+  // A binary tensor frame arrived from the page.
+  caf::reacts_to<binary_atom, std::vector<uint8_t>>,
+  // The WebSocket closed; the string says why.
+  caf::reacts_to<closed_atom, std::string>>;
+
+/// One browser process and the page it runs.
+using browser_connection_actor = bridge_peer_actor::extend<
+  // Answers once the page said hello, with its probed capabilities.
+  caf::replies_to<ready_atom>::with<browser_capabilities>,
+  // Loads a model on a platform ("webgpu", "webnn", "wasm").
+  caf::replies_to<load_atom, model_spec, std::string>::with<loaded_model>,
+  // Runs an inference on the loaded model with this key.
+  caf::replies_to<infer_atom, std::string, infer_request>::with<page_result>,
+  // The browser process exited (status as waitpid gave it, description).
+  caf::reacts_to<exited_atom, int32_t, std::string>,
+  // A deadline for the request with this id (0 = handshake) passed.
+  caf::reacts_to<deadline_atom, uint64_t>,
+  // Kills the browser, fails what is in flight, then quits.
+  caf::replies_to<shutdown_atom>::with<bool>>;
+
+/// One loaded model instance.
+using model_actor = caf::typed_actor<
+  // Runs an inference and answers with outputs and provenance.
+  caf::replies_to<infer_atom, infer_request>::with<infer_result>,
+  // Unloads and quits.
+  caf::replies_to<shutdown_atom>::with<bool>>;
+
+/// Places models on browsers and caches model instances.
+using router_actor = caf::typed_actor<
+  // Returns a loaded model instance for the request (cached per request).
+  caf::replies_to<get_atom, model_request>::with<model_actor>,
+  // Stops every model instance, then quits.
+  caf::replies_to<shutdown_atom>::with<bool>>;
+
+/// Root of the actor tree: owns the router and the browser connections.
+using pool_supervisor_actor = caf::typed_actor<
+  // Returns a browser connection of this kind that finished its handshake.
+  caf::replies_to<connect_atom, std::string>::with<browser_connection_actor>,
+  // Forwards to the router.
+  caf::replies_to<get_atom, model_request>::with<model_actor>,
+  // Stops the whole tree; answers when every browser is gone.
+  caf::replies_to<shutdown_atom>::with<bool>>;
+
+} // namespace webaccel

@@ -1,0 +1,29 @@
+// Type IDs of the data webaccel's actors exchange, for CAF's serialization
+// (remote nodes) and readable type names. Register with
+// `cfg.add_message_types<caf::id_block::webaccel>()`.
+#pragma once
+
+#include <caf/type_id.hpp>
+
+#include "messages/capabilities.hpp"
+#include "messages/inference.hpp"
+#include "messages/model.hpp"
+#include "messages/tensor.hpp"
+
+CAF_BEGIN_TYPE_ID_BLOCK(webaccel, caf::first_custom_type_id)
+
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::tensor))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::model_spec))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::hardware_preferences))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::model_request))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::adapter_info))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::platform_support))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::browser_capabilities))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::infer_request))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::timings))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::provenance))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::infer_result))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::page_result))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::loaded_model))
+
+CAF_END_TYPE_ID_BLOCK(webaccel)
