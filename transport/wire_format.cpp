@@ -321,7 +321,7 @@ std::string encode_load(const load_command& cmd) {
   return to_text(json{{"type", "load"},         {"id", cmd.id},
               {"key", cmd.key},         {"url", cmd.url},
               {"sha256", cmd.sha256},   {"size_bytes", cmd.size_bytes},
-              {"platform", cmd.platform}, {"precompile", cmd.precompile}});
+              {"platform", cmd.platform}});
 }
 
 std::string encode_ping(uint64_t id) {

@@ -114,8 +114,6 @@ struct load_command {
   uint64_t size_bytes = 0;
   /// "webgpu", "webnn" or "wasm".
   std::string platform;
-  /// Run one warm-up inference after creating the session.
-  bool precompile = false;
 };
 
 std::string encode_load(const load_command& cmd);

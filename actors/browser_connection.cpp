@@ -1,0 +1,324 @@
+#include "actors/browser_connection.hpp"
+
+#include <chrono>
+#include <map>
+#include <optional>
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/error_classifier.hpp"
+#include "transport/http_server.hpp"
+
+namespace webaccel {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+double ms_since(clock_type::time_point t) {
+  return std::chrono::duration<double, std::milli>(clock_type::now() - t)
+    .count();
+}
+
+struct pending_load {
+  caf::typed_response_promise<loaded_model> promise;
+  std::string what;
+};
+
+struct pending_infer {
+  caf::typed_response_promise<page_result> promise;
+  clock_type::time_point sent;
+};
+
+} // namespace
+
+struct browser_connection_state {
+  static inline const char* name = "browser_connection";
+
+  browser_connection_config cfg;
+  std::string token;
+  std::unique_ptr<process> browser;
+  bridge_channel_ptr channel;
+  std::optional<browser_capabilities> capabilities;
+  std::vector<caf::typed_response_promise<browser_capabilities>> waiting;
+  uint64_t next_id = 1;
+  std::map<uint64_t, pending_load> loads;
+  std::map<uint64_t, pending_infer> infers;
+  /// Set once the connection failed; every later request fails with it.
+  caf::error failure;
+};
+
+namespace {
+
+using self_ptr
+  = browser_connection_actor::stateful_pointer<browser_connection_state>;
+
+/// Fails every pending request with `err`, kills the browser and quits.
+void fail_everything(self_ptr self, caf::error err) {
+  auto& st = self->state;
+  if (!st.failure)
+    st.failure = err;
+  spdlog::info("{} connection ends: {}", st.cfg.kind, render_error(err));
+  for (auto& rp : st.waiting)
+    rp.deliver(err);
+  st.waiting.clear();
+  for (auto& [id, p] : st.loads)
+    p.promise.deliver(err);
+  st.loads.clear();
+  for (auto& [id, p] : st.infers)
+    p.promise.deliver(err);
+  st.infers.clear();
+  if (st.channel)
+    st.channel->close();
+  st.channel.reset();
+  st.cfg.routes->forget_bridge(st.token);
+  if (st.browser)
+    st.browser->stop();
+  self->quit(err);
+}
+
+void on_hello(self_ptr self, wire::hello msg) {
+  auto& st = self->state;
+  if (st.capabilities) {
+    spdlog::warn("{} page sent a second hello; ignored", st.cfg.kind);
+    return;
+  }
+  msg.capabilities.browser = st.cfg.kind;
+  st.capabilities = std::move(msg.capabilities);
+  auto& c = *st.capabilities;
+  spdlog::info("{} {} ready: wasm simd={} threads={}; webgpu {}{}; webnn {}",
+               c.browser, c.browser_version, c.wasm_simd, c.wasm_threads,
+               c.webgpu.available ? "available" : "unavailable",
+               c.webgpu.available ? (c.adapter.fallback ? " (fallback adapter)"
+                                                        : "")
+                                  : " (" + c.webgpu.reason + ")",
+               c.webnn.available ? "available" : "unavailable ("
+                                                   + c.webnn.reason + ")");
+  for (auto& rp : st.waiting)
+    rp.deliver(c);
+  st.waiting.clear();
+}
+
+void on_page_error(self_ptr self, const wire::page_error& err) {
+  auto& st = self->state;
+  auto what = err.name + ": " + err.message;
+  if (auto i = st.loads.find(err.id); i != st.loads.end()) {
+    auto code = classify_page_error(err.name, err.message, page_phase::load);
+    i->second.promise.deliver(
+      make_error(code, "loading " + i->second.what + " failed: " + what));
+    st.loads.erase(i);
+  } else if (auto j = st.infers.find(err.id); j != st.infers.end()) {
+    auto code = classify_page_error(err.name, err.message, page_phase::infer);
+    j->second.promise.deliver(make_error(code, "inference failed: " + what));
+    st.infers.erase(j);
+  } else {
+    spdlog::warn("{} page reported an error for no pending request ({}): {}",
+                 st.cfg.kind, err.id, what);
+  }
+}
+
+void on_text(self_ptr self, const std::string& frame) {
+  auto& st = self->state;
+  auto msg = wire::decode_page_text(frame, st.cfg.limits);
+  if (!msg) {
+    spdlog::warn("{} page broke the protocol: {}", st.cfg.kind, msg.error);
+    return;
+  }
+  std::visit(
+    [&](auto& x) {
+      using type = std::decay_t<decltype(x)>;
+      if constexpr (std::is_same_v<type, wire::hello>) {
+        on_hello(self, std::move(x));
+      } else if constexpr (std::is_same_v<type, wire::loaded>) {
+        if (auto i = st.loads.find(x.id); i != st.loads.end()) {
+          i->second.promise.deliver(std::move(x.model));
+          st.loads.erase(i);
+        }
+      } else if constexpr (std::is_same_v<type, wire::page_error>) {
+        on_page_error(self, x);
+      } else {
+        // Pongs matter to the health monitor (issue 3), not here.
+      }
+    },
+    *msg.value);
+}
+
+void on_binary(self_ptr self, const std::vector<uint8_t>& frame) {
+  auto& st = self->state;
+  auto res = wire::decode_result(frame, st.cfg.limits);
+  if (!res) {
+    spdlog::warn("{} page broke the protocol: {}", st.cfg.kind, res.error);
+    return;
+  }
+  auto i = st.infers.find(res.value->id);
+  if (i == st.infers.end())
+    return; // Answered after its deadline; the caller already has an error.
+  auto result = std::move(res.value->result);
+  result.round_trip_ms = ms_since(i->second.sent);
+  i->second.promise.deliver(std::move(result));
+  st.infers.erase(i);
+}
+
+caf::error not_ready(const browser_connection_state& st) {
+  if (st.failure)
+    return st.failure;
+  if (!st.capabilities || !st.channel)
+    return make_error(errc::connection, st.cfg.kind
+                                          + " page has not said hello yet");
+  return {};
+}
+
+void launch(self_ptr self) {
+  auto& st = self->state;
+  st.token = make_bridge_token();
+  st.cfg.routes->expect_bridge(st.token, self);
+  auto url = st.cfg.origin + "/?token=" + st.token;
+  caf::weak_actor_ptr weak_self = self->ctrl();
+  auto on_exit = [weak_self](int status, std::string what) {
+    if (auto strong = caf::actor_cast<caf::strong_actor_ptr>(weak_self))
+      caf::anon_send(caf::actor_cast<browser_connection_actor>(strong),
+                     exited_atom::value, int32_t{status}, std::move(what));
+  };
+  std::string error;
+  st.browser = st.cfg.launch(url, on_exit, error);
+  if (!st.browser) {
+    // Answer `ready` with this; the pool then shuts us down.
+    st.failure = make_error(errc::browser_unavailable, error);
+    st.cfg.routes->forget_bridge(st.token);
+    return;
+  }
+  spdlog::info("launched {} (pid {})", st.cfg.kind, st.browser->pid());
+  self->delayed_send(self, std::chrono::milliseconds{st.cfg.launch_timeout_ms},
+                     deadline_atom::value, uint64_t{0});
+}
+
+browser_connection_actor::behavior_type
+browser_connection(self_ptr self, browser_connection_config cfg) {
+  self->state.cfg = std::move(cfg);
+  launch(self);
+  return {
+    [=](opened_atom, bridge_channel_ptr channel) {
+      auto& st = self->state;
+      if (st.channel) {
+        channel->close(); // Tokens are one-time; this cannot be our page.
+        return;
+      }
+      st.channel = std::move(channel);
+    },
+    [=](text_atom, const std::string& frame) { on_text(self, frame); },
+    [=](binary_atom, const std::vector<uint8_t>& frame) {
+      on_binary(self, frame);
+    },
+    [=](closed_atom, const std::string& why) {
+      if (!self->state.failure)
+        fail_everything(self, make_error(errc::connection,
+                                         self->state.cfg.kind
+                                           + " bridge closed: " + why));
+    },
+    [=](exited_atom, int32_t, const std::string& what) {
+      if (!self->state.failure)
+        fail_everything(self, make_error(errc::browser_crash,
+                                         self->state.cfg.kind + " process "
+                                           + what));
+    },
+    [=](deadline_atom, uint64_t id) {
+      auto& st = self->state;
+      if (id == 0) {
+        if (!st.capabilities && !st.failure)
+          fail_everything(self,
+                          make_error(errc::connection,
+                                     st.cfg.kind + " page did not say hello "
+                                                   "within "
+                                       + std::to_string(
+                                         st.cfg.launch_timeout_ms)
+                                       + " ms"));
+        return;
+      }
+      if (auto i = st.loads.find(id); i != st.loads.end()) {
+        i->second.promise.deliver(
+          make_error(errc::timeout, "loading " + i->second.what
+                                      + " took longer than "
+                                      + std::to_string(st.cfg.load_timeout_ms)
+                                      + " ms"));
+        st.loads.erase(i);
+      } else if (auto j = st.infers.find(id); j != st.infers.end()) {
+        j->second.promise.deliver(make_error(
+          errc::timeout, "no answer from the " + st.cfg.kind + " page within "
+                           + std::to_string(static_cast<int64_t>(
+                             ms_since(j->second.sent)))
+                           + " ms"));
+        st.infers.erase(j);
+      }
+    },
+    [=](ready_atom) -> caf::result<browser_capabilities> {
+      auto& st = self->state;
+      if (st.failure)
+        return st.failure;
+      if (st.capabilities)
+        return *st.capabilities;
+      auto rp = self->make_response_promise<browser_capabilities>();
+      st.waiting.push_back(rp);
+      return rp;
+    },
+    [=](load_atom, const model_spec& spec,
+        const std::string& platform) -> caf::result<loaded_model> {
+      auto& st = self->state;
+      if (auto err = not_ready(st))
+        return err;
+      auto support = st.capabilities->platform(platform);
+      if (support == nullptr)
+        return make_error(errc::invalid_request,
+                          "unknown platform '" + platform + "'");
+      if (!support->available)
+        return make_error(errc::browser_capability,
+                          st.cfg.kind + " has no " + platform + ": "
+                            + support->reason);
+      st.cfg.routes->add_model(spec.sha256, spec.path);
+      wire::load_command cmd{st.next_id++,    spec.name + "@" + platform,
+                             "/models/" + spec.sha256, spec.sha256,
+                             spec.size_bytes, platform};
+      auto rp = self->make_response_promise<loaded_model>();
+      st.loads.emplace(cmd.id,
+                       pending_load{rp, spec.name + " on " + platform});
+      st.channel->send_text(wire::encode_load(cmd));
+      self->delayed_send(self,
+                         std::chrono::milliseconds{st.cfg.load_timeout_ms},
+                         deadline_atom::value, cmd.id);
+      return rp;
+    },
+    [=](infer_atom, const std::string& key,
+        const infer_request& req) -> caf::result<page_result> {
+      auto& st = self->state;
+      if (auto err = not_ready(st))
+        return err;
+      wire::infer_frame cmd{st.next_id++, key, req.inputs};
+      auto frame = wire::encode_infer(cmd, st.cfg.limits);
+      if (!frame)
+        return make_error(errc::invalid_request, frame.error);
+      auto rp = self->make_response_promise<page_result>();
+      st.infers.emplace(cmd.id, pending_infer{rp, clock_type::now()});
+      st.channel->send_binary(std::move(*frame.value));
+      auto timeout = req.timeout_ms != 0 ? req.timeout_ms
+                                         : st.cfg.infer_timeout_ms;
+      self->delayed_send(self, std::chrono::milliseconds{timeout},
+                         deadline_atom::value, cmd.id);
+      return rp;
+    },
+    [=](shutdown_atom) -> bool {
+      fail_everything(self, make_error(errc::shutting_down,
+                                       self->state.cfg.kind
+                                         + " connection was shut down"));
+      return true;
+    },
+  };
+}
+
+} // namespace
+
+browser_connection_actor spawn_browser_connection(caf::actor_system& sys,
+                                                  browser_connection_config cfg) {
+  return sys.spawn(browser_connection, std::move(cfg));
+}
+
+} // namespace webaccel

@@ -1,0 +1,78 @@
+// Probes what this browser can really accelerate: WebGPU (adapter and its
+// info, whether it is a software fallback), WebNN (createContext per device
+// type, with the exact error), WebAssembly (SIMD, threads). Nothing here is
+// assumed from the user agent.
+
+// Minimal modules that use a SIMD and an atomics instruction (from
+// wasm-feature-detect); validate() is true only if the engine supports them.
+const SIMD_MODULE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3,
+  2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+const THREADS_MODULE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2,
+  1, 0, 5, 4, 1, 3, 1, 1, 10, 11, 1, 9, 0, 65, 0, 254, 16, 2, 0, 26, 11]);
+
+function describe(err) {
+  return err && err.name ? `${err.name}: ${err.message}` : String(err);
+}
+
+async function probeWebGpu() {
+  if (!('gpu' in navigator)) return { available: false, reason: 'navigator.gpu is undefined' };
+  try {
+    const adapter = await navigator.gpu.requestAdapter();
+    if (!adapter) return { available: false, reason: 'navigator.gpu.requestAdapter() returned null' };
+    const info = adapter.info || {};
+    const fallback = Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false);
+    // An adapter is not enough: make sure a device can be created.
+    const device = await adapter.requestDevice();
+    device.destroy();
+    return {
+      available: true,
+      reason: '',
+      adapter: {
+        vendor: info.vendor || '',
+        architecture: info.architecture || '',
+        device: info.device || '',
+        description: info.description || '',
+        fallback,
+      },
+    };
+  } catch (err) {
+    return { available: false, reason: describe(err) };
+  }
+}
+
+async function probeWebNn() {
+  if (!('ml' in navigator)) return { available: false, reason: 'navigator.ml is undefined' };
+  const failures = [];
+  for (const deviceType of ['cpu', 'gpu', 'npu']) {
+    try {
+      await navigator.ml.createContext({ deviceType });
+      return { available: true, reason: '', device_type: deviceType };
+    } catch (err) {
+      failures.push(`${deviceType}: ${describe(err)}`);
+    }
+  }
+  return { available: false, reason: `createContext failed: ${failures.join('; ')}` };
+}
+
+function probeWasm() {
+  if (typeof WebAssembly !== 'object') {
+    return { available: false, reason: 'WebAssembly is undefined', simd: false, threads: false };
+  }
+  const simd = WebAssembly.validate(SIMD_MODULE);
+  const threads = typeof SharedArrayBuffer !== 'undefined' && self.crossOriginIsolated === true
+    && WebAssembly.validate(THREADS_MODULE);
+  return { available: true, reason: '', simd, threads };
+}
+
+/** Everything the hello message reports. */
+export async function probeCapabilities() {
+  const [webgpu, webnn] = await Promise.all([probeWebGpu(), probeWebNn()]);
+  return {
+    user_agent: navigator.userAgent,
+    cross_origin_isolated: self.crossOriginIsolated === true,
+    hardware_concurrency: navigator.hardwareConcurrency || 0,
+    webgpu,
+    webnn,
+    wasm: probeWasm(),
+  };
+}

@@ -1,0 +1,65 @@
+// Entry point of the worker page: opens the bridge with the one-time token
+// from the URL, says hello with the probed capabilities, then serves load,
+// infer and ping.
+import { probeCapabilities } from './capability_probe.js';
+import { ModelRunner } from './model_runner.js';
+import { decodeBinary, encodeBinary, errorMessage } from './protocol.js';
+
+const status = (text) => { document.getElementById('status').textContent = `webaccel worker: ${text}`; };
+const token = new URLSearchParams(location.search).get('token') || '';
+const runner = new ModelRunner();
+const ws = new WebSocket(`ws://${location.host}/bridge?token=${encodeURIComponent(token)}`);
+ws.binaryType = 'arraybuffer';
+
+async function onControl(msg) {
+  switch (msg.type) {
+    case 'ping':
+      ws.send(JSON.stringify({ type: 'pong', id: msg.id }));
+      break;
+    case 'load':
+      try {
+        ws.send(JSON.stringify(await runner.load(msg)));
+        status(`loaded ${msg.key}`);
+      } catch (err) {
+        ws.send(errorMessage(msg.id, err));
+      }
+      break;
+    default:
+      ws.send(errorMessage(msg.id || 0, new Error(`unknown message type '${msg.type}'`)));
+  }
+}
+
+async function onInfer(buffer) {
+  const received = performance.now();
+  let id = 0;
+  try {
+    const { header, tensors } = decodeBinary(buffer);
+    id = header.id;
+    const { outputs, computeMs } = await runner.infer(header.key, tensors);
+    const pageMs = performance.now() - received;
+    ws.send(encodeBinary({ type: 'result', id, compute_ms: computeMs, page_ms: pageMs }, outputs));
+  } catch (err) {
+    ws.send(errorMessage(id, err));
+  }
+}
+
+ws.onopen = async () => {
+  status('probing');
+  ws.send(JSON.stringify({ type: 'hello', capabilities: await probeCapabilities() }));
+  status('ready');
+};
+ws.onmessage = (event) => {
+  if (typeof event.data === 'string') {
+    let msg;
+    try {
+      msg = JSON.parse(event.data);
+    } catch (err) {
+      ws.send(errorMessage(0, err));
+      return;
+    }
+    onControl(msg);
+  } else {
+    onInfer(event.data);
+  }
+};
+ws.onclose = (event) => status(`bridge closed (${event.code})`);

@@ -1,0 +1,60 @@
+// The page's side of the bridge protocol (mirror of transport/wire_format).
+// Text frames are JSON control messages; binary frames are a 4-byte
+// little-endian header length, a JSON header describing each tensor, then
+// the raw little-endian tensor bytes.
+
+const TYPED_ARRAYS = {
+  float32: Float32Array,
+  int64: BigInt64Array,
+  int32: Int32Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  bool: Uint8Array,
+  float16: Uint16Array,
+};
+
+/** Splits a binary frame into its header object and tensors. */
+export function decodeBinary(buffer) {
+  const view = new DataView(buffer);
+  if (buffer.byteLength < 4) throw new Error('binary frame too short');
+  const headLen = view.getUint32(0, true);
+  if (headLen > buffer.byteLength - 4) throw new Error('header runs past the frame');
+  const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, headLen)));
+  const payload = 4 + headLen;
+  const tensors = (header.tensors || []).map((t) => {
+    const Ctor = TYPED_ARRAYS[t.dtype];
+    if (!Ctor) throw new Error(`unknown dtype '${t.dtype}' of tensor '${t.name}'`);
+    // slice() copies into a fresh, aligned buffer.
+    const bytes = buffer.slice(payload + t.offset, payload + t.offset + t.length);
+    return { name: t.name, dtype: t.dtype, shape: t.shape, data: new Ctor(bytes) };
+  });
+  return { header, tensors };
+}
+
+/** Packs a header object and tensors ({name, dtype, shape, data}) into a frame. */
+export function encodeBinary(header, tensors) {
+  let offset = 0;
+  const specs = tensors.map((t) => {
+    const length = t.data.byteLength;
+    const spec = { name: t.name, dtype: t.dtype, shape: t.shape, offset, length };
+    offset += length;
+    return spec;
+  });
+  const head = new TextEncoder().encode(JSON.stringify({ ...header, tensors: specs }));
+  const out = new Uint8Array(4 + head.byteLength + offset);
+  new DataView(out.buffer).setUint32(0, head.byteLength, true);
+  out.set(head, 4);
+  let at = 4 + head.byteLength;
+  for (const t of tensors) {
+    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), at);
+    at += t.data.byteLength;
+  }
+  return out.buffer;
+}
+
+/** A JSON error message for request `id` from a caught exception. */
+export function errorMessage(id, err) {
+  const name = (err && err.name) || 'Error';
+  const message = (err && err.message) || String(err);
+  return JSON.stringify({ type: 'error', id, error: { name, message } });
+}

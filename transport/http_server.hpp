@@ -1,0 +1,97 @@
+// The runtime's HTTP server on loopback (Beast). It serves the worker page
+// and onnxruntime-web from browser_assets, model files by sha256, and
+// upgrades /bridge?token=... to the WebSocket of the browser connection
+// that was given that one-time token. Holds no actor logic: it delivers
+// bridge events to a `bridge_peer_actor` from messages/.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "messages/interfaces.hpp"
+
+namespace webaccel {
+
+/// What the server serves and how.
+struct http_server_options {
+  std::string host = "127.0.0.1";
+  /// 0 picks an ephemeral port.
+  uint16_t port = 0;
+  /// Directory with index.html and the page's modules.
+  std::string assets_dir;
+  /// Largest WebSocket message accepted from a page.
+  uint64_t max_message_bytes = 16u * 1024 * 1024;
+};
+
+/// Shared registries the sessions read; guarded by one mutex.
+class http_routes {
+public:
+  /// Serves `path` at /models/<sha256>.
+  void add_model(const std::string& sha256, const std::string& path);
+
+  /// The file registered for `sha256`, if any.
+  std::optional<std::string> model_path(const std::string& sha256) const;
+
+  /// Lets exactly one WebSocket with `token` reach `peer`.
+  void expect_bridge(const std::string& token, bridge_peer_actor peer);
+
+  /// Withdraws a token that was not used.
+  void forget_bridge(const std::string& token);
+
+  /// Consumes `token`: returns its peer once, then never again.
+  std::optional<bridge_peer_actor> take_bridge(const std::string& token);
+
+private:
+  mutable std::mutex mtx_;
+  std::map<std::string, std::string> models_;
+  std::map<std::string, bridge_peer_actor> bridges_;
+};
+
+/// The server. Runs its own I/O thread from start() until stop().
+class http_server {
+public:
+  /// Binds and starts serving. @throws std::runtime_error naming the
+  /// address if it cannot bind.
+  static std::shared_ptr<http_server> start(http_server_options opts);
+
+  ~http_server();
+
+  http_server(const http_server&) = delete;
+  http_server& operator=(const http_server&) = delete;
+
+  /// The bound port (useful when the options asked for port 0).
+  uint16_t port() const {
+    return port_;
+  }
+
+  /// "http://127.0.0.1:PORT".
+  std::string origin() const;
+
+  http_routes& routes() {
+    return *routes_;
+  }
+
+  /// Closes the listener and every session, and joins the I/O thread.
+  void stop();
+
+  struct impl;
+
+private:
+  http_server() = default;
+
+  std::unique_ptr<impl> impl_;
+  std::shared_ptr<http_routes> routes_;
+  std::thread io_thread_;
+  uint16_t port_ = 0;
+  std::string host_;
+};
+
+/// A fresh random token for one browser launch (128 bits, hex).
+std::string make_bridge_token();
+
+} // namespace webaccel

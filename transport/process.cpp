@@ -1,0 +1,159 @@
+#include "transport/process.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+extern char** environ;
+
+namespace webaccel {
+
+namespace {
+
+/// Builds a NULL-terminated argv/envp array over `strings`.
+std::vector<char*> c_strings(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (auto& s : strings)
+    out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+} // namespace
+
+void adopt_orphaned_descendants() {
+  static std::once_flag once;
+  std::call_once(once, [] { prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); });
+}
+
+std::string make_scratch_dir(const std::string& prefix, std::string& error) {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string templ = std::string{tmp && *tmp ? tmp : "/tmp"} + "/" + prefix
+                      + "XXXXXX";
+  if (mkdtemp(templ.data()) == nullptr) {
+    error = "cannot create a directory from " + templ + ": "
+            + std::strerror(errno);
+    return {};
+  }
+  return templ;
+}
+
+std::unique_ptr<process> process::start(process_options opts,
+                                        exit_handler on_exit,
+                                        std::string& error) {
+  adopt_orphaned_descendants();
+  std::vector<std::string> argv_strings{opts.executable};
+  argv_strings.insert(argv_strings.end(), opts.args.begin(), opts.args.end());
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e)
+    env_strings.emplace_back(*e);
+  env_strings.insert(env_strings.end(), opts.env.begin(), opts.env.end());
+  auto argv = c_strings(argv_strings);
+  auto envp = c_strings(env_strings);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  auto log = opts.log_file.empty() ? std::string{"/dev/null"} : opts.log_file;
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null",
+                                   O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
+                                   O_WRONLY | O_CREAT | O_APPEND, 0600);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  // A group of its own: one kill(-pgid) reaches every helper process.
+  posix_spawnattr_setpgroup(&attr, 0);
+  // Children must not inherit a host's blocked or ignored signals.
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK
+                                    | POSIX_SPAWN_SETSIGDEF);
+  pid_t pid = 0;
+  auto rc = posix_spawn(&pid, opts.executable.c_str(), &actions, &attr,
+                        argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) {
+    error = "cannot start " + opts.executable + ": " + std::strerror(rc);
+    if (!opts.scratch_dir.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(opts.scratch_dir, ec);
+    }
+    return nullptr;
+  }
+  return std::unique_ptr<process>{
+    new process(pid, std::move(opts), std::move(on_exit))};
+}
+
+process::process(pid_t pid, process_options opts, exit_handler on_exit)
+  : pid_(pid), opts_(std::move(opts)), on_exit_(std::move(on_exit)) {
+  reaper_ = std::thread{[this] { reap_leader(); }};
+}
+
+process::~process() {
+  stop();
+}
+
+void process::reap_leader() {
+  int status = 0;
+  pid_t rc;
+  do {
+    rc = waitpid(pid_, &status, 0);
+  } while (rc < 0 && errno == EINTR);
+  running_ = false;
+  if (on_exit_)
+    on_exit_(status, rc < 0 ? std::string{"lost track of the process"}
+                            : describe_status(status));
+}
+
+void process::stop() {
+  std::lock_guard<std::mutex> guard{stop_mtx_};
+  if (stopped_)
+    return;
+  stopped_ = true;
+  kill(-pid_, SIGKILL);
+  if (reaper_.joinable())
+    reaper_.join();
+  // Reap the rest of the group: helpers that outlived the leader were
+  // adopted by us (subreaper). Bounded, in case one is stuck in the kernel.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{5};
+  while (std::chrono::steady_clock::now() < deadline) {
+    kill(-pid_, SIGKILL);
+    int status = 0;
+    auto rc = waitpid(-pid_, &status, WNOHANG);
+    if (rc < 0 && errno == ECHILD) {
+      // None is our child; wait until the group is empty (members that are
+      // children of an unrelated reaper may take a moment to go).
+      if (kill(-pid_, 0) < 0 && errno == ESRCH)
+        break;
+    }
+    if (rc <= 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  }
+  if (!opts_.scratch_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(opts_.scratch_dir, ec);
+  }
+}
+
+std::string process::describe_status(int status) {
+  if (WIFEXITED(status))
+    return "exited with code " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status))
+    return "killed by signal " + std::to_string(WTERMSIG(status)) + " ("
+           + strsignal(WTERMSIG(status)) + ")";
+  return "stopped with status " + std::to_string(status);
+}
+
+} // namespace webaccel

@@ -1,0 +1,89 @@
+// A child process in its own process group, in the manner of libcamera's
+// Process: start it, learn when it exits, kill the whole group, reap every
+// member and remove its scratch directory. Used for browsers.
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace webaccel {
+
+/// What to start.
+struct process_options {
+  std::string executable;
+  std::vector<std::string> args;
+  /// Extra "NAME=value" entries added to this process's environment.
+  std::vector<std::string> env;
+  /// File that receives the child's stdout and stderr ("" = /dev/null).
+  std::string log_file;
+  /// Directory removed (recursively) once the group is gone ("" = none).
+  std::string scratch_dir;
+};
+
+/// A running child process group. Not copyable; stop() or the destructor
+/// kills and reaps the whole group.
+class process final {
+public:
+  /// Called once, from the reaper thread, when the group leader exits;
+  /// gets waitpid's status and a description ("exited with code 1",
+  /// "killed by signal 9").
+  using exit_handler = std::function<void(int status, std::string what)>;
+
+  /// Starts `opts`. Returns nullptr and sets `error` if it cannot start.
+  static std::unique_ptr<process> start(process_options opts,
+                                        exit_handler on_exit,
+                                        std::string& error);
+
+  ~process();
+
+  process(const process&) = delete;
+  process& operator=(const process&) = delete;
+
+  /// Process id of the group leader (= the process group id).
+  pid_t pid() const {
+    return pid_;
+  }
+
+  /// True until the group leader exited.
+  bool running() const {
+    return running_;
+  }
+
+  /// Kills the whole group with SIGKILL, reaps its members and removes the
+  /// scratch directory. Idempotent; blocks at most a few seconds.
+  void stop();
+
+  /// Describes a waitpid status in words.
+  static std::string describe_status(int status);
+
+private:
+  process(pid_t pid, process_options opts, exit_handler on_exit);
+
+  void reap_leader();
+
+  pid_t pid_;
+  process_options opts_;
+  exit_handler on_exit_;
+  std::atomic<bool> running_{true};
+  std::thread reaper_;
+  std::mutex stop_mtx_;
+  bool stopped_ = false;
+};
+
+/// Makes this process adopt orphaned descendants (PR_SET_CHILD_SUBREAPER),
+/// so that a browser's helpers can be reaped after its main process died.
+/// Called once by process::start.
+void adopt_orphaned_descendants();
+
+/// Creates a fresh private directory under $TMPDIR (or /tmp) named
+/// `prefix` + random suffix. Returns "" and sets `error` on failure.
+std::string make_scratch_dir(const std::string& prefix, std::string& error);
+
+} // namespace webaccel
