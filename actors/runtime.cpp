@@ -1,0 +1,275 @@
+#include "actors/runtime.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/pool_supervisor.hpp"
+#include "messages/type_ids.hpp"
+#include "transport/chromium_launcher.hpp"
+#include "transport/http_server.hpp"
+
+namespace webaccel {
+
+namespace {
+
+using ms = std::chrono::milliseconds;
+
+// Time granted beyond a request's own deadline before the host gives up.
+constexpr uint32_t host_slack_ms = 10000;
+
+failure to_failure(const caf::error& err) {
+  if (err.category() == caf::atom("webaccel")) {
+    auto text = render_error(err);
+    auto code = static_cast<errc>(err.code());
+    auto prefix = std::string{to_string(code)} + ": ";
+    if (text.rfind(prefix, 0) == 0)
+      text = text.substr(prefix.size());
+    return failure{code, text};
+  }
+  if (err == caf::sec::request_timeout)
+    return failure{errc::timeout, "the runtime did not answer in time"};
+  return failure{errc::connection, caf::to_string(err)};
+}
+
+caf::actor_system_config& tune(caf::actor_system_config& cfg) {
+  // Work stealing polls with 50 us sleeps by default; messages from Beast's
+  // and the host's threads then wait ~120 us. No moderate polling cuts a
+  // WebSocket->actor->WebSocket hop from ~170 us to ~55 us (FACTS.md).
+  cfg.set("work-stealing.moderate-poll-attempts", 0);
+  cfg.add_message_types<caf::id_block::webaccel>();
+  cfg.add_error_category(caf::atom("webaccel"),
+                         [](uint8_t code, caf::atom_value, const caf::message& ctx) {
+                           std::string out = to_string(static_cast<errc>(code));
+                           if (ctx.size() == 1
+                               && ctx.match_element<std::string>(0))
+                             out += ": " + ctx.get_as<std::string>(0);
+                           return out;
+                         });
+  return cfg;
+}
+
+launcher_factory make_launcher_factory(
+  std::map<std::string, browser_config> browsers) {
+  return [browsers](const std::string& kind,
+                    std::string& error) -> browser_launcher {
+    auto i = browsers.find(kind);
+    if (i == browsers.end()) {
+      error = "browser '" + kind + "' is not configured";
+      return nullptr;
+    }
+    if (kind != "chromium") {
+      error = "browser '" + kind + "' cannot be launched by this build";
+      return nullptr;
+    }
+    auto exe = find_chromium(i->second.executable);
+    if (!exe) {
+      error = i->second.executable.empty()
+                ? "chromium is not installed (looked for chromium, "
+                  "chromium-browser and google-chrome on PATH; install it "
+                  "with apt-get install chromium)"
+                : "configured chromium executable '" + i->second.executable
+                    + "' is not executable";
+      return nullptr;
+    }
+    auto extra = i->second.extra_args;
+    return [exe = *exe, extra](const std::string& url,
+                               process::exit_handler on_exit,
+                               std::string& err) {
+      return launch_chromium(exe, url, extra, std::move(on_exit), err);
+    };
+  };
+}
+
+void check_assets(const runtime_config& cfg) {
+  namespace fs = std::filesystem;
+  if (!fs::exists(fs::path{cfg.assets_dir} / "index.html"))
+    throw config_error("assets_dir: " + cfg.assets_dir
+                       + " has no index.html (is it browser_assets/?)");
+  if (!fs::exists(fs::path{cfg.assets_dir}
+                  / "node_modules/onnxruntime-web/dist/ort.wasm.min.mjs"))
+    throw config_error("assets_dir: onnxruntime-web is not installed in "
+                       + cfg.assets_dir
+                       + "/node_modules; run the setup command (npm ci)");
+}
+
+} // namespace
+
+// -- runtime internals ---------------------------------------------------------
+
+struct runtime::impl {
+  explicit impl(runtime_config c) : cfg(std::move(c)), sys(tune(sys_cfg)) {
+    // nop
+  }
+
+  runtime_config cfg;
+  caf::actor_system_config sys_cfg;
+  caf::actor_system sys;
+  std::shared_ptr<http_server> server;
+  pool_supervisor_actor pool;
+  std::atomic<bool> running{false};
+};
+
+struct model_handle::impl {
+  std::shared_ptr<runtime::impl> rt;
+  model_actor actor;
+  std::string name;
+  uint32_t default_timeout_ms = 30000;
+};
+
+model_handle::model_handle(std::shared_ptr<impl> ptr) : impl_(std::move(ptr)) {
+  // nop
+}
+
+const std::string& model_handle::name() const {
+  return impl_->name;
+}
+
+infer_result model_handle::infer(std::vector<tensor> inputs,
+                                 uint32_t timeout_ms) const {
+  auto& rt = *impl_->rt;
+  if (!rt.running)
+    throw failure{errc::shutting_down, "the runtime was shut down"};
+  infer_request req{std::move(inputs), timeout_ms};
+  auto wait = (timeout_ms != 0 ? timeout_ms : impl_->default_timeout_ms)
+              + host_slack_ms;
+  caf::scoped_actor self{rt.sys};
+  std::optional<infer_result> out;
+  caf::error err;
+  self->request(impl_->actor, ms{wait}, infer_atom::value, std::move(req))
+    .receive([&](infer_result& res) { out = std::move(res); },
+             [&](caf::error& e) { err = std::move(e); });
+  if (!out)
+    throw to_failure(err);
+  return std::move(*out);
+}
+
+void model_handle::infer_async(std::vector<tensor> inputs, infer_callback done,
+                               uint32_t timeout_ms) const {
+  auto& rt = *impl_->rt;
+  if (!rt.running) {
+    failure f{errc::shutting_down, "the runtime was shut down"};
+    done(nullptr, &f);
+    return;
+  }
+  auto wait = (timeout_ms != 0 ? timeout_ms : impl_->default_timeout_ms)
+              + host_slack_ms;
+  rt.sys.spawn([actor = impl_->actor, wait, done = std::move(done),
+                req = infer_request{std::move(inputs), timeout_ms}](
+                 caf::event_based_actor* self) mutable {
+    self->request(actor, ms{wait}, infer_atom::value, std::move(req))
+      .then([done](infer_result& res) { done(&res, nullptr); },
+            [done](caf::error& err) {
+              auto f = to_failure(err);
+              done(nullptr, &f);
+            });
+  });
+}
+
+// -- runtime ---------------------------------------------------------------------
+
+runtime::runtime(runtime_config cfg) {
+  if (auto level = spdlog::level::from_str(cfg.log_level);
+      level != spdlog::level::off || cfg.log_level == "off")
+    spdlog::set_level(level);
+  verify_model_files(cfg);
+  check_assets(cfg);
+  impl_ = std::make_shared<impl>(std::move(cfg));
+  auto& c = impl_->cfg;
+  http_server_options opts{c.host, c.port, c.assets_dir, c.max_message_bytes};
+  impl_->server = http_server::start(opts);
+  spdlog::info("serving {} on {}", c.assets_dir, impl_->server->origin());
+  pool_config pc;
+  pc.connection.routes = std::shared_ptr<http_routes>(impl_->server,
+                                                      &impl_->server->routes());
+  pc.connection.origin = impl_->server->origin();
+  pc.connection.launch_timeout_ms = c.timeouts.launch_ms;
+  pc.connection.load_timeout_ms = c.timeouts.load_ms;
+  pc.connection.infer_timeout_ms = c.timeouts.infer_ms;
+  pc.connection.limits.max_message_bytes = c.max_message_bytes;
+  pc.make_launcher = make_launcher_factory(c.browsers);
+  pc.router.models = c.models;
+  for (auto& [kind, bc] : c.browsers)
+    pc.router.browsers.push_back(kind);
+  pc.router.launch_timeout_ms = c.timeouts.launch_ms;
+  pc.router.load_timeout_ms = c.timeouts.load_ms;
+  pc.router.infer_timeout_ms = c.timeouts.infer_ms;
+  impl_->pool = spawn_pool_supervisor(impl_->sys, std::move(pc));
+  impl_->running = true;
+}
+
+runtime::~runtime() {
+  shutdown();
+}
+
+const runtime_config& runtime::config() const {
+  return impl_->cfg;
+}
+
+uint16_t runtime::port() const {
+  return impl_->server->port();
+}
+
+browser_capabilities runtime::connect_browser(const std::string& kind) {
+  if (!impl_->running)
+    throw failure{errc::shutting_down, "the runtime was shut down"};
+  caf::scoped_actor self{impl_->sys};
+  std::optional<browser_capabilities> out;
+  caf::error err;
+  auto wait = ms{impl_->cfg.timeouts.launch_ms + host_slack_ms};
+  self->request(impl_->pool, wait, connect_atom::value, kind)
+    .receive(
+      [&](browser_connection_actor& conn) {
+        self->request(conn, wait, ready_atom::value)
+          .receive([&](browser_capabilities& caps) { out = std::move(caps); },
+                   [&](caf::error& e) { err = std::move(e); });
+      },
+      [&](caf::error& e) { err = std::move(e); });
+  if (!out)
+    throw to_failure(err);
+  return std::move(*out);
+}
+
+model_handle runtime::get_model(model_family family, const std::string& name,
+                                std::optional<hardware_preferences> prefs) {
+  if (!impl_->running)
+    throw failure{errc::shutting_down, "the runtime was shut down"};
+  model_request req{family, name,
+                    prefs.value_or(impl_->cfg.default_preferences)};
+  caf::scoped_actor self{impl_->sys};
+  std::optional<model_actor> out;
+  caf::error err;
+  auto wait = ms{impl_->cfg.timeouts.launch_ms + impl_->cfg.timeouts.load_ms
+                 + host_slack_ms};
+  self->request(impl_->pool, wait, get_atom::value, std::move(req))
+    .receive([&](model_actor& m) { out = std::move(m); },
+             [&](caf::error& e) { err = std::move(e); });
+  if (!out)
+    throw to_failure(err);
+  auto h = std::make_shared<model_handle::impl>();
+  h->rt = impl_;
+  h->actor = std::move(*out);
+  h->name = name;
+  h->default_timeout_ms = impl_->cfg.timeouts.infer_ms;
+  return model_handle{std::move(h)};
+}
+
+void runtime::shutdown() {
+  if (!impl_ || !impl_->running.exchange(false))
+    return;
+  {
+    caf::scoped_actor self{impl_->sys};
+    self->request(impl_->pool, ms{60000}, shutdown_atom::value)
+      .receive([](bool) {},
+               [](caf::error& err) {
+                 spdlog::warn("shutdown incomplete: {}", render_error(err));
+               });
+  }
+  impl_->pool = nullptr;
+  impl_->server->stop();
+}
+
+} // namespace webaccel

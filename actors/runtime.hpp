@@ -1,0 +1,102 @@
+// The embedding API: what a host application links against. A `runtime`
+// starts the actor system, the HTTP/WebSocket server and the pool
+// supervisor from a config; `get_model` returns a handle whose `infer`
+// runs the model in a real browser. No CAF or Beast types appear here.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "config/runtime_config.hpp"
+#include "messages/capabilities.hpp"
+#include "messages/error.hpp"
+#include "messages/inference.hpp"
+#include "messages/model.hpp"
+#include "messages/tensor.hpp"
+
+namespace webaccel {
+
+/// A failed runtime call: the error category and what happened.
+class failure : public std::runtime_error {
+public:
+  failure(errc code, const std::string& what)
+    : std::runtime_error(std::string{to_string(code)} + ": " + what),
+      code_(code) {
+    // nop
+  }
+
+  errc code() const {
+    return code_;
+  }
+
+private:
+  errc code_;
+};
+
+/// Receives exactly one of a result or a failure.
+using infer_callback
+  = std::function<void(infer_result* result, const failure* error)>;
+
+/// A loaded model instance. Cheap to copy; do not use after the runtime
+/// that made it was shut down (calls then fail with `shutting_down`).
+class model_handle {
+public:
+  /// Runs one inference and waits for the answer. @throws failure
+  infer_result infer(std::vector<tensor> inputs, uint32_t timeout_ms = 0) const;
+
+  /// Runs one inference; `done` is called on a runtime thread.
+  void infer_async(std::vector<tensor> inputs, infer_callback done,
+                   uint32_t timeout_ms = 0) const;
+
+  const std::string& name() const;
+
+  struct impl;
+  explicit model_handle(std::shared_ptr<impl> ptr);
+
+private:
+  std::shared_ptr<impl> impl_;
+};
+
+/// One webaccel runtime. Not copyable; shuts down in its destructor.
+class runtime {
+public:
+  /// Verifies model files, starts the server and the actor tree.
+  /// @throws config_error for bad config or model files,
+  ///         std::runtime_error if the server cannot start
+  explicit runtime(runtime_config cfg);
+
+  ~runtime();
+
+  runtime(const runtime&) = delete;
+  runtime& operator=(const runtime&) = delete;
+
+  /// Starts (or reuses) a browser of `kind` and returns what its page
+  /// probed. @throws failure
+  browser_capabilities connect_browser(const std::string& kind);
+
+  /// Returns the cached instance of a model, placing and loading it first
+  /// if needed. Without `prefs` the config's default preferences apply.
+  /// @throws failure
+  model_handle get_model(model_family family, const std::string& name,
+                         std::optional<hardware_preferences> prefs
+                         = std::nullopt);
+
+  /// Stops every model and browser and the server. Idempotent.
+  void shutdown();
+
+  const runtime_config& config() const;
+
+  /// Port of the HTTP/WebSocket server.
+  uint16_t port() const;
+
+  struct impl;
+
+private:
+  std::shared_ptr<impl> impl_;
+};
+
+} // namespace webaccel

@@ -1,0 +1,19 @@
+// The CLI's commands. Each takes the arguments after its name and returns
+// the process exit code; errors are printed, never thrown out.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace webaccel {
+
+/// `webaccel run`: load a model, run it on an input, print results.
+int run_command(const std::vector<std::string>& args);
+
+/// `webaccel bench`: per-request overhead and throughput on a warm model.
+int bench_command(const std::vector<std::string>& args);
+
+/// Loads --config FILE or the embedded default, then the environment.
+struct runtime_config load_cli_config(const std::string& path);
+
+} // namespace webaccel

@@ -1,0 +1,19 @@
+// Percentiles for benchmark reports and CLI summaries.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace webaccel {
+
+/// The p-th percentile (0..100) by nearest rank; 0 for no samples.
+inline double percentile(std::vector<double> xs, double p) {
+  if (xs.empty())
+    return 0;
+  std::sort(xs.begin(), xs.end());
+  auto rank = static_cast<size_t>(std::ceil(p / 100.0 * double(xs.size())));
+  return xs[std::min(xs.size() - 1, rank == 0 ? 0 : rank - 1)];
+}
+
+} // namespace webaccel

@@ -1,0 +1,27 @@
+// Reads PCM WAV files into mono float samples and resamples them; what the
+// CLI and the tests feed to audio models.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace webaccel {
+
+/// Mono audio in [-1, 1].
+struct audio_clip {
+  unsigned sample_rate = 0;
+  std::vector<float> samples;
+
+  double seconds() const {
+    return sample_rate == 0 ? 0.0 : double(samples.size()) / sample_rate;
+  }
+};
+
+/// Reads a 16-bit PCM (or 32-bit float) WAV, averaging channels.
+/// @throws std::runtime_error naming the file and the problem
+audio_clip read_wav(const std::string& path);
+
+/// Linear-interpolation resampling to `rate` (identity if equal).
+audio_clip resample(const audio_clip& in, unsigned rate);
+
+} // namespace webaccel

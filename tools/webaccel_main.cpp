@@ -1,0 +1,42 @@
+// The `webaccel` command: a thin user of the embedding API.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "tools/commands.hpp"
+
+namespace {
+
+constexpr const char* usage = R"(usage: webaccel COMMAND [OPTIONS]
+
+Commands:
+  run     [--config FILE] [--model NAME] [--input FILE] [--json]
+          Load a model in a real browser, run it on an input and print the
+          results with their provenance. Without arguments: the default demo
+          (Silero VAD on synthesized speech between two silences).
+  bench   [--config FILE] [--requests N] [--inflight K] [--out FILE]
+          Per-request overhead (end-to-end minus in-page compute) and
+          throughput on a warm model.
+
+Environment: WEBACCEL_PORT, WEBACCEL_ASSETS_DIR, WEBACCEL_LOG_LEVEL override
+the config.
+)";
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args{argv + 1, argv + argc};
+  if (args.empty() || args[0] == "--help" || args[0] == "-h"
+      || args[0] == "help") {
+    std::cout << usage;
+    return args.empty() ? 2 : 0;
+  }
+  auto command = args[0];
+  args.erase(args.begin());
+  if (command == "run")
+    return webaccel::run_command(args);
+  if (command == "bench")
+    return webaccel::bench_command(args);
+  std::cerr << "webaccel: unknown command '" << command << "'\n\n" << usage;
+  return 2;
+}
