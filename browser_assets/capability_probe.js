@@ -64,11 +64,27 @@ function probeWasm() {
   return { available: true, reason: '', simd, threads };
 }
 
+/**
+ * The user agent with the full browser version: Chromium reduces its user
+ * agent to "Chrome/156.0.0.0"; its client hints still tell the real one.
+ */
+async function fullUserAgent() {
+  const ua = navigator.userAgent;
+  if (!navigator.userAgentData) return ua;
+  try {
+    const { fullVersionList } = await navigator.userAgentData.getHighEntropyValues(['fullVersionList']);
+    const brand = (fullVersionList || []).find((b) => /Chrom|Edge/.test(b.brand));
+    return brand ? ua.replace(/Chrome\/[\d.]+/, `Chrome/${brand.version}`) : ua;
+  } catch (err) {
+    return ua;
+  }
+}
+
 /** Everything the hello message reports. */
 export async function probeCapabilities() {
-  const [webgpu, webnn] = await Promise.all([probeWebGpu(), probeWebNn()]);
+  const [webgpu, webnn, userAgent] = await Promise.all([probeWebGpu(), probeWebNn(), fullUserAgent()]);
   return {
-    user_agent: navigator.userAgent,
+    user_agent: userAgent,
     cross_origin_isolated: self.crossOriginIsolated === true,
     hardware_concurrency: navigator.hardwareConcurrency || 0,
     webgpu,

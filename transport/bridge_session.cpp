@@ -26,6 +26,10 @@ bridge_session::~bridge_session() {
 void bridge_session::run(beast::http::request<beast::http::string_body> req) {
   // The upgrade is done; from now on Beast's WebSocket timeouts apply.
   beast::get_lowest_layer(ws_).expires_never();
+  // Frames are small and latency-bound: do not let Nagle hold them back.
+  beast::error_code ec;
+  beast::get_lowest_layer(ws_).socket().set_option(
+    boost::asio::ip::tcp::no_delay{true}, ec);
   ws_.set_option(
     websocket::stream_base::timeout::suggested(beast::role_type::server));
   ws_.read_message_max(max_message_bytes_);
