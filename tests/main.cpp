@@ -1,3 +1,16 @@
 // The doctest runner; test cases live beside it, one file per unit.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+// Logs are quiet unless WEBACCEL_LOG_LEVEL asks for more.
+#define DOCTEST_CONFIG_IMPLEMENT
+#include <cstdlib>
+
 #include <doctest/doctest.h>
+#include <spdlog/spdlog.h>
+
+int main(int argc, char** argv) {
+  auto level = std::getenv("WEBACCEL_LOG_LEVEL");
+  spdlog::set_level(level ? spdlog::level::from_str(level)
+                          : spdlog::level::err);
+  doctest::Context context;
+  context.applyCommandLine(argc, argv);
+  return context.run();
+}

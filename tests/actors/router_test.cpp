@@ -1,0 +1,204 @@
+#include "actors/router.hpp"
+
+#include <doctest/doctest.h>
+
+#include "actors/pool_supervisor.hpp"
+#include "tests/support/deterministic_fixture.hpp"
+#include "tests/support/fake_page.hpp"
+#include "transport/http_server.hpp"
+
+using namespace webaccel;
+using namespace webaccel::test;
+
+namespace {
+
+struct tree_fixture : deterministic_fixture {
+  tree_fixture() {
+    pool_config cfg;
+    cfg.connection.routes = routes;
+    cfg.connection.origin = "http://127.0.0.1:9";
+    cfg.make_launcher = [this](const std::string& kind,
+                               std::string& error) -> browser_launcher {
+      if (kind != "chromium") {
+        error = kind + " is not installed";
+        return nullptr;
+      }
+      return launcher;
+    };
+    model_spec vad{"vad", model_family::audio, "/vad.onnx",
+                   std::string(64, 'b'), 10, "fp32", false};
+    cfg.router.models = {{"vad", vad}};
+    cfg.router.browsers = {"chromium"};
+    pool = spawn_pool_supervisor(sys, cfg);
+    run();
+  }
+
+  ~tree_fixture() {
+    auto h = self->request(pool, caf::infinite, shutdown_atom::value);
+    receive(h, [](bool) {}, [](caf::error&) {});
+  }
+
+  model_request vad_request(std::vector<std::string> platforms
+                            = {"webnn", "wasm"}) {
+    model_request req;
+    req.family = model_family::audio;
+    req.name = "vad";
+    req.preferences.priority_list = std::move(platforms);
+    return req;
+  }
+
+  /// The browser's page connects and says hello.
+  void page_connects() {
+    auto peer = routes->take_bridge(launcher.last_token());
+    REQUIRE(peer);
+    page = *peer;
+    caf::anon_send(page, opened_atom::value,
+                   std::static_pointer_cast<bridge_channel>(channel));
+    caf::anon_send(page, text_atom::value,
+                   wire::encode_hello(chromium_like_capabilities()));
+    run();
+  }
+
+  /// The page answers the last load command.
+  void page_loads() {
+    REQUIRE(!channel->texts.empty());
+    auto& text = channel->texts.back();
+    auto id = std::stoull(text.substr(text.find("\"id\":") + 5));
+    auto platform = text.substr(text.find("\"platform\":\"") + 12, 4);
+    caf::anon_send(page, text_atom::value,
+                   wire::encode_loaded({id, {"vad@" + platform, platform,
+                                             platform, {"input"}, {"output"},
+                                             3}}));
+    run();
+  }
+
+  model_actor get_model(const model_request& req, caf::error* err = nullptr) {
+    auto h = self->request(pool, caf::infinite, get_atom::value, req);
+    run();
+    model_actor out;
+    receive(h, [&](model_actor& m) { out = m; },
+            [&](caf::error& e) {
+              REQUIRE_MESSAGE(err != nullptr, render_error(e));
+              *err = e;
+            });
+    return out;
+  }
+
+  fake_launcher launcher;
+  std::shared_ptr<http_routes> routes = std::make_shared<http_routes>();
+  std::shared_ptr<recording_channel> channel
+    = std::make_shared<recording_channel>();
+  pool_supervisor_actor pool;
+  /// The connection as the transport would see it.
+  bridge_peer_actor page;
+};
+
+} // namespace
+
+TEST_CASE_FIXTURE(tree_fixture,
+                  "a model is placed on the first platform the browser has, "
+                  "loaded, cached and run with provenance") {
+  auto h = self->request(pool, caf::infinite, get_atom::value, vad_request());
+  run();
+  CHECK(launcher.urls->size() == 1);
+  page_connects();
+  // WebNN comes first in the priority list but the probe said no.
+  REQUIRE(channel->texts.size() == 1);
+  CHECK(channel->texts[0].find("\"platform\":\"wasm\"") != std::string::npos);
+  page_loads();
+  model_actor model;
+  receive(h, [&](model_actor& m) { model = m; },
+          [&](caf::error& e) { FAIL(render_error(e)); });
+  REQUIRE(model);
+  SUBCASE("the same request hits the cache: no new browser, no new load") {
+    CHECK(get_model(vad_request()) == model);
+    CHECK(launcher.urls->size() == 1);
+    CHECK(channel->texts.size() == 1);
+  }
+  SUBCASE("an inference result carries where and how it ran") {
+    infer_request req{{tensor::from_floats("input", {1}, {1.0f})}, 0};
+    auto r = self->request(model, caf::infinite, infer_atom::value, req);
+    run();
+    REQUIRE(channel->binaries.size() == 1);
+    auto cmd = wire::decode_infer(channel->binaries[0], wire::limits{});
+    REQUIRE(cmd);
+    wire::result_frame res{cmd.value->id, {}};
+    res.result.outputs = {tensor::from_floats("output", {1, 1}, {0.5f})};
+    res.result.compute_ms = 0.2;
+    res.result.page_ms = 0.3;
+    caf::anon_send(page, binary_atom::value,
+                   *wire::encode_result(res, wire::limits{}).value);
+    infer_result out;
+    receive(r, [&](infer_result& x) { out = x; },
+            [&](caf::error& e) { FAIL(render_error(e)); });
+    CHECK(out.model == "vad");
+    CHECK(out.family == model_family::audio);
+    CHECK_FALSE(out.simulated);
+    CHECK(out.origin.browser == "chromium");
+    CHECK(out.origin.browser_version == "156.0.8078.79");
+    CHECK(out.origin.platform == "wasm");
+    CHECK(out.origin.precision == "fp32");
+    CHECK(out.time.compute == 0.2);
+    CHECK(out.outputs[0].to_floats()[0] == 0.5f);
+  }
+}
+
+TEST_CASE_FIXTURE(tree_fixture, "requests the registry cannot serve are "
+                                "refused before any browser starts") {
+  caf::error err;
+  auto req = vad_request();
+  req.name = "whisper";
+  get_model(req, &err);
+  CHECK(render_error(err) == "invalid_request: unknown model 'whisper' "
+                             "(known: vad)");
+  req = vad_request();
+  req.preferences.precision = "q8";
+  get_model(req, &err);
+  CHECK(render_error(err) == "invalid_request: model 'vad' has no q8 variant "
+                             "(available: fp32)");
+  req = vad_request();
+  req.family = model_family::vision;
+  get_model(req, &err);
+  CHECK(err == errc::invalid_request);
+  CHECK(launcher.urls->empty());
+}
+
+TEST_CASE_FIXTURE(tree_fixture, "a browser that is not configured is "
+                                "unavailable, with its name") {
+  caf::error err;
+  auto req = vad_request();
+  req.preferences.browser = "firefox";
+  get_model(req, &err);
+  CHECK(render_error(err) == "browser_unavailable: browser 'firefox' is not "
+                             "configured");
+}
+
+TEST_CASE_FIXTURE(tree_fixture, "a browser lacking every requested platform "
+                                "is a capability error naming each reason") {
+  auto h = self->request(pool, caf::infinite, get_atom::value,
+                         vad_request({"webnn"}));
+  run();
+  page_connects();
+  caf::error err;
+  receive(h, [&](model_actor&) { FAIL("expected an error"); },
+          [&](caf::error& e) { err = e; });
+  CHECK(err == errc::browser_capability);
+  CHECK(render_error(err).find("webnn: createContext failed") != std::string::npos);
+}
+
+TEST_CASE_FIXTURE(tree_fixture, "concurrent requests for one model share "
+                                "one placement") {
+  auto h1 = self->request(pool, caf::infinite, get_atom::value, vad_request());
+  auto h2 = self->request(pool, caf::infinite, get_atom::value, vad_request());
+  run();
+  page_connects();
+  page_loads();
+  model_actor m1, m2;
+  receive(h1, [&](model_actor& m) { m1 = m; },
+          [&](caf::error& e) { FAIL(render_error(e)); });
+  receive(h2, [&](model_actor& m) { m2 = m; },
+          [&](caf::error& e) { FAIL(render_error(e)); });
+  CHECK(m1 == m2);
+  CHECK(launcher.urls->size() == 1);
+  CHECK(channel->texts.size() == 1);
+}
