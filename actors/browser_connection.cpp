@@ -85,6 +85,10 @@ void on_hello(self_ptr self, wire::hello msg) {
     return;
   }
   msg.capabilities.browser = st.cfg.kind;
+  // By now the browser has started its helpers; note the ones outside its
+  // process group so that they are reaped with it.
+  if (st.browser)
+    st.browser->track_helpers();
   st.capabilities = std::move(msg.capabilities);
   auto& c = *st.capabilities;
   spdlog::info("{} {} ready: wasm simd={} threads={}; webgpu {}{}; webnn {}",

@@ -79,6 +79,10 @@ std::unique_ptr<process> launch_chromium(const std::string& executable,
   opts.executable = executable;
   opts.args = chromium_flags(profile, url, extra);
   opts.log_file = profile + "/browser.log";
+  // Keep Chromium's crash database and caches inside the profile, out of
+  // the user's home.
+  opts.env = {"XDG_CONFIG_HOME=" + profile + "/config",
+              "XDG_CACHE_HOME=" + profile + "/cache"};
   opts.scratch_dir = profile;
   return process::start(std::move(opts), std::move(on_exit), error);
 }

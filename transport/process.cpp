@@ -12,6 +12,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 extern char** environ;
 
@@ -25,6 +27,42 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
   for (auto& s : strings)
     out.push_back(s.data());
   out.push_back(nullptr);
+  return out;
+}
+
+/// A marker unique to each started process within this runtime.
+std::string next_marker() {
+  static std::atomic<uint64_t> counter{0};
+  return "WEBACCEL_PROCESS=" + std::to_string(getpid()) + "-"
+         + std::to_string(++counter);
+}
+
+/// Children of this process whose environment holds `marker`. Zombies have
+/// no readable environment, which is why helpers are tracked while alive.
+std::vector<pid_t> marked_children(const std::string& marker) {
+  std::vector<pid_t> out;
+  auto self = getpid();
+  std::error_code ec;
+  for (auto& entry : std::filesystem::directory_iterator{"/proc", ec}) {
+    auto name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos)
+      continue;
+    std::ifstream stat{entry.path() / "stat"};
+    std::string line;
+    std::getline(stat, line);
+    auto close = line.rfind(')');
+    if (close == std::string::npos || close + 4 > line.size())
+      continue;
+    // After ") " come the state and the parent's pid.
+    auto ppid = std::strtol(line.c_str() + close + 4, nullptr, 10);
+    if (ppid != self)
+      continue;
+    std::ifstream environ_file{entry.path() / "environ", std::ios::binary};
+    std::string env{std::istreambuf_iterator<char>{environ_file}, {}};
+    if (env.find(std::string{'\0'} + marker + '\0') != std::string::npos
+        || env.rfind(marker + '\0', 0) == 0)
+      out.push_back(static_cast<pid_t>(std::stol(name)));
+  }
   return out;
 }
 
@@ -57,6 +95,8 @@ std::unique_ptr<process> process::start(process_options opts,
   for (char** e = environ; *e != nullptr; ++e)
     env_strings.emplace_back(*e);
   env_strings.insert(env_strings.end(), opts.env.begin(), opts.env.end());
+  auto marker = next_marker();
+  env_strings.push_back(marker);
   auto argv = c_strings(argv_strings);
   auto envp = c_strings(env_strings);
   posix_spawn_file_actions_t actions;
@@ -93,11 +133,15 @@ std::unique_ptr<process> process::start(process_options opts,
     return nullptr;
   }
   return std::unique_ptr<process>{
-    new process(pid, std::move(opts), std::move(on_exit))};
+    new process(pid, std::move(marker), std::move(opts), std::move(on_exit))};
 }
 
-process::process(pid_t pid, process_options opts, exit_handler on_exit)
-  : pid_(pid), opts_(std::move(opts)), on_exit_(std::move(on_exit)) {
+process::process(pid_t pid, std::string marker, process_options opts,
+                 exit_handler on_exit)
+  : pid_(pid),
+    marker_(std::move(marker)),
+    opts_(std::move(opts)),
+    on_exit_(std::move(on_exit)) {
   reaper_ = std::thread{[this] { reap_leader(); }};
 }
 
@@ -112,9 +156,37 @@ void process::reap_leader() {
     rc = waitpid(pid_, &status, 0);
   } while (rc < 0 && errno == EINTR);
   running_ = false;
+  // Helpers notice their client is gone and exit soon: record them now,
+  // while their environment can still be read.
+  track_helpers();
   if (on_exit_)
     on_exit_(status, rc < 0 ? std::string{"lost track of the process"}
                             : describe_status(status));
+}
+
+void process::track_helpers() {
+  auto found = marked_children(marker_);
+  std::lock_guard<std::mutex> guard{helpers_mtx_};
+  for (auto pid : found)
+    if (pid != pid_)
+      helpers_.insert(pid);
+}
+
+void process::reap_helpers(std::chrono::steady_clock::time_point deadline) {
+  std::lock_guard<std::mutex> guard{helpers_mtx_};
+  for (auto pid : helpers_)
+    kill(pid, SIGKILL);
+  for (auto i = helpers_.begin(); i != helpers_.end();) {
+    int status = 0;
+    auto rc = waitpid(*i, &status, WNOHANG);
+    if (rc == *i || (rc < 0 && errno == ECHILD)) {
+      i = helpers_.erase(i);
+    } else if (std::chrono::steady_clock::now() >= deadline) {
+      break;
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds{5});
+    }
+  }
 }
 
 void process::stop() {
@@ -122,6 +194,7 @@ void process::stop() {
   if (stopped_)
     return;
   stopped_ = true;
+  track_helpers();
   kill(-pid_, SIGKILL);
   if (reaper_.joinable())
     reaper_.join();
@@ -141,6 +214,7 @@ void process::stop() {
     if (rc <= 0)
       std::this_thread::sleep_for(std::chrono::milliseconds{10});
   }
+  reap_helpers(deadline + std::chrono::seconds{1});
   if (!opts_.scratch_dir.empty()) {
     std::error_code ec;
     std::filesystem::remove_all(opts_.scratch_dir, ec);

@@ -6,9 +6,11 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -60,15 +62,29 @@ public:
   /// scratch directory. Idempotent; blocks at most a few seconds.
   void stop();
 
+  /// Records helpers that left the process group but carry this process's
+  /// marker and were adopted by us (Chromium's crashpad handlers
+  /// double-fork into sessions of their own). stop() kills and reaps them.
+  /// Safe to call any time; cheap enough to call after start-up.
+  void track_helpers();
+
   /// Describes a waitpid status in words.
   static std::string describe_status(int status);
 
 private:
-  process(pid_t pid, process_options opts, exit_handler on_exit);
+  process(pid_t pid, std::string marker, process_options opts,
+          exit_handler on_exit);
 
   void reap_leader();
 
+  /// Kills the recorded helpers and reaps them until `deadline`.
+  void reap_helpers(std::chrono::steady_clock::time_point deadline);
+
   pid_t pid_;
+  /// "WEBACCEL_PROCESS=<unique>", set in the child's environment.
+  std::string marker_;
+  std::mutex helpers_mtx_;
+  std::set<pid_t> helpers_;
   process_options opts_;
   exit_handler on_exit_;
   std::atomic<bool> running_{true};

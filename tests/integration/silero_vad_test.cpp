@@ -1,0 +1,157 @@
+// Real headless Chromium, real onnxruntime-web, real Silero VAD v5 weights,
+// on speech the build synthesized between two silences. Generous timeouts:
+// the browser's cold start and session creation take seconds.
+#include <dirent.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include "actors/runtime.hpp"
+#include "tools/silero_vad.hpp"
+
+using namespace webaccel;
+
+namespace {
+
+/// PIDs whose parent is this process (browsers we failed to reap would
+/// show up here, as would zombies).
+std::set<pid_t> children_of_this_process() {
+  std::set<pid_t> out;
+  auto self = getpid();
+  for (auto& entry : std::filesystem::directory_iterator{"/proc"}) {
+    auto name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos)
+      continue;
+    std::ifstream stat{entry.path() / "stat"};
+    std::string line;
+    std::getline(stat, line);
+    auto close = line.rfind(')');
+    if (close == std::string::npos)
+      continue;
+    char state = 0;
+    pid_t ppid = 0;
+    std::istringstream rest{line.substr(close + 2)};
+    rest >> state >> ppid;
+    if (ppid == self)
+      out.insert(std::stoi(name));
+  }
+  return out;
+}
+
+std::set<std::string> chromium_profile_dirs() {
+  std::set<std::string> out;
+  for (auto& entry : std::filesystem::directory_iterator{
+         std::filesystem::temp_directory_path()})
+    if (entry.path().filename().string().rfind("webaccel-chromium-", 0) == 0)
+      out.insert(entry.path().string());
+  return out;
+}
+
+struct truth {
+  double speech_start_s = 0;
+  double speech_end_s = 0;
+};
+
+truth read_truth(const std::string& wav_path) {
+  auto json_path = wav_path.substr(0, wav_path.size() - 4) + ".json";
+  std::ifstream in{json_path};
+  REQUIRE_MESSAGE(in, "missing " << json_path);
+  auto doc = nlohmann::json::parse(in);
+  return {doc.at("speech_start_s").get<double>(),
+          doc.at("speech_end_s").get<double>()};
+}
+
+} // namespace
+
+TEST_CASE("Silero VAD in headless Chromium hears speech and not silence, "
+          "and leaves nothing behind") {
+  auto dirs_before = chromium_profile_dirs();
+  auto cfg = default_config();
+  auto clip = read_wav(cfg.demo.input);
+  auto t = read_truth(cfg.demo.input);
+  {
+    runtime rt{cfg};
+    auto caps = rt.connect_browser("chromium");
+    INFO("user agent: " << caps.user_agent);
+    CHECK(caps.browser == "chromium");
+    CHECK_FALSE(caps.browser_version.empty());
+    CHECK(caps.wasm.available);
+    // What the probe says must be explained when it says no.
+    if (!caps.webgpu.available)
+      CHECK_FALSE(caps.webgpu.reason.empty());
+    else
+      CHECK_FALSE(caps.adapter.vendor.empty());
+    if (!caps.webnn.available)
+      CHECK_FALSE(caps.webnn.reason.empty());
+
+    auto model = rt.get_model(model_family::audio, "silero_vad_v5");
+    auto frames = run_vad(model, clip);
+    REQUIRE(frames.size() == clip.samples.size() * 16000 / clip.sample_rate
+                               / vad_frame_samples);
+    float max_in_speech = 0, max_in_silence = 0;
+    for (auto& f : frames) {
+      // Leave 0.3 s of slack at each edge for the model's onset and decay.
+      auto end_s = f.start_s + 0.032;
+      if (f.start_s > t.speech_start_s + 0.3 && end_s < t.speech_end_s - 0.3)
+        max_in_speech = std::max(max_in_speech, f.speech_probability);
+      if (end_s < t.speech_start_s - 0.3 || f.start_s > t.speech_end_s + 0.3)
+        max_in_silence = std::max(max_in_silence, f.speech_probability);
+    }
+    CHECK(max_in_speech > 0.8f);
+    CHECK(max_in_silence < 0.1f);
+    auto segments = speech_segments(frames);
+    REQUIRE_FALSE(segments.empty());
+    CHECK(segments.front().start_s == doctest::Approx(t.speech_start_s)
+                                        .epsilon(0.3 / t.speech_start_s));
+    CHECK(segments.back().end_s < t.speech_end_s + 0.5);
+
+    auto& r = frames.front().result;
+    CHECK(r.model == "silero_vad_v5");
+    CHECK(r.family == model_family::audio);
+    CHECK_FALSE(r.simulated);
+    CHECK_FALSE(r.synthetic_weights);
+    CHECK(r.origin.browser == "chromium");
+    CHECK(r.origin.platform == "wasm");
+    CHECK(r.time.total > 0);
+    CHECK(r.time.compute > 0);
+    CHECK(r.time.total >= r.time.compute);
+    rt.shutdown();
+    CHECK_THROWS_AS(model.infer({}), failure);
+  }
+  auto left = children_of_this_process();
+  for (auto pid : left) {
+    std::ifstream stat{"/proc/" + std::to_string(pid) + "/stat"};
+    std::string line;
+    std::getline(stat, line);
+    INFO("left behind: pid " << pid << " " << line);
+    CHECK(false);
+  }
+  CHECK(chromium_profile_dirs() == dirs_before);
+}
+
+TEST_CASE("inputs the model rejects fail that request only, with a reason") {
+  runtime rt{default_config()};
+  auto model = rt.get_model(model_family::audio, "silero_vad_v5");
+  try {
+    model.infer({tensor::from_floats("input", {1, 576},
+                                     std::vector<float>(576))});
+    FAIL("an inference without 'state' and 'sr' should fail");
+  } catch (const failure& f) {
+    CHECK(f.code() == errc::invalid_request);
+    INFO(f.what());
+    CHECK(std::string{f.what()}.find("state") != std::string::npos);
+  }
+  // The browser and the model are still usable afterwards.
+  std::vector<float> silence(576);
+  auto r = model.infer({tensor::from_floats("input", {1, 576}, silence),
+                        tensor::from_floats("state", {2, 1, 128},
+                                            std::vector<float>(256)),
+                        tensor::from_int64s("sr", {}, {16000})});
+  CHECK(r.outputs.size() == 2);
+}

@@ -1,0 +1,130 @@
+#include "transport/process.hpp"
+
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include <doctest/doctest.h>
+
+using namespace webaccel;
+
+namespace {
+
+/// Collects the exit report the reaper thread delivers.
+struct exit_report {
+  std::mutex mtx;
+  std::string what;
+  std::atomic<bool> done{false};
+
+  process::exit_handler handler() {
+    return [this](int, std::string w) {
+      std::lock_guard<std::mutex> guard{mtx};
+      what = std::move(w);
+      done = true;
+    };
+  }
+
+  /// Waits (bounded) for the report; the child decides when it exits.
+  bool wait() {
+    for (int i = 0; i < 500 && !done; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds{10});
+    return done;
+  }
+};
+
+bool group_gone(pid_t pgid) {
+  return kill(-pgid, 0) < 0 && errno == ESRCH;
+}
+
+} // namespace
+
+TEST_CASE("a child that exits on its own is reported with its exit code") {
+  exit_report report;
+  std::string error;
+  auto p = process::start({"/bin/sh", {"-c", "exit 3"}, {}, "", ""},
+                          report.handler(), error);
+  REQUIRE_MESSAGE(p, error);
+  REQUIRE(report.wait());
+  CHECK(report.what == "exited with code 3");
+  CHECK_FALSE(p->running());
+}
+
+TEST_CASE("stop kills the whole process group, helpers included, and "
+          "removes the scratch directory") {
+  std::string error;
+  auto dir = make_scratch_dir("webaccel-process-test-", error);
+  REQUIRE_MESSAGE(!dir.empty(), error);
+  exit_report report;
+  // A leader with two helpers, like a browser with its renderers.
+  auto p = process::start({"/bin/sh",
+                           {"-c", "sleep 300 & sleep 300 & wait"},
+                           {},
+                           dir + "/log",
+                           dir},
+                          report.handler(), error);
+  REQUIRE_MESSAGE(p, error);
+  auto pgid = p->pid();
+  CHECK(getpgid(pgid) == pgid);
+  p->stop();
+  CHECK(report.done);
+  CHECK(report.what == "killed by signal 9 (Killed)");
+  CHECK(group_gone(pgid));
+  CHECK_FALSE(std::filesystem::exists(dir));
+  p->stop(); // Idempotent.
+}
+
+TEST_CASE("helpers that outlive their leader are still killed and reaped") {
+  exit_report report;
+  std::string error;
+  // The leader exits at once, leaving an orphaned helper in its group.
+  auto p = process::start({"/bin/sh", {"-c", "sleep 300 & exit 0"}, {}, "", ""},
+                          report.handler(), error);
+  REQUIRE_MESSAGE(p, error);
+  REQUIRE(report.wait());
+  auto pgid = p->pid();
+  CHECK_FALSE(group_gone(pgid));
+  p->stop();
+  CHECK(group_gone(pgid));
+}
+
+TEST_CASE("a missing executable is an error, not a crash") {
+  std::string error;
+  auto p = process::start({"/nonexistent/browser", {}, {}, "", ""}, nullptr,
+                          error);
+  CHECK_FALSE(p);
+  CHECK(error == "cannot start /nonexistent/browser: No such file or "
+                 "directory");
+}
+
+TEST_CASE("a helper that double-forked into its own session is killed and "
+          "reaped too, like Chromium's crashpad handler") {
+  std::string error;
+  auto dir = make_scratch_dir("webaccel-process-test-", error);
+  REQUIRE_MESSAGE(!dir.empty(), error);
+  auto pid_file = dir + "/helper.pid";
+  // The subshell exits at once, so the helper is adopted by us.
+  auto script = "(setsid sh -c 'echo $$ > " + pid_file
+                + "; exec sleep 300' &); sleep 300";
+  auto p = process::start({"/bin/sh", {"-c", script}, {}, "", ""}, nullptr,
+                          error);
+  REQUIRE_MESSAGE(p, error);
+  pid_t helper = 0;
+  for (int i = 0; i < 500 && helper == 0; ++i) {
+    std::ifstream in{pid_file};
+    in >> helper;
+    if (helper == 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  }
+  REQUIRE(helper > 0);
+  CHECK(getpgid(helper) != p->pid());
+  p->stop();
+  // Gone and reaped: not even a zombie is left.
+  CHECK(kill(helper, 0) < 0);
+  std::filesystem::remove_all(dir);
+}
