@@ -17,8 +17,7 @@ namespace {
 using clock_type = std::chrono::steady_clock;
 
 double ms_since(clock_type::time_point t) {
-  return std::chrono::duration<double, std::milli>(clock_type::now() - t)
-    .count();
+  return std::chrono::duration<double, std::milli>(clock_type::now() - t).count();
 }
 
 struct pending_load {
@@ -91,14 +90,13 @@ void on_hello(self_ptr self, wire::hello msg) {
     st.browser->track_helpers();
   st.capabilities = std::move(msg.capabilities);
   auto& c = *st.capabilities;
-  spdlog::info("{} {} ready: wasm simd={} threads={}; webgpu {}{}; webnn {}",
-               c.browser, c.browser_version, c.wasm_simd, c.wasm_threads,
-               c.webgpu.available ? "available" : "unavailable",
-               c.webgpu.available ? (c.adapter.fallback ? " (fallback adapter)"
-                                                        : "")
-                                  : " (" + c.webgpu.reason + ")",
-               c.webnn.available ? "available" : "unavailable ("
-                                                   + c.webnn.reason + ")");
+  spdlog::info(
+    "{} {} ready: wasm simd={} threads={}; webgpu {}{}; webnn {}", c.browser,
+    c.browser_version, c.wasm_simd, c.wasm_threads,
+    c.webgpu.available ? "available" : "unavailable",
+    c.webgpu.available ? (c.adapter.fallback ? " (fallback adapter)" : "")
+                       : " (" + c.webgpu.reason + ")",
+    c.webnn.available ? "available" : "unavailable (" + c.webnn.reason + ")");
   for (auto& rp : st.waiting)
     rp.deliver(c);
   st.waiting.clear();
@@ -168,8 +166,7 @@ caf::error not_ready(const browser_connection_state& st) {
   if (st.failure)
     return st.failure;
   if (!st.capabilities || !st.channel)
-    return make_error(errc::connection, st.cfg.kind
-                                          + " page has not said hello yet");
+    return make_error(errc::connection, st.cfg.kind + " page has not said hello yet");
   return {};
 }
 
@@ -197,8 +194,8 @@ void launch(self_ptr self) {
                      deadline_atom::value, uint64_t{0});
 }
 
-browser_connection_actor::behavior_type
-browser_connection(self_ptr self, browser_connection_config cfg) {
+browser_connection_actor::behavior_type browser_connection(self_ptr self,
+                                                           browser_connection_config cfg) {
   self->state.cfg = std::move(cfg);
   launch(self);
   return {
@@ -216,42 +213,37 @@ browser_connection(self_ptr self, browser_connection_config cfg) {
     },
     [=](closed_atom, const std::string& why) {
       if (!self->state.failure)
-        fail_everything(self, make_error(errc::connection,
-                                         self->state.cfg.kind
-                                           + " bridge closed: " + why));
+        fail_everything(
+          self, make_error(errc::connection,
+                           self->state.cfg.kind + " bridge closed: " + why));
     },
     [=](exited_atom, int32_t, const std::string& what) {
       if (!self->state.failure)
         fail_everything(self, make_error(errc::browser_crash,
-                                         self->state.cfg.kind + " process "
-                                           + what));
+                                         self->state.cfg.kind + " process " + what));
     },
     [=](deadline_atom, uint64_t id) {
       auto& st = self->state;
       if (id == 0) {
         if (!st.capabilities && !st.failure)
-          fail_everything(self,
-                          make_error(errc::connection,
-                                     st.cfg.kind + " page did not say hello "
-                                                   "within "
-                                       + std::to_string(
-                                         st.cfg.launch_timeout_ms)
-                                       + " ms"));
+          fail_everything(self, make_error(errc::connection,
+                                           st.cfg.kind
+                                             + " page did not say hello "
+                                               "within "
+                                             + std::to_string(st.cfg.launch_timeout_ms)
+                                             + " ms"));
         return;
       }
       if (auto i = st.loads.find(id); i != st.loads.end()) {
-        i->second.promise.deliver(
-          make_error(errc::timeout, "loading " + i->second.what
-                                      + " took longer than "
-                                      + std::to_string(st.cfg.load_timeout_ms)
-                                      + " ms"));
+        i->second.promise.deliver(make_error(
+          errc::timeout, "loading " + i->second.what + " took longer than "
+                           + std::to_string(st.cfg.load_timeout_ms) + " ms"));
         st.loads.erase(i);
       } else if (auto j = st.infers.find(id); j != st.infers.end()) {
         j->second.promise.deliver(make_error(
-          errc::timeout, "no answer from the " + st.cfg.kind + " page within "
-                           + std::to_string(static_cast<int64_t>(
-                             ms_since(j->second.sent)))
-                           + " ms"));
+          errc::timeout,
+          "no answer from the " + st.cfg.kind + " page within "
+            + std::to_string(static_cast<int64_t>(ms_since(j->second.sent))) + " ms"));
         st.infers.erase(j);
       }
     },
@@ -275,19 +267,19 @@ browser_connection(self_ptr self, browser_connection_config cfg) {
         return make_error(errc::invalid_request,
                           "unknown platform '" + platform + "'");
       if (!support->available)
-        return make_error(errc::browser_capability,
-                          st.cfg.kind + " has no " + platform + ": "
-                            + support->reason);
+        return make_error(errc::browser_capability, st.cfg.kind + " has no " + platform
+                                                      + ": " + support->reason);
       st.cfg.routes->add_model(spec.sha256, spec.path);
-      wire::load_command cmd{st.next_id++,    spec.name + "@" + platform,
-                             "/models/" + spec.sha256, spec.sha256,
-                             spec.size_bytes, platform};
+      wire::load_command cmd{st.next_id++,
+                             spec.name + "@" + platform,
+                             "/models/" + spec.sha256,
+                             spec.sha256,
+                             spec.size_bytes,
+                             platform};
       auto rp = self->make_response_promise<loaded_model>();
-      st.loads.emplace(cmd.id,
-                       pending_load{rp, spec.name + " on " + platform});
+      st.loads.emplace(cmd.id, pending_load{rp, spec.name + " on " + platform});
       st.channel->send_text(wire::encode_load(cmd));
-      self->delayed_send(self,
-                         std::chrono::milliseconds{st.cfg.load_timeout_ms},
+      self->delayed_send(self, std::chrono::milliseconds{st.cfg.load_timeout_ms},
                          deadline_atom::value, cmd.id);
       return rp;
     },
@@ -303,16 +295,16 @@ browser_connection(self_ptr self, browser_connection_config cfg) {
       auto rp = self->make_response_promise<page_result>();
       st.infers.emplace(cmd.id, pending_infer{rp, clock_type::now()});
       st.channel->send_binary(std::move(*frame.value));
-      auto timeout = req.timeout_ms != 0 ? req.timeout_ms
-                                         : st.cfg.infer_timeout_ms;
+      auto timeout = req.timeout_ms != 0 ? req.timeout_ms : st.cfg.infer_timeout_ms;
       self->delayed_send(self, std::chrono::milliseconds{timeout},
                          deadline_atom::value, cmd.id);
       return rp;
     },
     [=](shutdown_atom) -> bool {
-      fail_everything(self, make_error(errc::shutting_down,
-                                       self->state.cfg.kind
-                                         + " connection was shut down"));
+      fail_everything(self, make_error(errc::shutting_down, self->state.cfg.kind
+                                                              + " connection "
+                                                                "was shut "
+                                                                "down"));
       return true;
     },
   };

@@ -35,16 +35,14 @@ model_actor::behavior_type model(self_ptr self, model_placement placement) {
   self->state.origin = make_provenance(placement);
   self->state.placement = std::move(placement);
   self->monitor(self->state.placement.connection);
-  self->set_down_handler([=](const caf::down_msg& msg) {
-    self->quit(msg.reason);
-  });
+  self->set_down_handler(
+    [=](const caf::down_msg& msg) { self->quit(msg.reason); });
   return {
     [=](infer_atom, infer_request& req) -> caf::result<infer_result> {
       auto arrived = clock_type::now();
       auto& p = self->state.placement;
       auto rp = self->make_response_promise<infer_result>();
-      auto deadline = req.timeout_ms != 0 ? req.timeout_ms
-                                          : p.infer_timeout_ms;
+      auto deadline = req.timeout_ms != 0 ? req.timeout_ms : p.infer_timeout_ms;
       // The connection enforces the deadline; this one only guards against
       // a connection that never answers at all.
       self
@@ -58,9 +56,9 @@ model_actor::behavior_type model(self_ptr self, model_placement placement) {
             out.family = st.placement.spec.family;
             out.synthetic_weights = st.placement.spec.synthetic_weights;
             out.origin = st.origin;
-            out.time.total = std::chrono::duration<double, std::milli>(
-                               clock_type::now() - arrived)
-                               .count();
+            out.time.total
+              = std::chrono::duration<double, std::milli>(clock_type::now() - arrived)
+                  .count();
             out.time.compute = res.compute_ms;
             out.time.transfer = std::max(0.0, res.round_trip_ms - res.page_ms);
             out.time.queue = std::max(0.0, out.time.total - res.round_trip_ms);
@@ -69,9 +67,9 @@ model_actor::behavior_type model(self_ptr self, model_placement placement) {
           },
           [=](caf::error& err) mutable {
             if (err.category() != caf::atom("webaccel"))
-              err = make_error(errc::connection,
-                               "browser connection unreachable: "
-                                 + caf::to_string(err));
+              err = make_error(errc::connection, "browser connection "
+                                                 "unreachable: "
+                                                   + caf::to_string(err));
             rp.deliver(std::move(err));
           });
       return rp;

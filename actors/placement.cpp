@@ -14,13 +14,11 @@ browser_preference_table default_browser_preferences() {
   };
 }
 
-std::vector<std::string>
-candidate_browsers(const model_request& req,
-                   const browser_preference_table& table,
-                   const std::vector<std::string>& available) {
+std::vector<std::string> candidate_browsers(const model_request& req,
+                                            const browser_preference_table& table,
+                                            const std::vector<std::string>& available) {
   auto is_available = [&](const std::string& kind) {
-    return std::find(available.begin(), available.end(), kind)
-           != available.end();
+    return std::find(available.begin(), available.end(), kind) != available.end();
   };
   std::vector<std::string> out;
   if (!req.preferences.browser.empty()) {
@@ -35,9 +33,9 @@ candidate_browsers(const model_request& req,
   return out;
 }
 
-std::optional<std::string>
-choose_platform(const std::vector<std::string>& priority_list,
-                const browser_capabilities& caps, std::string& why) {
+std::optional<std::string> choose_platform(const std::vector<std::string>& priority_list,
+                                           const browser_capabilities& caps,
+                                           std::string& why) {
   why.clear();
   for (auto& platform : priority_list) {
     auto support = caps.platform(platform);
@@ -46,8 +44,7 @@ choose_platform(const std::vector<std::string>& priority_list,
     if (!why.empty())
       why += "; ";
     why += platform + ": "
-           + (support == nullptr ? std::string{"unknown platform"}
-                                 : support->reason);
+           + (support == nullptr ? std::string{"unknown platform"} : support->reason);
   }
   return std::nullopt;
 }

@@ -49,8 +49,7 @@ void start_connection(self_ptr self, const std::string& kind) {
   self->monitor(slot.handle);
   auto conn = slot.handle;
   self
-    ->request(conn, ms{st.cfg.connection.launch_timeout_ms + 5000},
-              ready_atom::value)
+    ->request(conn, ms{st.cfg.connection.launch_timeout_ms + 5000}, ready_atom::value)
     .then(
       [=](browser_capabilities&) {
         auto i = self->state.connections.find(kind);
@@ -95,17 +94,14 @@ void shut_down(self_ptr self, caf::typed_response_promise<bool> rp) {
   }
 }
 
-pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self,
-                                                     pool_config cfg) {
+pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self, pool_config cfg) {
   self->state.cfg = std::move(cfg);
-  self->state.router = spawn_router(self->system(), self->state.cfg.router,
-                                    self);
+  self->state.router = spawn_router(self->system(), self->state.cfg.router, self);
   self->set_down_handler([=](const caf::down_msg& msg) {
     auto& conns = self->state.connections;
     for (auto i = conns.begin(); i != conns.end(); ++i)
       if (i->second.handle.address() == msg.source) {
-        spdlog::info("{} connection is down: {}", i->first,
-                     render_error(msg.reason));
+        spdlog::info("{} connection is down: {}", i->first, render_error(msg.reason));
         for (auto& rp : i->second.waiting)
           rp.deliver(msg.reason);
         conns.erase(i);
@@ -113,8 +109,7 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self,
       }
   });
   return {
-    [=](connect_atom,
-        const std::string& kind) -> caf::result<browser_connection_actor> {
+    [=](connect_atom, const std::string& kind) -> caf::result<browser_connection_actor> {
       auto& st = self->state;
       if (st.shutting_down)
         return make_error(errc::shutting_down, "runtime is shutting down");
@@ -129,8 +124,7 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self,
       return rp;
     },
     [=](get_atom, model_request& req) {
-      return self->delegate(self->state.router, get_atom::value,
-                            std::move(req));
+      return self->delegate(self->state.router, get_atom::value, std::move(req));
     },
     [=](shutdown_atom) -> caf::result<bool> {
       auto rp = self->make_response_promise<bool>();
@@ -142,8 +136,7 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self,
 
 } // namespace
 
-pool_supervisor_actor spawn_pool_supervisor(caf::actor_system& sys,
-                                            pool_config cfg) {
+pool_supervisor_actor spawn_pool_supervisor(caf::actor_system& sys, pool_config cfg) {
   return sys.spawn(pool_supervisor, std::move(cfg));
 }
 

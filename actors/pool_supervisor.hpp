@@ -20,8 +20,8 @@ namespace webaccel {
 
 /// Makes the launcher for a browser kind; nullptr plus `error` if the kind
 /// cannot be launched on this machine.
-using launcher_factory = std::function<browser_launcher(
-  const std::string& kind, std::string& error)>;
+using launcher_factory
+  = std::function<browser_launcher(const std::string& kind, std::string& error)>;
 
 struct pool_config {
   /// Template for every connection (kind and launch are filled per kind).
@@ -31,7 +31,6 @@ struct pool_config {
 };
 
 /// Spawns the pool supervisor, which spawns the router.
-pool_supervisor_actor spawn_pool_supervisor(caf::actor_system& sys,
-                                            pool_config cfg);
+pool_supervisor_actor spawn_pool_supervisor(caf::actor_system& sys, pool_config cfg);
 
 } // namespace webaccel

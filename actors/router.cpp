@@ -24,16 +24,15 @@ struct router_state {
   pool_supervisor_actor pool;
   std::map<std::string, model_actor> cache;
   /// Requests waiting for a model that is being placed, by cache key.
-  std::map<std::string, std::vector<caf::typed_response_promise<model_actor>>>
-    pending;
+  std::map<std::string, std::vector<caf::typed_response_promise<model_actor>>> pending;
 };
 
 using self_ptr = router_actor::stateful_pointer<router_state>;
 
 std::string cache_key(const model_request& req) {
   std::string key = std::string{to_string(req.family)} + "/" + req.name + "/"
-                    + req.preferences.browser + "/"
-                    + req.preferences.precision + "/";
+                    + req.preferences.browser + "/" + req.preferences.precision
+                    + "/";
   for (auto& p : req.preferences.priority_list)
     key += p + ",";
   return key;
@@ -49,26 +48,23 @@ void finish(self_ptr self, const std::string& key, const T& outcome) {
 }
 
 /// Checks a request against the registry; returns its spec or an error.
-caf::expected<model_spec> lookup(const router_config& cfg,
-                                 const model_request& req) {
+caf::expected<model_spec> lookup(const router_config& cfg, const model_request& req) {
   auto i = cfg.models.find(req.name);
   if (i == cfg.models.end()) {
     std::string known;
     for (auto& [name, spec] : cfg.models)
       known += (known.empty() ? "" : ", ") + name;
-    return make_error(errc::invalid_request, "unknown model '" + req.name
-                                               + "' (known: " + known + ")");
+    return make_error(errc::invalid_request,
+                      "unknown model '" + req.name + "' (known: " + known + ")");
   }
   auto& spec = i->second;
   if (spec.family != req.family)
     return make_error(errc::invalid_request,
-                      "model '" + req.name + "' is a "
-                        + to_string(spec.family) + " model, not "
-                        + to_string(req.family));
+                      "model '" + req.name + "' is a " + to_string(spec.family)
+                        + " model, not " + to_string(req.family));
   if (spec.precision != req.preferences.precision)
     return make_error(errc::invalid_request,
-                      "model '" + req.name + "' has no "
-                        + req.preferences.precision
+                      "model '" + req.name + "' has no " + req.preferences.precision
                         + " variant (available: " + spec.precision + ")");
   return spec;
 }
@@ -81,8 +77,7 @@ void load_on(self_ptr self, const std::string& key, model_spec spec,
   spdlog::info("loading {} on {} {} ({})", spec.name, caps.browser,
                caps.browser_version, platform);
   self
-    ->request(conn, ms{cfg.load_timeout_ms + slack_ms}, load_atom::value, spec,
-              platform)
+    ->request(conn, ms{cfg.load_timeout_ms + slack_ms}, load_atom::value, spec, platform)
     .then(
       [=](loaded_model& loaded) {
         spdlog::info("loaded {} in {:.0f} ms", spec.name, loaded.load_ms);
@@ -126,10 +121,12 @@ void place(self_ptr self, const std::string& key, const model_request& req,
               auto platform = choose_platform(prefs.priority_list, caps, why);
               if (!platform) {
                 finish(self, key,
-                       make_error(errc::browser_capability,
-                                  kind + " offers none of the requested "
-                                         "platforms: "
-                                    + why));
+                       make_error(errc::browser_capability, kind
+                                                              + " offers none "
+                                                                "of the "
+                                                                "requested "
+                                                                "platforms: "
+                                                              + why));
                 return;
               }
               load_on(self, key, spec, conn, caps, *platform);

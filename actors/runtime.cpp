@@ -41,21 +41,18 @@ caf::actor_system_config& tune(caf::actor_system_config& cfg) {
   // WebSocket->actor->WebSocket hop from ~170 us to ~55 us (FACTS.md).
   cfg.set("work-stealing.moderate-poll-attempts", 0);
   cfg.add_message_types<caf::id_block::webaccel>();
-  cfg.add_error_category(caf::atom("webaccel"),
-                         [](uint8_t code, caf::atom_value, const caf::message& ctx) {
-                           std::string out = to_string(static_cast<errc>(code));
-                           if (ctx.size() == 1
-                               && ctx.match_element<std::string>(0))
-                             out += ": " + ctx.get_as<std::string>(0);
-                           return out;
-                         });
+  cfg.add_error_category(caf::atom("webaccel"), [](uint8_t code, caf::atom_value,
+                                                   const caf::message& ctx) {
+    std::string out = to_string(static_cast<errc>(code));
+    if (ctx.size() == 1 && ctx.match_element<std::string>(0))
+      out += ": " + ctx.get_as<std::string>(0);
+    return out;
+  });
   return cfg;
 }
 
-launcher_factory make_launcher_factory(
-  std::map<std::string, browser_config> browsers) {
-  return [browsers](const std::string& kind,
-                    std::string& error) -> browser_launcher {
+launcher_factory make_launcher_factory(std::map<std::string, browser_config> browsers) {
+  return [browsers](const std::string& kind, std::string& error) -> browser_launcher {
     auto i = browsers.find(kind);
     if (i == browsers.end()) {
       error = "browser '" + kind + "' is not configured";
@@ -77,8 +74,7 @@ launcher_factory make_launcher_factory(
     }
     auto extra = i->second.extra_args;
     return [exe = *exe, extra](const std::string& url,
-                               process::exit_handler on_exit,
-                               std::string& err) {
+                               process::exit_handler on_exit, std::string& err) {
       return launch_chromium(exe, url, extra, std::move(on_exit), err);
     };
   };
@@ -91,8 +87,7 @@ void check_assets(const runtime_config& cfg) {
                        + " has no index.html (is it browser_assets/?)");
   if (!fs::exists(fs::path{cfg.assets_dir}
                   / "node_modules/onnxruntime-web/dist/ort.wasm.min.mjs"))
-    throw config_error("assets_dir: onnxruntime-web is not installed in "
-                       + cfg.assets_dir
+    throw config_error("assets_dir: onnxruntime-web is not installed in " + cfg.assets_dir
                        + "/node_modules; run the setup command (npm ci)");
 }
 
@@ -128,14 +123,13 @@ const std::string& model_handle::name() const {
   return impl_->name;
 }
 
-infer_result model_handle::infer(std::vector<tensor> inputs,
-                                 uint32_t timeout_ms) const {
+infer_result model_handle::infer(std::vector<tensor> inputs, uint32_t timeout_ms) const {
   auto& rt = *impl_->rt;
   if (!rt.running)
     throw failure{errc::shutting_down, "the runtime was shut down"};
   infer_request req{std::move(inputs), timeout_ms};
-  auto wait = (timeout_ms != 0 ? timeout_ms : impl_->default_timeout_ms)
-              + host_slack_ms;
+  auto wait
+    = (timeout_ms != 0 ? timeout_ms : impl_->default_timeout_ms) + host_slack_ms;
   caf::scoped_actor self{rt.sys};
   std::optional<infer_result> out;
   caf::error err;
@@ -155,8 +149,8 @@ void model_handle::infer_async(std::vector<tensor> inputs, infer_callback done,
     done(nullptr, &f);
     return;
   }
-  auto wait = (timeout_ms != 0 ? timeout_ms : impl_->default_timeout_ms)
-              + host_slack_ms;
+  auto wait
+    = (timeout_ms != 0 ? timeout_ms : impl_->default_timeout_ms) + host_slack_ms;
   rt.sys.spawn([actor = impl_->actor, wait, done = std::move(done),
                 req = infer_request{std::move(inputs), timeout_ms}](
                  caf::event_based_actor* self) mutable {
@@ -183,8 +177,8 @@ runtime::runtime(runtime_config cfg) {
   impl_->server = http_server::start(opts);
   spdlog::info("serving {} on {}", c.assets_dir, impl_->server->origin());
   pool_config pc;
-  pc.connection.routes = std::shared_ptr<http_routes>(impl_->server,
-                                                      &impl_->server->routes());
+  pc.connection.routes
+    = std::shared_ptr<http_routes>(impl_->server, &impl_->server->routes());
   pc.connection.origin = impl_->server->origin();
   pc.connection.launch_timeout_ms = c.timeouts.launch_ms;
   pc.connection.load_timeout_ms = c.timeouts.load_ms;
@@ -237,8 +231,7 @@ model_handle runtime::get_model(model_family family, const std::string& name,
                                 std::optional<hardware_preferences> prefs) {
   if (!impl_->running)
     throw failure{errc::shutting_down, "the runtime was shut down"};
-  model_request req{family, name,
-                    prefs.value_or(impl_->cfg.default_preferences)};
+  model_request req{family, name, prefs.value_or(impl_->cfg.default_preferences)};
   caf::scoped_actor self{impl_->sys};
   std::optional<model_actor> out;
   caf::error err;

@@ -22,10 +22,9 @@ namespace webaccel {
 
 /// A failed runtime call: the error category and what happened.
 class failure : public std::runtime_error {
-public:
+ public:
   failure(errc code, const std::string& what)
-    : std::runtime_error(std::string{to_string(code)} + ": " + what),
-      code_(code) {
+    : std::runtime_error(std::string{to_string(code)} + ": " + what), code_(code) {
     // nop
   }
 
@@ -33,7 +32,7 @@ public:
     return code_;
   }
 
-private:
+ private:
   errc code_;
 };
 
@@ -44,7 +43,7 @@ using infer_callback
 /// A loaded model instance. Cheap to copy; do not use after the runtime
 /// that made it was shut down (calls then fail with `shutting_down`).
 class model_handle {
-public:
+ public:
   /// Runs one inference and waits for the answer. @throws failure
   infer_result infer(std::vector<tensor> inputs, uint32_t timeout_ms = 0) const;
 
@@ -57,13 +56,13 @@ public:
   struct impl;
   explicit model_handle(std::shared_ptr<impl> ptr);
 
-private:
+ private:
   std::shared_ptr<impl> impl_;
 };
 
 /// One webaccel runtime. Not copyable; shuts down in its destructor.
 class runtime {
-public:
+ public:
   /// Verifies model files, starts the server and the actor tree.
   /// @throws config_error for bad config or model files,
   ///         std::runtime_error if the server cannot start
@@ -82,8 +81,7 @@ public:
   /// if needed. Without `prefs` the config's default preferences apply.
   /// @throws failure
   model_handle get_model(model_family family, const std::string& name,
-                         std::optional<hardware_preferences> prefs
-                         = std::nullopt);
+                         std::optional<hardware_preferences> prefs = std::nullopt);
 
   /// Stops every model and browser and the server. Idempotent.
   void shutdown();
@@ -95,7 +93,7 @@ public:
 
   struct impl;
 
-private:
+ private:
   std::shared_ptr<impl> impl_;
 };
 

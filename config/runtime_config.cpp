@@ -28,7 +28,7 @@ std::string type_name(const json& x) {
 
 /// Reads one JSON object, remembering its key path and rejecting unknown keys.
 class object_reader {
-public:
+ public:
   object_reader(const json& obj, std::string path)
     : obj_(obj), path_(std::move(path)) {
     if (!obj_.is_object())
@@ -78,8 +78,7 @@ public:
       auto v = x->get<uint64_t>();
       if (v < min || v > max)
         fail(child(key), "must be between " + std::to_string(min) + " and "
-                           + std::to_string(max) + ", got "
-                           + std::to_string(v));
+                           + std::to_string(max) + ", got " + std::to_string(v));
       out = static_cast<Int>(v);
     }
   }
@@ -98,7 +97,7 @@ public:
     }
   }
 
-private:
+ private:
   const json& obj_;
   std::string path_;
   std::set<std::string> known_;
@@ -119,15 +118,13 @@ bool is_hex_sha256(const std::string& s) {
   return true;
 }
 
-void check_platforms(const std::string& path,
-                     const std::vector<std::string>& list) {
+void check_platforms(const std::string& path, const std::vector<std::string>& list) {
   if (list.empty())
     fail(path, "must name at least one platform");
   for (size_t i = 0; i < list.size(); ++i)
     if (list[i] != "webgpu" && list[i] != "webnn" && list[i] != "wasm")
       fail(path + "[" + std::to_string(i) + "]",
-           "unknown platform '" + list[i]
-             + "' (expected webgpu, webnn or wasm)");
+           "unknown platform '" + list[i] + "' (expected webgpu, webnn or wasm)");
 }
 
 void check_precision(const std::string& path, const std::string& p) {
@@ -160,10 +157,10 @@ model_spec read_model(const json& x, const std::string& path,
   r.get("family", family);
   auto fam = parse_model_family(family);
   if (!fam)
-    fail(r.child("family"),
-         "unknown family '" + family
-           + "' (expected audio, vision, text_embedding, text_generation "
-             "or multimodal)");
+    fail(r.child("family"), "unknown family '" + family
+                              + "' (expected audio, vision, text_embedding, "
+                                "text_generation "
+                                "or multimodal)");
   spec.family = *fam;
   r.get("path", spec.path);
   if (spec.path.empty())
@@ -182,8 +179,7 @@ model_spec read_model(const json& x, const std::string& path,
 
 } // namespace
 
-runtime_config parse_config(std::string_view json_text,
-                            const std::string& base_dir,
+runtime_config parse_config(std::string_view json_text, const std::string& base_dir,
                             const std::string& origin) {
   json doc;
   try {
@@ -199,15 +195,14 @@ runtime_config parse_config(std::string_view json_text,
     object_reader r{*server, "$.server"};
     r.get("host", cfg.host);
     r.get_int("port", cfg.port, 0, 65535);
-    r.get_int("max_message_bytes", cfg.max_message_bytes, 1024,
-              uint64_t{1} << 30);
+    r.get_int("max_message_bytes", cfg.max_message_bytes, 1024, uint64_t{1} << 30);
     r.reject_unknown_keys();
   }
   top.get("assets_dir", cfg.assets_dir);
   cfg.assets_dir = resolve(base_dir, cfg.assets_dir);
   top.get("log_level", cfg.log_level);
-  static const std::set<std::string> levels = {"trace", "debug", "info",
-                                               "warn",  "error", "off"};
+  static const std::set<std::string> levels
+    = {"trace", "debug", "info", "warn", "error", "off"};
   if (levels.count(cfg.log_level) == 0)
     fail("$.log_level", "unknown level '" + cfg.log_level
                           + "' (expected trace, debug, info, warn, error "
@@ -239,8 +234,7 @@ runtime_config parse_config(std::string_view json_text,
     }
   }
   if (auto prefs = top.find("default_preferences"))
-    cfg.default_preferences = read_preferences(*prefs,
-                                               "$.default_preferences");
+    cfg.default_preferences = read_preferences(*prefs, "$.default_preferences");
   if (auto t = top.find("timeouts")) {
     object_reader r{*t, "$.timeouts"};
     constexpr uint64_t hour_ms = 3600 * 1000;
@@ -260,8 +254,7 @@ runtime_config parse_config(std::string_view json_text,
   if (cfg.browsers.empty())
     cfg.browsers["chromium"] = browser_config{};
   if (!cfg.demo.model.empty() && cfg.models.count(cfg.demo.model) == 0)
-    fail("$.demo.model", "names no model in $.models: '" + cfg.demo.model
-                           + "'");
+    fail("$.demo.model", "names no model in $.models: '" + cfg.demo.model + "'");
   return cfg;
 }
 
@@ -301,18 +294,17 @@ void verify_model_files(const runtime_config& cfg) {
     std::error_code ec;
     auto size = fs::file_size(spec.path, ec);
     if (ec)
-      throw config_error("model '" + name + "': cannot read " + spec.path
-                         + " (" + ec.message()
-                         + "); run the setup command to fetch it");
+      throw config_error("model '" + name + "': cannot read " + spec.path + " ("
+                         + ec.message() + "); run the setup command to fetch it");
     if (spec.size_bytes != 0 && size != spec.size_bytes)
       throw config_error("model '" + name + "': " + spec.path + " has "
                          + std::to_string(size) + " bytes, expected "
                          + std::to_string(spec.size_bytes));
     auto digest = sha256_file_hex(spec.path);
     if (!digest || *digest != spec.sha256)
-      throw config_error("model '" + name + "': sha256 of " + spec.path
-                         + " is " + digest.value_or("unreadable")
-                         + ", expected " + spec.sha256);
+      throw config_error("model '" + name + "': sha256 of " + spec.path + " is "
+                         + digest.value_or("unreadable") + ", expected "
+                         + spec.sha256);
   }
 }
 

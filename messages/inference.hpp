@@ -40,8 +40,7 @@ struct timings {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, timings& x) {
-  return f(caf::meta::type_name("timings"), x.queue, x.transfer, x.compute,
-           x.total);
+  return f(caf::meta::type_name("timings"), x.queue, x.transfer, x.compute, x.total);
 }
 
 /// Where and how a result was computed.

@@ -12,8 +12,8 @@
 
 #include "messages/atoms.hpp"
 #include "messages/bridge_channel.hpp"
-#include "messages/error.hpp"
 #include "messages/capabilities.hpp"
+#include "messages/error.hpp"
 #include "messages/inference.hpp"
 #include "messages/model.hpp"
 

@@ -14,9 +14,8 @@ const char* to_string(model_family x) {
 }
 
 std::optional<model_family> parse_model_family(std::string_view name) {
-  for (auto x : {model_family::audio, model_family::vision,
-                 model_family::text_embedding, model_family::text_generation,
-                 model_family::multimodal})
+  for (auto x : {model_family::audio, model_family::vision, model_family::text_embedding,
+                 model_family::text_generation, model_family::multimodal})
     if (name == to_string(x))
       return x;
   return std::nullopt;

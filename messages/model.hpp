@@ -65,11 +65,9 @@ struct hardware_preferences {
 };
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f,
-                                        hardware_preferences& x) {
+typename Inspector::result_type inspect(Inspector& f, hardware_preferences& x) {
   return f(caf::meta::type_name("hardware_preferences"), x.priority_list,
-           x.browser, x.precision, x.precompile_shaders,
-           x.fallback_to_simulation);
+           x.browser, x.precision, x.precompile_shaders, x.fallback_to_simulation);
 }
 
 /// A host's request for a model instance.
@@ -81,8 +79,7 @@ struct model_request {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, model_request& x) {
-  return f(caf::meta::type_name("model_request"), x.family, x.name,
-           x.preferences);
+  return f(caf::meta::type_name("model_request"), x.family, x.name, x.preferences);
 }
 
 } // namespace webaccel

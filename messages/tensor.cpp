@@ -7,9 +7,9 @@ namespace webaccel {
 
 namespace {
 
-constexpr dtype all_dtypes[] = {dtype::float32, dtype::float16, dtype::int64,
-                                dtype::int32,   dtype::int8,    dtype::uint8,
-                                dtype::bool8};
+constexpr dtype all_dtypes[]
+  = {dtype::float32, dtype::float16, dtype::int64, dtype::int32,
+     dtype::int8,    dtype::uint8,   dtype::bool8};
 
 } // namespace
 

@@ -13,7 +13,15 @@
 namespace webaccel {
 
 /// Element types understood by onnxruntime-web, named as it names them.
-enum class dtype : uint8_t { float32, float16, int64, int32, int8, uint8, bool8 };
+enum class dtype : uint8_t {
+  float32,
+  float16,
+  int64,
+  int32,
+  int8,
+  uint8,
+  bool8
+};
 
 /// Returns onnxruntime-web's name of `x` ("float32", "int64", "bool", ...).
 const char* to_string(dtype x);

@@ -77,7 +77,8 @@ double run_pipelined(const model_handle& model, size_t count, size_t inflight,
   for (size_t i = 0; i < std::min(inflight, count); ++i)
     send_one();
   std::unique_lock<std::mutex> guard{mtx};
-  cv.wait(guard, [&] { return done == sent && (sent == count || !error.empty()); });
+  cv.wait(guard,
+          [&] { return done == sent && (sent == count || !error.empty()); });
   if (!error.empty())
     throw std::runtime_error(error);
   return std::chrono::duration<double>(clock_type::now() - started).count();
@@ -95,8 +96,7 @@ int bench(const cli_args& a) {
   infer_result last;
   for (size_t i = 0; i < warmup; ++i)
     last = model.infer(inputs);
-  std::cerr << "measuring " << requests << " requests one at a time..."
-            << std::endl;
+  std::cerr << "measuring " << requests << " requests one at a time..." << std::endl;
   std::vector<double> overhead, total, compute;
   auto started = clock_type::now();
   for (size_t i = 0; i < requests; ++i) {
@@ -107,13 +107,12 @@ int bench(const cli_args& a) {
     compute.push_back(r.time.compute);
     overhead.push_back(ms_between(t0, t1) - r.time.compute);
   }
-  auto sequential_s = std::chrono::duration<double>(clock_type::now() - started)
-                        .count();
+  auto sequential_s
+    = std::chrono::duration<double>(clock_type::now() - started).count();
   std::cerr << "measuring " << requests << " requests with " << inflight
             << " in flight..." << std::endl;
   std::vector<double> pipelined_overhead;
-  auto pipelined_s = run_pipelined(model, requests, inflight,
-                                   pipelined_overhead);
+  auto pipelined_s = run_pipelined(model, requests, inflight, pipelined_overhead);
   nlohmann::json report{
     {"benchmark", "overhead"},
     {"model", model.name()},
@@ -150,10 +149,8 @@ int bench(const cli_args& a) {
 int bench_command(const std::vector<std::string>& args) {
   spdlog::set_default_logger(spdlog::stderr_color_mt("webaccel"));
   try {
-    return bench(cli_args{args,
-                          {"--config", "--requests", "--inflight", "--warmup",
-                           "--out"},
-                          {}});
+    return bench(cli_args{
+      args, {"--config", "--requests", "--inflight", "--warmup", "--out"}, {}});
   } catch (const usage_error& e) {
     std::cerr << "webaccel bench: " << e.what() << "\n";
     return 2;

@@ -12,12 +12,12 @@ namespace webaccel {
 
 /// Thrown for a bad command line; what() says what is wrong.
 class usage_error : public std::runtime_error {
-public:
+ public:
   using std::runtime_error::runtime_error;
 };
 
 class cli_args {
-public:
+ public:
   /// Parses `args`; `with_value` flags take the next argument, `switches`
   /// stand alone. @throws usage_error
   cli_args(const std::vector<std::string>& args,
@@ -59,11 +59,10 @@ public:
     } catch (const std::exception&) {
       // Reported below.
     }
-    throw usage_error(flag + " expects a positive integer, got '" + i->second
-                      + "'");
+    throw usage_error(flag + " expects a positive integer, got '" + i->second + "'");
   }
 
-private:
+ private:
   std::map<std::string, std::string> values_;
 };
 

@@ -22,8 +22,7 @@ double seconds_since(clock_type::time_point t) {
 }
 
 /// One character per 0.1 s: ' ' below 0.1, '.' below 0.5, '#' from 0.5.
-std::string probability_strip(const std::vector<vad_frame>& frames,
-                              double seconds) {
+std::string probability_strip(const std::vector<vad_frame>& frames, double seconds) {
   std::string strip(static_cast<size_t>(seconds * 10), ' ');
   for (auto& f : frames) {
     auto i = static_cast<size_t>(f.start_s * 10);
@@ -52,8 +51,7 @@ void print_summary(const std::string& model, const audio_clip& clip,
   auto& first = frames.front().result;
   std::cout << "  ran on " << first.origin.browser << " "
             << first.origin.browser_version << ", platform "
-            << describe_platform(first) << ", precision "
-            << first.origin.precision
+            << describe_platform(first) << ", precision " << first.origin.precision
             << ", simulated: " << (first.simulated ? "true" : "false") << "\n";
   std::cout << "  speech probability, one character per 0.1 s "
                "(' ' < 0.1, '.' < 0.5, '#' >= 0.5):\n  ["
@@ -86,8 +84,7 @@ int run(const cli_args& a) {
   if (spec == cfg.models.end())
     throw usage_error("unknown model '" + name + "'");
   if (spec->second.family != model_family::audio)
-    throw usage_error("model '" + name + "' is a "
-                      + to_string(spec->second.family)
+    throw usage_error("model '" + name + "' is a " + to_string(spec->second.family)
                       + " model; this build feeds audio models (WAV input) "
                         "only");
   auto input = a.get("--input", cfg.demo.input);
@@ -104,25 +101,25 @@ int run(const cli_args& a) {
   runtime rt{cfg};
   auto model = rt.get_model(spec->second.family, name);
   progress << "  ready after " << seconds_since(started) << " s; running "
-           << size_t(clip.seconds() * 16000) / vad_frame_samples
-           << " frames" << std::endl;
+           << size_t(clip.seconds() * 16000) / vad_frame_samples << " frames"
+           << std::endl;
   size_t last_tenth = 0;
-  auto frames = run_vad(model, clip, [&](const vad_frame& f, size_t i,
-                                         size_t total) {
-    if (json) {
-      auto j = result_to_json(f.result);
-      j["frame"] = i;
-      j["start_s"] = f.start_s;
-      j["speech_probability"] = f.speech_probability;
-      std::cout << j.dump() << "\n";
-    }
-    auto tenth = (i + 1) * 10 / total;
-    if (tenth != last_tenth) {
-      last_tenth = tenth;
-      progress << "  " << tenth * 10 << "%" << (tenth == 10 ? "\n" : "")
-               << std::flush;
-    }
-  });
+  auto frames
+    = run_vad(model, clip, [&](const vad_frame& f, size_t i, size_t total) {
+        if (json) {
+          auto j = result_to_json(f.result);
+          j["frame"] = i;
+          j["start_s"] = f.start_s;
+          j["speech_probability"] = f.speech_probability;
+          std::cout << j.dump() << "\n";
+        }
+        auto tenth = (i + 1) * 10 / total;
+        if (tenth != last_tenth) {
+          last_tenth = tenth;
+          progress << "  " << tenth * 10 << "%" << (tenth == 10 ? "\n" : "")
+                   << std::flush;
+        }
+      });
   if (frames.empty())
     throw usage_error(input + " is shorter than one 32 ms frame");
   if (!json)

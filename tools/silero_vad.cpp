@@ -4,8 +4,7 @@
 
 namespace webaccel {
 
-std::vector<vad_frame> run_vad(const model_handle& model,
-                               const audio_clip& input,
+std::vector<vad_frame> run_vad(const model_handle& model, const audio_clip& input,
                                const vad_progress& progress) {
   constexpr unsigned rate = 16000;
   auto clip = resample(input, rate);
@@ -16,10 +15,9 @@ std::vector<vad_frame> run_vad(const model_handle& model,
   for (size_t i = 0; i < total; ++i) {
     // Keep the previous frame's tail as context, then append this frame.
     std::copy(window.end() - vad_context_samples, window.end(), window.begin());
-    auto first = clip.samples.begin()
-                 + static_cast<ptrdiff_t>(i * vad_frame_samples);
-    std::copy(first, first + vad_frame_samples,
-              window.begin() + vad_context_samples);
+    auto first
+      = clip.samples.begin() + static_cast<ptrdiff_t>(i * vad_frame_samples);
+    std::copy(first, first + vad_frame_samples, window.begin() + vad_context_samples);
     std::vector<tensor> inputs{
       tensor::from_floats("input", {1, int64_t(window.size())}, window),
       tensor::from_floats("state", {2, 1, 128}, state),

@@ -20,8 +20,8 @@ struct vad_frame {
 };
 
 /// Called after each frame's inference (for progress and streaming output).
-using vad_progress = std::function<void(const vad_frame&, size_t index,
-                                        size_t total)>;
+using vad_progress
+  = std::function<void(const vad_frame&, size_t index, size_t total)>;
 
 /// Samples per frame and of carried context at 16 kHz.
 constexpr size_t vad_frame_samples = 512;
@@ -29,8 +29,7 @@ constexpr size_t vad_context_samples = 64;
 
 /// Runs the model over the whole clip (resampled to 16 kHz).
 /// @throws failure from the runtime
-std::vector<vad_frame> run_vad(const model_handle& model,
-                               const audio_clip& clip,
+std::vector<vad_frame> run_vad(const model_handle& model, const audio_clip& clip,
                                const vad_progress& progress = nullptr);
 
 /// A stretch of speech: frames whose probability passed a threshold.

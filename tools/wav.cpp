@@ -66,8 +66,7 @@ audio_clip read_wav(const std::string& path) {
   bool float32 = format == 3 && bits == 32;
   if (!pcm16 && !float32)
     throw fail("unsupported encoding (format " + std::to_string(format) + ", "
-               + std::to_string(bits)
-               + " bits); use 16-bit PCM or 32-bit float");
+               + std::to_string(bits) + " bits); use 16-bit PCM or 32-bit float");
   audio_clip clip;
   clip.sample_rate = rate;
   size_t frame_bytes = size_t{channels} * bits / 8;
@@ -96,8 +95,7 @@ audio_clip resample(const audio_clip& in, unsigned rate) {
     return in.sample_rate == rate ? in : audio_clip{rate, {}};
   audio_clip out;
   out.sample_rate = rate;
-  auto n = static_cast<size_t>(double(in.samples.size()) * rate
-                               / in.sample_rate);
+  auto n = static_cast<size_t>(double(in.samples.size()) * rate / in.sample_rate);
   out.samples.resize(n);
   double step = double(in.sample_rate) / rate;
   for (size_t i = 0; i < n; ++i) {

@@ -26,8 +26,7 @@ the config.
 
 int main(int argc, char** argv) {
   std::vector<std::string> args{argv + 1, argv + argc};
-  if (args.empty() || args[0] == "--help" || args[0] == "-h"
-      || args[0] == "help") {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::cout << usage;
     return args.empty() ? 2 : 0;
   }

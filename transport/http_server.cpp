@@ -24,14 +24,12 @@ using tcp = net::ip::tcp;
 
 // -- routes --------------------------------------------------------------------
 
-void http_routes::add_model(const std::string& sha256,
-                            const std::string& path) {
+void http_routes::add_model(const std::string& sha256, const std::string& path) {
   std::lock_guard<std::mutex> guard{mtx_};
   models_[sha256] = path;
 }
 
-std::optional<std::string>
-http_routes::model_path(const std::string& sha256) const {
+std::optional<std::string> http_routes::model_path(const std::string& sha256) const {
   std::lock_guard<std::mutex> guard{mtx_};
   auto i = models_.find(sha256);
   if (i == models_.end())
@@ -39,8 +37,7 @@ http_routes::model_path(const std::string& sha256) const {
   return i->second;
 }
 
-void http_routes::expect_bridge(const std::string& token,
-                                bridge_peer_actor peer) {
+void http_routes::expect_bridge(const std::string& token, bridge_peer_actor peer) {
   std::lock_guard<std::mutex> guard{mtx_};
   bridges_[token] = std::move(peer);
 }
@@ -50,8 +47,7 @@ void http_routes::forget_bridge(const std::string& token) {
   bridges_.erase(token);
 }
 
-std::optional<bridge_peer_actor>
-http_routes::take_bridge(const std::string& token) {
+std::optional<bridge_peer_actor> http_routes::take_bridge(const std::string& token) {
   std::lock_guard<std::mutex> guard{mtx_};
   auto i = bridges_.find(token);
   if (i == bridges_.end())
@@ -125,9 +121,8 @@ void set_common_headers(http::response<Body>& res) {
 }
 
 http::response<http::string_body> text_response(http::status status,
-                                                 const std::string& text,
-                                                 unsigned version,
-                                                 bool keep_alive) {
+                                                const std::string& text,
+                                                unsigned version, bool keep_alive) {
   http::response<http::string_body> res{status, version};
   set_common_headers(res);
   res.set(http::field::content_type, "text/plain; charset=utf-8");
@@ -147,7 +142,7 @@ std::string bridge_token(const std::string& target) {
 // -- HTTP session ------------------------------------------------------------------
 
 class http_session : public std::enable_shared_from_this<http_session> {
-public:
+ public:
   http_session(tcp::socket&& socket, std::shared_ptr<http_routes> routes,
                const http_server_options& opts)
     : stream_(std::move(socket)), routes_(std::move(routes)), opts_(opts) {
@@ -160,7 +155,7 @@ public:
                                             shared_from_this()));
   }
 
-private:
+ private:
   void do_read() {
     parser_.emplace();
     parser_->body_limit(max_request_bytes);
@@ -187,9 +182,8 @@ private:
       return;
     }
     if (req.method() != http::verb::get && req.method() != http::verb::head) {
-      send(text_response(http::status::method_not_allowed,
-                         "only GET and HEAD are served", req.version(),
-                         req.keep_alive()));
+      send(text_response(http::status::method_not_allowed, "only GET and HEAD are served",
+                         req.version(), req.keep_alive()));
       return;
     }
     bool immutable = false;
@@ -219,9 +213,8 @@ private:
     set_common_headers(res);
     res.set(http::field::content_type, mime_type(file));
     // Models are addressed by content, so they never change.
-    res.set(http::field::cache_control, immutable
-                                          ? "public, max-age=31536000, immutable"
-                                          : "no-cache");
+    res.set(http::field::cache_control,
+            immutable ? "public, max-age=31536000, immutable" : "no-cache");
     res.content_length(size);
     res.keep_alive(req.keep_alive());
     send(std::move(res));
@@ -283,20 +276,18 @@ struct http_server::impl {
   }
 
   void do_accept() {
-    acceptor.async_accept(net::make_strand(ioc),
-                          [this](beast::error_code ec, tcp::socket socket) {
-                            if (ec) {
-                              if (ec != net::error::operation_aborted)
-                                spdlog::warn("accept: {}", ec.message());
-                              if (!acceptor.is_open())
-                                return;
-                            } else {
-                              std::make_shared<http_session>(std::move(socket),
-                                                             routes, opts)
-                                ->run();
-                            }
-                            do_accept();
-                          });
+    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec,
+                                                        tcp::socket socket) {
+      if (ec) {
+        if (ec != net::error::operation_aborted)
+          spdlog::warn("accept: {}", ec.message());
+        if (!acceptor.is_open())
+          return;
+      } else {
+        std::make_shared<http_session>(std::move(socket), routes, opts)->run();
+      }
+      do_accept();
+    });
   }
 
   http_server_options opts;
@@ -326,8 +317,7 @@ std::shared_ptr<http_server> http_server::start(http_server_options opts) {
   if (!ec)
     im.acceptor.listen(net::socket_base::max_listen_connections, ec);
   if (ec)
-    throw std::runtime_error("cannot listen on " + where + ": "
-                             + ec.message());
+    throw std::runtime_error("cannot listen on " + where + ": " + ec.message());
   srv->port_ = im.acceptor.local_endpoint().port();
   srv->host_ = im.opts.host;
   im.do_accept();

@@ -75,19 +75,17 @@ void adopt_orphaned_descendants() {
 
 std::string make_scratch_dir(const std::string& prefix, std::string& error) {
   const char* tmp = std::getenv("TMPDIR");
-  std::string templ = std::string{tmp && *tmp ? tmp : "/tmp"} + "/" + prefix
-                      + "XXXXXX";
+  std::string templ
+    = std::string{tmp && *tmp ? tmp : "/tmp"} + "/" + prefix + "XXXXXX";
   if (mkdtemp(templ.data()) == nullptr) {
-    error = "cannot create a directory from " + templ + ": "
-            + std::strerror(errno);
+    error = "cannot create a directory from " + templ + ": " + std::strerror(errno);
     return {};
   }
   return templ;
 }
 
 std::unique_ptr<process> process::start(process_options opts,
-                                        exit_handler on_exit,
-                                        std::string& error) {
+                                        exit_handler on_exit, std::string& error) {
   adopt_orphaned_descendants();
   std::vector<std::string> argv_strings{opts.executable};
   argv_strings.insert(argv_strings.end(), opts.args.begin(), opts.args.end());
@@ -102,8 +100,7 @@ std::unique_ptr<process> process::start(process_options opts,
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   auto log = opts.log_file.empty() ? std::string{"/dev/null"} : opts.log_file;
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null",
-                                   O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
                                    O_WRONLY | O_CREAT | O_APPEND, 0600);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
@@ -138,9 +135,7 @@ std::unique_ptr<process> process::start(process_options opts,
 
 process::process(pid_t pid, std::string marker, process_options opts,
                  exit_handler on_exit)
-  : pid_(pid),
-    marker_(std::move(marker)),
-    opts_(std::move(opts)),
+  : pid_(pid), marker_(std::move(marker)), opts_(std::move(opts)),
     on_exit_(std::move(on_exit)) {
   reaper_ = std::thread{[this] { reap_leader(); }};
 }

@@ -78,28 +78,24 @@ std::optional<json> parse_json(std::string_view text) {
 constexpr size_t max_error_text = 4096;
 
 platform_support read_platform(const json& obj) {
-  return {get_bool(obj, "available"),
-          get_string(obj, "reason", max_error_text)};
+  return {get_bool(obj, "available"), get_string(obj, "reason", max_error_text)};
 }
 
 // -- binary frames -------------------------------------------------------------
 
 /// Serializes header + tensor bytes into one binary frame.
-decoded<std::vector<uint8_t>> pack(json header,
-                                   const std::vector<tensor>& tensors,
+decoded<std::vector<uint8_t>> pack(json header, const std::vector<tensor>& tensors,
                                    const limits& lim) {
   using res = decoded<std::vector<uint8_t>>;
   if (tensors.size() > lim.max_tensors)
-    return res::fail(
-      "too many tensors: " + std::to_string(tensors.size()) + " > "
-      + std::to_string(lim.max_tensors));
+    return res::fail("too many tensors: " + std::to_string(tensors.size())
+                     + " > " + std::to_string(lim.max_tensors));
   auto specs = json::array();
   uint64_t offset = 0;
   for (auto& t : tensors) {
     auto n = t.element_count();
     if (n < 0)
-      return res::fail(
-        "tensor '" + t.name + "' has an invalid shape");
+      return res::fail("tensor '" + t.name + "' has an invalid shape");
     if (static_cast<uint64_t>(n) * element_size(t.type) != t.data.size())
       return res::fail(
         "tensor '" + t.name + "' holds " + std::to_string(t.data.size())
@@ -116,9 +112,8 @@ decoded<std::vector<uint8_t>> pack(json header,
   auto head = to_text(header);
   auto total = 4 + head.size() + offset;
   if (head.size() > lim.max_header_bytes || total > lim.max_message_bytes)
-    return res::fail(
-      "frame of " + std::to_string(total) + " bytes exceeds the limit of "
-      + std::to_string(lim.max_message_bytes));
+    return res::fail("frame of " + std::to_string(total) + " bytes exceeds the limit of "
+                     + std::to_string(lim.max_message_bytes));
   std::vector<uint8_t> out;
   out.reserve(total);
   auto len = static_cast<uint32_t>(head.size());
@@ -136,12 +131,10 @@ struct unpacked {
   std::vector<tensor> tensors;
 };
 
-decoded<unpacked> unpack(const std::vector<uint8_t>& frame,
-                         const limits& lim) {
+decoded<unpacked> unpack(const std::vector<uint8_t>& frame, const limits& lim) {
   using res = decoded<unpacked>;
   if (frame.size() > lim.max_message_bytes)
-    return res::fail("frame of " + std::to_string(frame.size())
-                     + " bytes exceeds the limit of "
+    return res::fail("frame of " + std::to_string(frame.size()) + " bytes exceeds the limit of "
                      + std::to_string(lim.max_message_bytes));
   if (frame.size() < 4)
     return res::fail("binary frame shorter than its 4-byte header length");
@@ -155,8 +148,8 @@ decoded<unpacked> unpack(const std::vector<uint8_t>& frame,
   if (head_len > frame.size() - 4)
     return res::fail("binary frame header length " + std::to_string(head_len)
                      + " runs past the frame end");
-  auto doc = parse_json(std::string_view{
-    reinterpret_cast<const char*>(frame.data() + 4), head_len});
+  auto doc = parse_json(
+    std::string_view{reinterpret_cast<const char*>(frame.data() + 4), head_len});
   if (!doc || !doc->is_object())
     return res::fail("binary frame header is not a JSON object");
   unpacked out;
@@ -184,8 +177,7 @@ decoded<unpacked> unpack(const std::vector<uint8_t>& frame,
       return res::fail("tensor '" + t.name + "' has an unknown dtype");
     t.type = *type;
     auto shape = spec.find("shape");
-    if (shape == spec.end() || !shape->is_array()
-        || shape->size() > lim.max_rank)
+    if (shape == spec.end() || !shape->is_array() || shape->size() > lim.max_rank)
       return res::fail("tensor '" + t.name + "' has no valid shape");
     for (auto& d : *shape) {
       if (!d.is_number_unsigned())
@@ -196,10 +188,8 @@ decoded<unpacked> unpack(const std::vector<uint8_t>& frame,
     }
     auto offset = get_u64(spec, "offset");
     auto length = get_u64(spec, "length");
-    if (!offset || !length || *offset > payload_size
-        || *length > payload_size - *offset)
-      return res::fail("tensor '" + t.name
-                       + "' has a byte range outside the frame");
+    if (!offset || !length || *offset > payload_size || *length > payload_size - *offset)
+      return res::fail("tensor '" + t.name + "' has a byte range outside the frame");
     auto n = t.element_count();
     if (n < 0 || static_cast<uint64_t>(n) > payload_size
         || static_cast<uint64_t>(n) * element_size(t.type) != *length)
@@ -216,8 +206,7 @@ decoded<unpacked> unpack(const std::vector<uint8_t>& frame,
 
 // -- page -> runtime ----------------------------------------------------------
 
-decoded<page_message> decode_page_text(std::string_view frame,
-                                       const limits& lim) {
+decoded<page_message> decode_page_text(std::string_view frame, const limits& lim) {
   using res = decoded<page_message>;
   if (frame.size() > lim.max_message_bytes)
     return res::fail("text frame of " + std::to_string(frame.size())
@@ -238,11 +227,9 @@ decoded<page_message> decode_page_text(std::string_view frame,
     c.webgpu = read_platform(gpu);
     auto& adapter = get_object(gpu, "adapter");
     c.adapter.vendor = get_string(adapter, "vendor", lim.max_name_bytes);
-    c.adapter.architecture = get_string(adapter, "architecture",
-                                        lim.max_name_bytes);
+    c.adapter.architecture = get_string(adapter, "architecture", lim.max_name_bytes);
     c.adapter.device = get_string(adapter, "device", lim.max_name_bytes);
-    c.adapter.description = get_string(adapter, "description",
-                                       lim.max_name_bytes);
+    c.adapter.description = get_string(adapter, "description", lim.max_name_bytes);
     c.adapter.fallback = get_bool(adapter, "fallback");
     c.webnn = read_platform(get_object(caps, "webnn"));
     auto& wasm = get_object(caps, "wasm");
@@ -250,8 +237,8 @@ decoded<page_message> decode_page_text(std::string_view frame,
     c.wasm_simd = get_bool(wasm, "simd");
     c.wasm_threads = get_bool(wasm, "threads");
     c.cross_origin_isolated = get_bool(caps, "cross_origin_isolated");
-    c.hardware_concurrency = static_cast<unsigned>(
-      get_u64(caps, "hardware_concurrency").value_or(0));
+    c.hardware_concurrency
+      = static_cast<unsigned>(get_u64(caps, "hardware_concurrency").value_or(0));
     return res::ok(std::move(msg));
   }
   if (!id)
@@ -307,8 +294,8 @@ std::string browser_version_from_user_agent(std::string_view ua) {
       continue;
     auto begin = pos + product.size();
     auto end = begin;
-    while (end < ua.size() && (std::isdigit(static_cast<unsigned char>(ua[end]))
-                               || ua[end] == '.'))
+    while (end < ua.size()
+           && (std::isdigit(static_cast<unsigned char>(ua[end])) || ua[end] == '.'))
       ++end;
     return std::string{ua.substr(begin, end - begin)};
   }
@@ -318,18 +305,20 @@ std::string browser_version_from_user_agent(std::string_view ua) {
 // -- runtime -> page ----------------------------------------------------------
 
 std::string encode_load(const load_command& cmd) {
-  return to_text(json{{"type", "load"},         {"id", cmd.id},
-              {"key", cmd.key},         {"url", cmd.url},
-              {"sha256", cmd.sha256},   {"size_bytes", cmd.size_bytes},
-              {"platform", cmd.platform}});
+  return to_text(json{{"type", "load"},
+                      {"id", cmd.id},
+                      {"key", cmd.key},
+                      {"url", cmd.url},
+                      {"sha256", cmd.sha256},
+                      {"size_bytes", cmd.size_bytes},
+                      {"platform", cmd.platform}});
 }
 
 std::string encode_ping(uint64_t id) {
   return to_text(json{{"type", "ping"}, {"id", id}});
 }
 
-decoded<std::vector<uint8_t>> encode_infer(const infer_frame& cmd,
-                                           const limits& lim) {
+decoded<std::vector<uint8_t>> encode_infer(const infer_frame& cmd, const limits& lim) {
   return pack(json{{"type", "infer"}, {"id", cmd.id}, {"key", cmd.key}},
               cmd.inputs, lim);
 }
@@ -373,30 +362,30 @@ std::string encode_hello(const browser_capabilities& c) {
   wasm["simd"] = c.wasm_simd;
   wasm["threads"] = c.wasm_threads;
   return to_text(json{{"type", "hello"},
-              {"capabilities",
-               {{"user_agent", c.user_agent},
-                {"webgpu", gpu},
-                {"webnn", platform(c.webnn)},
-                {"wasm", wasm},
-                {"cross_origin_isolated", c.cross_origin_isolated},
-                {"hardware_concurrency", c.hardware_concurrency}}}});
+                      {"capabilities",
+                       {{"user_agent", c.user_agent},
+                        {"webgpu", gpu},
+                        {"webnn", platform(c.webnn)},
+                        {"wasm", wasm},
+                        {"cross_origin_isolated", c.cross_origin_isolated},
+                        {"hardware_concurrency", c.hardware_concurrency}}}});
 }
 
 std::string encode_loaded(const loaded& msg) {
   return to_text(json{{"type", "loaded"},
-              {"id", msg.id},
-              {"key", msg.model.key},
-              {"platform", msg.model.platform},
-              {"execution_provider", msg.model.execution_provider},
-              {"inputs", msg.model.input_names},
-              {"outputs", msg.model.output_names},
-              {"load_ms", msg.model.load_ms}});
+                      {"id", msg.id},
+                      {"key", msg.model.key},
+                      {"platform", msg.model.platform},
+                      {"execution_provider", msg.model.execution_provider},
+                      {"inputs", msg.model.input_names},
+                      {"outputs", msg.model.output_names},
+                      {"load_ms", msg.model.load_ms}});
 }
 
 std::string encode_page_error(const page_error& msg) {
   return to_text(json{{"type", "error"},
-              {"id", msg.id},
-              {"error", {{"name", msg.name}, {"message", msg.message}}}});
+                      {"id", msg.id},
+                      {"error", {{"name", msg.name}, {"message", msg.message}}}});
 }
 
 } // namespace webaccel::wire

@@ -84,8 +84,7 @@ struct pong {
 using page_message = std::variant<hello, loaded, page_error, pong>;
 
 /// Decodes a text frame from the page.
-decoded<page_message> decode_page_text(std::string_view frame,
-                                       const limits& lim);
+decoded<page_message> decode_page_text(std::string_view frame, const limits& lim);
 
 /// An inference answer: outputs and the page's timings.
 struct result_frame {
@@ -129,8 +128,7 @@ struct infer_frame {
 
 /// Encodes an inference command; fails if a tensor is malformed or the
 /// frame would exceed the limits.
-decoded<std::vector<uint8_t>> encode_infer(const infer_frame& cmd,
-                                           const limits& lim);
+decoded<std::vector<uint8_t>> encode_infer(const infer_frame& cmd, const limits& lim);
 
 // -- the other direction, for tests and fakes of the page ---------------------
 

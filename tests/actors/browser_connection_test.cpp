@@ -41,24 +41,26 @@ struct connection_fixture : deterministic_fixture {
   }
 
   loaded_model load(const std::string& platform, caf::error* err = nullptr) {
-    model_spec spec{"vad", model_family::audio, "/m.onnx",
-                    std::string(64, 'a'), 10, "fp32", false};
-    auto h = self->request(conn, caf::infinite, load_atom::value, spec,
-                           platform);
+    model_spec spec{"vad",     model_family::audio,
+                    "/m.onnx", std::string(64, 'a'),
+                    10,        "fp32",
+                    false};
+    auto h = self->request(conn, caf::infinite, load_atom::value, spec, platform);
     run();
     if (err == nullptr) {
       REQUIRE(channel->texts.size() >= 1);
       auto cmd = nlohmann_id(channel->texts.back());
-      wire::loaded reply{cmd, {"vad@" + platform, platform, platform,
-                               {"input"}, {"output"}, 12.5}};
+      wire::loaded reply{
+        cmd, {"vad@" + platform, platform, platform, {"input"}, {"output"}, 12.5}};
       caf::anon_send(conn, text_atom::value, wire::encode_loaded(reply));
     }
     loaded_model out;
-    receive(h, [&](loaded_model& m) { out = m; },
-            [&](caf::error& e) {
-              REQUIRE_MESSAGE(err != nullptr, render_error(e));
-              *err = e;
-            });
+    receive(
+      h, [&](loaded_model& m) { out = m; },
+      [&](caf::error& e) {
+        REQUIRE_MESSAGE(err != nullptr, render_error(e));
+        *err = e;
+      });
     return out;
   }
 
@@ -81,15 +83,16 @@ infer_request one_input() {
 
 } // namespace
 
-TEST_CASE_FIXTURE(connection_fixture,
-                  "ready answers with the capabilities the page probed") {
+TEST_CASE_FIXTURE(connection_fixture, "ready answers with the capabilities the "
+                                      "page probed") {
   CHECK(launcher.urls->size() == 1);
   CHECK(launcher.urls->front().rfind("http://127.0.0.1:9/?token=", 0) == 0);
   auto h = self->request(conn, caf::infinite, ready_atom::value);
   page_connects();
   browser_capabilities caps;
-  receive(h, [&](browser_capabilities& c) { caps = c; },
-          [&](caf::error& e) { FAIL(render_error(e)); });
+  receive(
+    h, [&](browser_capabilities& c) { caps = c; },
+    [&](caf::error& e) { FAIL(render_error(e)); });
   CHECK(caps.browser == "chromium");
   CHECK(caps.browser_version == "156.0.8078.79");
   CHECK(caps.adapter.fallback);
@@ -101,8 +104,8 @@ TEST_CASE_FIXTURE(connection_fixture, "a bridge token works only once") {
   CHECK_FALSE(routes->take_bridge(launcher.last_token()));
 }
 
-TEST_CASE_FIXTURE(connection_fixture,
-                  "a load and an inference travel as frames and come back") {
+TEST_CASE_FIXTURE(connection_fixture, "a load and an inference travel as "
+                                      "frames and come back") {
   page_connects();
   auto loaded = load("wasm");
   CHECK(loaded.key == "vad@wasm");
@@ -123,15 +126,16 @@ TEST_CASE_FIXTURE(connection_fixture,
   caf::anon_send(conn, binary_atom::value,
                  *wire::encode_result(res, wire::limits{}).value);
   page_result out;
-  receive(h, [&](page_result& r) { out = r; },
-          [&](caf::error& e) { FAIL(render_error(e)); });
+  receive(
+    h, [&](page_result& r) { out = r; },
+    [&](caf::error& e) { FAIL(render_error(e)); });
   CHECK(out.outputs[0].to_floats()[0] == 0.75f);
   CHECK(out.compute_ms == 0.3);
 }
 
-TEST_CASE_FIXTURE(connection_fixture,
-                  "loading on a platform the browser lacks is a capability "
-                  "error with the probe's reason") {
+TEST_CASE_FIXTURE(connection_fixture, "loading on a platform the browser lacks "
+                                      "is a capability "
+                                      "error with the probe's reason") {
   page_connects();
   caf::error err;
   load("webnn", &err);
@@ -139,8 +143,8 @@ TEST_CASE_FIXTURE(connection_fixture,
   CHECK(render_error(err).find("NotSupportedError") != std::string::npos);
 }
 
-TEST_CASE_FIXTURE(connection_fixture,
-                  "page errors are classified into categories") {
+TEST_CASE_FIXTURE(connection_fixture, "page errors are classified into "
+                                      "categories") {
   page_connects();
   auto loaded = load("wasm");
   auto h = self->request(conn, caf::infinite, infer_atom::value, loaded.key,
@@ -148,19 +152,20 @@ TEST_CASE_FIXTURE(connection_fixture,
   run();
   auto cmd = wire::decode_infer(channel->binaries.back(), wire::limits{});
   caf::anon_send(conn, text_atom::value,
-                 wire::encode_page_error(
-                   {cmd.value->id, "RangeError",
-                    "WebAssembly.Memory(): could not allocate memory: out "
-                    "of memory"}));
+                 wire::encode_page_error({cmd.value->id, "RangeError",
+                                          "WebAssembly.Memory(): could not "
+                                          "allocate memory: out "
+                                          "of memory"}));
   caf::error err;
-  receive(h, [&](page_result&) { FAIL("expected an error"); },
-          [&](caf::error& e) { err = e; });
+  receive(
+    h, [&](page_result&) { FAIL("expected an error"); },
+    [&](caf::error& e) { err = e; });
   CHECK(err == errc::out_of_memory);
 }
 
-TEST_CASE_FIXTURE(connection_fixture,
-                  "an unanswered inference fails with a timeout at its "
-                  "deadline") {
+TEST_CASE_FIXTURE(connection_fixture, "an unanswered inference fails with a "
+                                      "timeout at its "
+                                      "deadline") {
   page_connects();
   auto loaded = load("wasm");
   auto h = self->request(conn, caf::infinite, infer_atom::value, loaded.key,
@@ -168,25 +173,27 @@ TEST_CASE_FIXTURE(connection_fixture,
   run();
   trigger_timeouts();
   caf::error err;
-  receive(h, [&](page_result&) { FAIL("expected a timeout"); },
-          [&](caf::error& e) { err = e; });
+  receive(
+    h, [&](page_result&) { FAIL("expected a timeout"); },
+    [&](caf::error& e) { err = e; });
   CHECK(err == errc::timeout);
 }
 
-TEST_CASE_FIXTURE(connection_fixture,
-                  "a page that never says hello fails the handshake") {
+TEST_CASE_FIXTURE(connection_fixture, "a page that never says hello fails the "
+                                      "handshake") {
   auto h = self->request(conn, caf::infinite, ready_atom::value);
   run();
   trigger_timeouts();
   caf::error err;
-  receive(h, [&](browser_capabilities&) { FAIL("expected an error"); },
-          [&](caf::error& e) { err = e; });
+  receive(
+    h, [&](browser_capabilities&) { FAIL("expected an error"); },
+    [&](caf::error& e) { err = e; });
   CHECK(err == errc::connection);
   CHECK(render_error(err).find("did not say hello") != std::string::npos);
 }
 
-TEST_CASE_FIXTURE(connection_fixture,
-                  "a browser exit fails every request in flight as a crash") {
+TEST_CASE_FIXTURE(connection_fixture, "a browser exit fails every request in "
+                                      "flight as a crash") {
   page_connects();
   auto loaded = load("wasm");
   auto h1 = self->request(conn, caf::infinite, infer_atom::value, loaded.key,
@@ -198,15 +205,16 @@ TEST_CASE_FIXTURE(connection_fixture,
                  std::string{"killed by signal 9"});
   int crashes = 0;
   for (auto* h : {&h1, &h2})
-    receive(*h, [&](page_result&) { FAIL("expected an error"); },
-            [&](caf::error& e) { crashes += e == errc::browser_crash; });
+    receive(
+      *h, [&](page_result&) { FAIL("expected an error"); },
+      [&](caf::error& e) { crashes += e == errc::browser_crash; });
   CHECK(crashes == 2);
   CHECK(channel->closed);
 }
 
-TEST_CASE_FIXTURE(connection_fixture,
-                  "garbage from the page is ignored and the bridge keeps "
-                  "working") {
+TEST_CASE_FIXTURE(connection_fixture, "garbage from the page is ignored and "
+                                      "the bridge keeps "
+                                      "working") {
   page_connects();
   caf::anon_send(conn, text_atom::value, std::string{"{not json"});
   caf::anon_send(conn, binary_atom::value, std::vector<uint8_t>{1, 2, 3});

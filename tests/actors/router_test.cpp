@@ -17,16 +17,18 @@ struct tree_fixture : deterministic_fixture {
     pool_config cfg;
     cfg.connection.routes = routes;
     cfg.connection.origin = "http://127.0.0.1:9";
-    cfg.make_launcher = [this](const std::string& kind,
-                               std::string& error) -> browser_launcher {
+    cfg.make_launcher
+      = [this](const std::string& kind, std::string& error) -> browser_launcher {
       if (kind != "chromium") {
         error = kind + " is not installed";
         return nullptr;
       }
       return launcher;
     };
-    model_spec vad{"vad", model_family::audio, "/vad.onnx",
-                   std::string(64, 'b'), 10, "fp32", false};
+    model_spec vad{"vad",       model_family::audio,
+                   "/vad.onnx", std::string(64, 'b'),
+                   10,          "fp32",
+                   false};
     cfg.router.models = {{"vad", vad}};
     cfg.router.browsers = {"chromium"};
     pool = spawn_pool_supervisor(sys, cfg);
@@ -35,11 +37,12 @@ struct tree_fixture : deterministic_fixture {
 
   ~tree_fixture() {
     auto h = self->request(pool, caf::infinite, shutdown_atom::value);
-    receive(h, [](bool) {}, [](caf::error&) {});
+    receive(
+      h, [](bool) {}, [](caf::error&) {});
   }
 
-  model_request vad_request(std::vector<std::string> platforms
-                            = {"webnn", "wasm"}) {
+  model_request vad_request(std::vector<std::string> platforms = {"webnn", "was"
+                                                                           "m"}) {
     model_request req;
     req.family = model_family::audio;
     req.name = "vad";
@@ -65,10 +68,10 @@ struct tree_fixture : deterministic_fixture {
     auto& text = channel->texts.back();
     auto id = std::stoull(text.substr(text.find("\"id\":") + 5));
     auto platform = text.substr(text.find("\"platform\":\"") + 12, 4);
-    caf::anon_send(page, text_atom::value,
-                   wire::encode_loaded({id, {"vad@" + platform, platform,
-                                             platform, {"input"}, {"output"},
-                                             3}}));
+    caf::anon_send(
+      page, text_atom::value,
+      wire::encode_loaded(
+        {id, {"vad@" + platform, platform, platform, {"input"}, {"output"}, 3}}));
     run();
   }
 
@@ -76,11 +79,12 @@ struct tree_fixture : deterministic_fixture {
     auto h = self->request(pool, caf::infinite, get_atom::value, req);
     run();
     model_actor out;
-    receive(h, [&](model_actor& m) { out = m; },
-            [&](caf::error& e) {
-              REQUIRE_MESSAGE(err != nullptr, render_error(e));
-              *err = e;
-            });
+    receive(
+      h, [&](model_actor& m) { out = m; },
+      [&](caf::error& e) {
+        REQUIRE_MESSAGE(err != nullptr, render_error(e));
+        *err = e;
+      });
     return out;
   }
 
@@ -95,9 +99,9 @@ struct tree_fixture : deterministic_fixture {
 
 } // namespace
 
-TEST_CASE_FIXTURE(tree_fixture,
-                  "a model is placed on the first platform the browser has, "
-                  "loaded, cached and run with provenance") {
+TEST_CASE_FIXTURE(tree_fixture, "a model is placed on the first platform the "
+                                "browser has, "
+                                "loaded, cached and run with provenance") {
   auto h = self->request(pool, caf::infinite, get_atom::value, vad_request());
   run();
   CHECK(launcher.urls->size() == 1);
@@ -107,8 +111,9 @@ TEST_CASE_FIXTURE(tree_fixture,
   CHECK(channel->texts[0].find("\"platform\":\"wasm\"") != std::string::npos);
   page_loads();
   model_actor model;
-  receive(h, [&](model_actor& m) { model = m; },
-          [&](caf::error& e) { FAIL(render_error(e)); });
+  receive(
+    h, [&](model_actor& m) { model = m; },
+    [&](caf::error& e) { FAIL(render_error(e)); });
   REQUIRE(model);
   SUBCASE("the same request hits the cache: no new browser, no new load") {
     CHECK(get_model(vad_request()) == model);
@@ -129,8 +134,9 @@ TEST_CASE_FIXTURE(tree_fixture,
     caf::anon_send(page, binary_atom::value,
                    *wire::encode_result(res, wire::limits{}).value);
     infer_result out;
-    receive(r, [&](infer_result& x) { out = x; },
-            [&](caf::error& e) { FAIL(render_error(e)); });
+    receive(
+      r, [&](infer_result& x) { out = x; },
+      [&](caf::error& e) { FAIL(render_error(e)); });
     CHECK(out.model == "vad");
     CHECK(out.family == model_family::audio);
     CHECK_FALSE(out.simulated);
@@ -149,13 +155,15 @@ TEST_CASE_FIXTURE(tree_fixture, "requests the registry cannot serve are "
   auto req = vad_request();
   req.name = "whisper";
   get_model(req, &err);
-  CHECK(render_error(err) == "invalid_request: unknown model 'whisper' "
-                             "(known: vad)");
+  CHECK(render_error(err)
+        == "invalid_request: unknown model 'whisper' "
+           "(known: vad)");
   req = vad_request();
   req.preferences.precision = "q8";
   get_model(req, &err);
-  CHECK(render_error(err) == "invalid_request: model 'vad' has no q8 variant "
-                             "(available: fp32)");
+  CHECK(render_error(err)
+        == "invalid_request: model 'vad' has no q8 variant "
+           "(available: fp32)");
   req = vad_request();
   req.family = model_family::vision;
   get_model(req, &err);
@@ -169,19 +177,21 @@ TEST_CASE_FIXTURE(tree_fixture, "a browser that is not configured is "
   auto req = vad_request();
   req.preferences.browser = "firefox";
   get_model(req, &err);
-  CHECK(render_error(err) == "browser_unavailable: browser 'firefox' is not "
-                             "configured");
+  CHECK(render_error(err)
+        == "browser_unavailable: browser 'firefox' is not "
+           "configured");
 }
 
 TEST_CASE_FIXTURE(tree_fixture, "a browser lacking every requested platform "
                                 "is a capability error naming each reason") {
-  auto h = self->request(pool, caf::infinite, get_atom::value,
-                         vad_request({"webnn"}));
+  auto h
+    = self->request(pool, caf::infinite, get_atom::value, vad_request({"webnn"}));
   run();
   page_connects();
   caf::error err;
-  receive(h, [&](model_actor&) { FAIL("expected an error"); },
-          [&](caf::error& e) { err = e; });
+  receive(
+    h, [&](model_actor&) { FAIL("expected an error"); },
+    [&](caf::error& e) { err = e; });
   CHECK(err == errc::browser_capability);
   CHECK(render_error(err).find("webnn: createContext failed") != std::string::npos);
 }
@@ -194,10 +204,12 @@ TEST_CASE_FIXTURE(tree_fixture, "concurrent requests for one model share "
   page_connects();
   page_loads();
   model_actor m1, m2;
-  receive(h1, [&](model_actor& m) { m1 = m; },
-          [&](caf::error& e) { FAIL(render_error(e)); });
-  receive(h2, [&](model_actor& m) { m2 = m; },
-          [&](caf::error& e) { FAIL(render_error(e)); });
+  receive(
+    h1, [&](model_actor& m) { m1 = m; },
+    [&](caf::error& e) { FAIL(render_error(e)); });
+  receive(
+    h2, [&](model_actor& m) { m2 = m; },
+    [&](caf::error& e) { FAIL(render_error(e)); });
   CHECK(m1 == m2);
   CHECK(launcher.urls->size() == 1);
   CHECK(channel->texts.size() == 1);

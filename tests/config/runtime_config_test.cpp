@@ -48,8 +48,7 @@ TEST_CASE("every config error names the key path and what is wrong") {
   CHECK(error_of(R"({"server": {"port": "80"}})")
         == "$.server.port: expected an integer, got string");
   CHECK(error_of(R"({"servr": {}})") == "$: unknown key 'servr'");
-  CHECK(error_of(R"({"server": {"hots": "x"}})")
-        == "$.server: unknown key 'hots'");
+  CHECK(error_of(R"({"server": {"hots": "x"}})") == "$.server: unknown key 'hots'");
   CHECK(error_of(R"({"default_preferences": {"priority_list": ["cuda"]}})")
         == "$.default_preferences.priority_list[0]: unknown platform 'cuda' "
            "(expected webgpu, webnn or wasm)");
@@ -59,8 +58,7 @@ TEST_CASE("every config error names the key path and what is wrong") {
   CHECK(error_of(R"({"models": [{"name": "m", "family": "audio", "path": "x",
                      "sha256": "abc"}]})")
         == "$.models[0].sha256: expected 64 lower-case hex digits");
-  CHECK(error_of(std::string{"{\"models\": ["} + valid_model + ","
-                 + valid_model + "]}")
+  CHECK(error_of(std::string{"{\"models\": ["} + valid_model + "," + valid_model + "]}")
         == "$.models[1].name: duplicate model name 'm'");
   CHECK(error_of(std::string{"{\"models\": ["} + valid_model
                  + "], \"demo\": {\"model\": \"n\"}}")

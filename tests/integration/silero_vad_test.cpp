@@ -46,8 +46,8 @@ std::set<pid_t> children_of_this_process() {
 
 std::set<std::string> chromium_profile_dirs() {
   std::set<std::string> out;
-  for (auto& entry : std::filesystem::directory_iterator{
-         std::filesystem::temp_directory_path()})
+  for (auto& entry :
+       std::filesystem::directory_iterator{std::filesystem::temp_directory_path()})
     if (entry.path().filename().string().rfind("webaccel-chromium-", 0) == 0)
       out.insert(entry.path().string());
   return out;
@@ -92,8 +92,8 @@ TEST_CASE("Silero VAD in headless Chromium hears speech and not silence, "
 
     auto model = rt.get_model(model_family::audio, "silero_vad_v5");
     auto frames = run_vad(model, clip);
-    REQUIRE(frames.size() == clip.samples.size() * 16000 / clip.sample_rate
-                               / vad_frame_samples);
+    REQUIRE(frames.size()
+            == clip.samples.size() * 16000 / clip.sample_rate / vad_frame_samples);
     float max_in_speech = 0, max_in_silence = 0;
     for (auto& f : frames) {
       // Leave 0.3 s of slack at each edge for the model's onset and decay.
@@ -107,8 +107,8 @@ TEST_CASE("Silero VAD in headless Chromium hears speech and not silence, "
     CHECK(max_in_silence < 0.1f);
     auto segments = speech_segments(frames);
     REQUIRE_FALSE(segments.empty());
-    CHECK(segments.front().start_s == doctest::Approx(t.speech_start_s)
-                                        .epsilon(0.3 / t.speech_start_s));
+    CHECK(segments.front().start_s
+          == doctest::Approx(t.speech_start_s).epsilon(0.3 / t.speech_start_s));
     CHECK(segments.back().end_s < t.speech_end_s + 0.5);
 
     auto& r = frames.front().result;
@@ -139,8 +139,7 @@ TEST_CASE("inputs the model rejects fail that request only, with a reason") {
   runtime rt{default_config()};
   auto model = rt.get_model(model_family::audio, "silero_vad_v5");
   try {
-    model.infer({tensor::from_floats("input", {1, 576},
-                                     std::vector<float>(576))});
+    model.infer({tensor::from_floats("input", {1, 576}, std::vector<float>(576))});
     FAIL("an inference without 'state' and 'sr' should fail");
   } catch (const failure& f) {
     CHECK(f.code() == errc::invalid_request);
@@ -149,9 +148,9 @@ TEST_CASE("inputs the model rejects fail that request only, with a reason") {
   }
   // The browser and the model are still usable afterwards.
   std::vector<float> silence(576);
-  auto r = model.infer({tensor::from_floats("input", {1, 576}, silence),
-                        tensor::from_floats("state", {2, 1, 128},
-                                            std::vector<float>(256)),
-                        tensor::from_int64s("sr", {}, {16000})});
+  auto r = model.infer(
+    {tensor::from_floats("input", {1, 576}, silence),
+     tensor::from_floats("state", {2, 1, 128}, std::vector<float>(256)),
+     tensor::from_int64s("sr", {}, {16000})});
   CHECK(r.outputs.size() == 2);
 }

@@ -15,7 +15,7 @@ namespace webaccel::test {
 
 /// Records frames instead of writing them to a socket.
 class recording_channel : public bridge_channel {
-public:
+ public:
   void send_text(std::string frame) override {
     std::lock_guard<std::mutex> guard{mtx};
     texts.push_back(std::move(frame));

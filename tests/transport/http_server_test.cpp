@@ -62,59 +62,56 @@ struct server_fixture {
 
 } // namespace
 
-TEST_CASE_FIXTURE(server_fixture,
-                  "the worker page is served cross-origin isolated") {
+TEST_CASE_FIXTURE(server_fixture, "the worker page is served cross-origin "
+                                  "isolated") {
   auto res = get("/");
   CHECK(res.result() == http::status::ok);
   CHECK(res.body() == "<!doctype html>worker");
   CHECK(res[http::field::content_type] == "text/html; charset=utf-8");
   CHECK(res["Cross-Origin-Opener-Policy"] == "same-origin");
   CHECK(res["Cross-Origin-Embedder-Policy"] == "require-corp");
-  CHECK(get("/main.js")[http::field::content_type]
-        == "text/javascript; charset=utf-8");
+  CHECK(get("/main.js")[http::field::content_type] == "text/javascript; charset=utf-8");
   CHECK(get("/ort/ort.wasm.min.mjs").body() == "// ort");
 }
 
-TEST_CASE_FIXTURE(server_fixture,
-                  "only known shapes of paths are served, never outside") {
+TEST_CASE_FIXTURE(server_fixture, "only known shapes of paths are served, "
+                                  "never outside") {
   CHECK(get("/../../etc/passwd").result() == http::status::not_found);
   CHECK(get("/ort/../../index.html").result() == http::status::not_found);
   CHECK(get("/model.onnx").result() == http::status::not_found);
   CHECK(get("/missing.js").result() == http::status::not_found);
 }
 
-TEST_CASE_FIXTURE(server_fixture,
-                  "model files are served by sha256 with immutable caching") {
+TEST_CASE_FIXTURE(server_fixture, "model files are served by sha256 with "
+                                  "immutable caching") {
   auto sha = sha256_hex("model bytes");
   CHECK(get("/models/" + sha).result() == http::status::not_found);
   server->routes().add_model(sha, (dir / "model.onnx").string());
   auto res = get("/models/" + sha);
   CHECK(res.result() == http::status::ok);
   CHECK(res.body() == "model bytes");
-  CHECK(res[http::field::cache_control]
-        == "public, max-age=31536000, immutable");
+  CHECK(res[http::field::cache_control] == "public, max-age=31536000, immutable");
 }
 
-TEST_CASE_FIXTURE(server_fixture,
-                  "a bridge WebSocket needs the one-time token and then "
-                  "reaches its actor") {
+TEST_CASE_FIXTURE(server_fixture, "a bridge WebSocket needs the one-time token "
+                                  "and then "
+                                  "reaches its actor") {
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
   caf::scoped_actor self{sys};
   auto token = make_bridge_token();
-  server->routes().expect_bridge(token,
-                                 caf::actor_cast<bridge_peer_actor>(self));
+  server->routes().expect_bridge(token, caf::actor_cast<bridge_peer_actor>(self));
   auto connect = [&](const std::string& target) {
     boost::asio::io_context ioc;
     websocket::stream<beast::tcp_stream> ws{ioc};
     beast::get_lowest_layer(ws).connect(
-      tcp::endpoint{boost::asio::ip::make_address("127.0.0.1"),
-                    server->port()});
+      tcp::endpoint{boost::asio::ip::make_address("127.0.0.1"), server->port()});
     beast::error_code ec;
     ws.handshake("127.0.0.1", target, ec);
     if (!ec) {
       ws.text(true);
-      ws.write(boost::asio::buffer(std::string{"{\"type\":\"pong\",\"id\":1}"}));
+      ws.write(boost::asio::buffer(std::string{"{\"type\":\"pong\",\"id\":"
+                                               "1}"}));
       // A frame over the 1024-byte limit closes the bridge.
       ws.binary(true);
       ws.write(boost::asio::buffer(std::vector<uint8_t>(2048, 0)), ec);
@@ -147,8 +144,7 @@ TEST_CASE_FIXTURE(server_fixture,
     CHECK(text == "{\"type\":\"pong\",\"id\":1}");
     CHECK(closed == "the page sent a message over the limit of 1024 bytes");
     SUBCASE("and the token cannot be used twice") {
-      CHECK(connect("/bridge?token=" + token)
-            == websocket::error::upgrade_declined);
+      CHECK(connect("/bridge?token=" + token) == websocket::error::upgrade_declined);
     }
   }
 }

@@ -62,12 +62,9 @@ TEST_CASE("stop kills the whole process group, helpers included, and "
   REQUIRE_MESSAGE(!dir.empty(), error);
   exit_report report;
   // A leader with two helpers, like a browser with its renderers.
-  auto p = process::start({"/bin/sh",
-                           {"-c", "sleep 300 & sleep 300 & wait"},
-                           {},
-                           dir + "/log",
-                           dir},
-                          report.handler(), error);
+  auto p = process::start(
+    {"/bin/sh", {"-c", "sleep 300 & sleep 300 & wait"}, {}, dir + "/log", dir},
+    report.handler(), error);
   REQUIRE_MESSAGE(p, error);
   auto pgid = p->pid();
   CHECK(getpgid(pgid) == pgid);
@@ -95,11 +92,11 @@ TEST_CASE("helpers that outlive their leader are still killed and reaped") {
 
 TEST_CASE("a missing executable is an error, not a crash") {
   std::string error;
-  auto p = process::start({"/nonexistent/browser", {}, {}, "", ""}, nullptr,
-                          error);
+  auto p = process::start({"/nonexistent/browser", {}, {}, "", ""}, nullptr, error);
   CHECK_FALSE(p);
-  CHECK(error == "cannot start /nonexistent/browser: No such file or "
-                 "directory");
+  CHECK(error
+        == "cannot start /nonexistent/browser: No such file or "
+           "directory");
 }
 
 TEST_CASE("a helper that double-forked into its own session is killed and "
@@ -109,10 +106,9 @@ TEST_CASE("a helper that double-forked into its own session is killed and "
   REQUIRE_MESSAGE(!dir.empty(), error);
   auto pid_file = dir + "/helper.pid";
   // The subshell exits at once, so the helper is adopted by us.
-  auto script = "(setsid sh -c 'echo $$ > " + pid_file
-                + "; exec sleep 300' &); sleep 300";
-  auto p = process::start({"/bin/sh", {"-c", script}, {}, "", ""}, nullptr,
-                          error);
+  auto script
+    = "(setsid sh -c 'echo $$ > " + pid_file + "; exec sleep 300' &); sleep 300";
+  auto p = process::start({"/bin/sh", {"-c", script}, {}, "", ""}, nullptr, error);
   REQUIRE_MESSAGE(p, error);
   pid_t helper = 0;
   for (int i = 0; i < 500 && helper == 0; ++i) {

@@ -25,7 +25,8 @@ std::vector<uint8_t> frame_with_header(const std::string& head,
 
 TEST_CASE("an infer frame round-trips tensors bit for bit") {
   limits lim;
-  infer_frame cmd{42, "vad#1",
+  infer_frame cmd{42,
+                  "vad#1",
                   {tensor::from_floats("input", {1, 3}, {0.5f, -1, 2}),
                    tensor::from_int64s("sr", {}, {16000})}};
   auto bytes = encode_infer(cmd, lim);
@@ -97,23 +98,20 @@ TEST_CASE("malformed binary frames give a reason, never a crash") {
           == "binary frame header is not a JSON object");
   }
   SUBCASE("no tensors array") {
-    CHECK(decode_result(frame_with_header(R"({"type":"result","id":1})"), lim)
-            .error
+    CHECK(decode_result(frame_with_header(R"({"type":"result","id":1})"), lim).error
           == "binary frame header lacks a 'tensors' array");
   }
   SUBCASE("byte range outside the payload") {
-    auto f = frame_with_header(
-      R"({"type":"result","id":1,"tensors":[{"name":"o","dtype":"float32",)"
-      R"("shape":[2],"offset":4,"length":8}]})",
-      std::vector<uint8_t>(8, 0));
+    auto f = frame_with_header(R"({"type":"result","id":1,"tensors":[{"name":"o","dtype":"float32",)"
+                               R"("shape":[2],"offset":4,"length":8}]})",
+                               std::vector<uint8_t>(8, 0));
     CHECK(decode_result(f, lim).error
           == "tensor 'o' has a byte range outside the frame");
   }
   SUBCASE("length disagrees with the shape") {
-    auto f = frame_with_header(
-      R"({"type":"result","id":1,"tensors":[{"name":"o","dtype":"float32",)"
-      R"("shape":[3],"offset":0,"length":8}]})",
-      std::vector<uint8_t>(8, 0));
+    auto f = frame_with_header(R"({"type":"result","id":1,"tensors":[{"name":"o","dtype":"float32",)"
+                               R"("shape":[3],"offset":0,"length":8}]})",
+                               std::vector<uint8_t>(8, 0));
     CHECK(decode_result(f, lim).error
           == "tensor 'o' has a length that does not match its shape");
   }
@@ -164,9 +162,9 @@ TEST_CASE("hello carries the probed capabilities and the browser version") {
 }
 
 TEST_CASE("browser versions are read from Chromium, Edge and Firefox agents") {
-  CHECK(browser_version_from_user_agent(
-          "Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 "
-          "Firefox/153.0")
+  CHECK(browser_version_from_user_agent("Mozilla/5.0 (X11; Linux x86_64; "
+                                        "rv:153.0) Gecko/20100101 "
+                                        "Firefox/153.0")
         == "153.0");
   CHECK(browser_version_from_user_agent("... Chrome/130.0.0.0 Safari/537.36 "
                                         "Edg/130.0.2849.80")
@@ -184,8 +182,7 @@ TEST_CASE("control messages decode and bad ones are named") {
   auto ok = decode_page_text(encode_loaded(l), lim);
   REQUIRE(ok);
   CHECK(std::get<loaded>(*ok.value).model.input_names.size() == 3);
-  CHECK(decode_page_text("[1,2]", lim).error
-        == "text frame is not a JSON object");
+  CHECK(decode_page_text("[1,2]", lim).error == "text frame is not a JSON object");
   CHECK(decode_page_text(R"({"type":"pong"})", lim).error
         == "'pong' message lacks a numeric 'id'");
   CHECK(decode_page_text(R"({"type":"launch","id":1})", lim).error

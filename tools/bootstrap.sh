@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Sets up a Debian 12 machine for webaccel, builds it, then runs the main job
+# or the whole test suite. Idempotent: every step is skipped when done.
+#
+#   bash tools/bootstrap.sh run [webaccel run options]   # the default demo
+#   bash tools/bootstrap.sh test                          # every test
+#
+# Environment: BUILD_DIR (default: build), WEBACCEL_SANITIZE=1 (test with
+# ASan+UBSan in build-asan).
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+mode=${1:-}
+[ $# -gt 0 ] && shift
+case "$mode" in
+  run | test) ;;
+  *)
+    echo "usage: bash tools/bootstrap.sh run [options] | test" >&2
+    exit 2
+    ;;
+esac
+
+step() { printf '\n== %s\n' "$*" >&2; }
+
+# -- Debian packages -------------------------------------------------------------
+packages=(
+  g++ pkg-config meson ninja-build clang-format
+  libcaf-dev libboost-dev nlohmann-json3-dev libsqlite3-dev libspdlog-dev
+  doctest-dev
+  chromium espeak-ng python3
+)
+# Node and npm may come from elsewhere (a newer Node); only add Debian's when
+# there is none.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  step "installing Debian packages: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+fi
+
+# -- browser-side packages (onnxruntime-web, the model weights) -------------------
+stamp=browser_assets/node_modules/.webaccel-installed-lock
+if ! cmp -s browser_assets/package-lock.json "$stamp"; then
+  step "installing browser packages (npm ci)"
+  (cd browser_assets && npm ci --no-audit --no-fund --loglevel=error)
+  cp browser_assets/package-lock.json "$stamp"
+fi
+
+step "verifying model files"
+sha256sum --quiet -c config/models.sha256
+
+# -- build -----------------------------------------------------------------------
+build=${BUILD_DIR:-build}
+setup_args=()
+if [ "${WEBACCEL_SANITIZE:-0}" = 1 ]; then
+  build=${BUILD_DIR:-build-asan}
+  setup_args=(-Db_sanitize=address,undefined -Db_lundef=false)
+fi
+if [ ! -f "$build/build.ninja" ]; then
+  step "configuring $build"
+  meson setup "$build" "${setup_args[@]}" >/dev/null
+fi
+step "building"
+ninja -C "$build" >/dev/null
+
+if [ "$mode" = run ]; then
+  exec "$build/tools/webaccel" run "$@"
+fi
+
+# -- tests -----------------------------------------------------------------------
+step "checking the format"
+ninja -C "$build" clang-format-check >/dev/null
+
+step "running the tests"
+export UBSAN_OPTIONS="suppressions=$root/tests/ubsan.supp:print_stacktrace=1:halt_on_error=1"
+export ASAN_OPTIONS="detect_leaks=0"
+status=0
+meson test -C "$build" --print-errorlogs "$@" || status=$?
+
+# Neither meson nor doctest prints one closing line for all suites.
+log="$build/meson-logs/testlog.txt"
+passed=0
+failed=0
+while read -r p f; do
+  passed=$((passed + p))
+  failed=$((failed + f))
+done < <(sed -n 's/.*test cases: *[0-9]* *| *\([0-9]*\) passed *| *\([0-9]*\) failed.*/\1 \2/p' "$log")
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1 # A suite crashed before doctest could count.
+fi
+echo "$passed passed, $failed failed"
+exit "$status"
