@@ -28,7 +28,8 @@ typename Inspector::result_type inspect(Inspector& f, infer_request& x) {
 
 /// Where the time of one request went, in milliseconds.
 struct timings {
-  /// Waiting in the model actor before it was sent to the page.
+  /// Inside the runtime: actor hops and queues before and after the page
+  /// round trip (total minus round trip).
   double queue = 0;
   /// Round trip to the page minus the page's own handling time.
   double transfer = 0;

@@ -12,8 +12,6 @@
 #include <cmath>
 
 #include <nlohmann/json.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include "actors/runtime.hpp"
 #include "tools/cli_args.hpp"
@@ -147,17 +145,10 @@ int bench(const cli_args& a) {
 } // namespace
 
 int bench_command(const std::vector<std::string>& args) {
-  spdlog::set_default_logger(spdlog::stderr_color_mt("webaccel"));
-  try {
+  return run_guarded("bench", [&] {
     return bench(cli_args{
       args, {"--config", "--requests", "--inflight", "--warmup", "--out"}, {}});
-  } catch (const usage_error& e) {
-    std::cerr << "webaccel bench: " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "webaccel bench: " << e.what() << "\n";
-    return 1;
-  }
+  });
 }
 
 } // namespace webaccel

@@ -1,4 +1,11 @@
+#include <iostream>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "actors/runtime.hpp"
 #include "config/runtime_config.hpp"
+#include "tools/cli_args.hpp"
 #include "tools/commands.hpp"
 
 namespace webaccel {
@@ -7,6 +14,24 @@ runtime_config load_cli_config(const std::string& path) {
   auto cfg = path.empty() ? default_config() : load_config_file(path);
   apply_environment(cfg);
   return cfg;
+}
+
+int run_guarded(const std::string& command, const std::function<int()>& body) {
+  // stdout is for results (one JSON object a line with --json).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("webaccel"));
+  auto prefix = "webaccel " + command + ": ";
+  try {
+    return body();
+  } catch (const usage_error& e) {
+    std::cerr << prefix << e.what() << "\n";
+    return 2;
+  } catch (const config_error& e) {
+    std::cerr << prefix << "config error: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << prefix << e.what() << "\n";
+    return 1;
+  }
 }
 
 } // namespace webaccel

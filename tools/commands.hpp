@@ -2,6 +2,7 @@
 // the process exit code; errors are printed, never thrown out.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -15,5 +16,10 @@ int bench_command(const std::vector<std::string>& args);
 
 /// Loads --config FILE or the embedded default, then the environment.
 struct runtime_config load_cli_config(const std::string& path);
+
+/// Runs a command body, turning every exception into a message on stderr
+/// prefixed with "webaccel COMMAND: " and an exit code (2: bad usage,
+/// 1: anything else). Also sends log lines to stderr.
+int run_guarded(const std::string& command, const std::function<int()>& body);
 
 } // namespace webaccel

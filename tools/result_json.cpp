@@ -94,27 +94,4 @@ nlohmann::json result_to_json(const infer_result& r) {
   };
 }
 
-nlohmann::json capabilities_to_json(const browser_capabilities& c) {
-  auto platform = [](const platform_support& p) {
-    return nlohmann::json{{"available", p.available}, {"reason", p.reason}};
-  };
-  auto gpu = platform(c.webgpu);
-  gpu["adapter"] = {{"vendor", c.adapter.vendor},
-                    {"architecture", c.adapter.architecture},
-                    {"device", c.adapter.device},
-                    {"description", c.adapter.description},
-                    {"fallback", c.adapter.fallback}};
-  auto wasm = platform(c.wasm);
-  wasm["simd"] = c.wasm_simd;
-  wasm["threads"] = c.wasm_threads;
-  return {{"browser", c.browser},
-          {"browser_version", c.browser_version},
-          {"user_agent", c.user_agent},
-          {"webgpu", gpu},
-          {"webnn", platform(c.webnn)},
-          {"wasm", wasm},
-          {"cross_origin_isolated", c.cross_origin_isolated},
-          {"hardware_concurrency", c.hardware_concurrency}};
-}
-
 } // namespace webaccel

@@ -3,7 +3,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "messages/capabilities.hpp"
 #include "messages/inference.hpp"
 
 namespace webaccel {
@@ -14,8 +13,5 @@ nlohmann::json summarize_tensor(const tensor& t);
 
 /// A result with its provenance, timings and summarized outputs.
 nlohmann::json result_to_json(const infer_result& r);
-
-/// What a browser's page probed.
-nlohmann::json capabilities_to_json(const browser_capabilities& c);
 
 } // namespace webaccel

@@ -1,9 +1,6 @@
 #include <chrono>
 #include <iostream>
 
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
-
 #include "actors/runtime.hpp"
 #include "tools/cli_args.hpp"
 #include "tools/commands.hpp"
@@ -131,22 +128,9 @@ int run(const cli_args& a) {
 } // namespace
 
 int run_command(const std::vector<std::string>& args) {
-  spdlog::set_default_logger(spdlog::stderr_color_mt("webaccel"));
-  try {
+  return run_guarded("run", [&] {
     return run(cli_args{args, {"--config", "--model", "--input"}, {"--json"}});
-  } catch (const usage_error& e) {
-    std::cerr << "webaccel run: " << e.what() << "\n";
-    return 2;
-  } catch (const config_error& e) {
-    std::cerr << "webaccel run: config error: " << e.what() << "\n";
-    return 1;
-  } catch (const failure& e) {
-    std::cerr << "webaccel run: " << e.what() << "\n";
-    return 1;
-  } catch (const std::exception& e) {
-    std::cerr << "webaccel run: " << e.what() << "\n";
-    return 1;
-  }
+  });
 }
 
 } // namespace webaccel

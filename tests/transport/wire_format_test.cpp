@@ -1,5 +1,6 @@
 #include "transport/wire_format.hpp"
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -196,4 +197,43 @@ TEST_CASE("invalid UTF-8 in names is replaced, not thrown") {
   auto t = tensor::from_floats(std::string{"\xff\xfe"}, {1}, {1.0f});
   auto bytes = encode_infer({1, "k", {t}}, lim);
   CHECK(bytes);
+}
+
+TEST_CASE("decoders survive thousands of mutated frames (fixed seed)") {
+  limits lim;
+  lim.max_message_bytes = 4096;
+  std::mt19937 rng{20261122};
+  result_frame res{9, {}};
+  res.result.outputs = {tensor::from_floats("output", {1, 2}, {0.5f, 1}),
+                        tensor::from_int64s("n", {1}, {7})};
+  auto valid_binary = *encode_result(res, lim).value;
+  auto valid_text = encode_loaded({1, {"k", "wasm", "wasm", {"a"}, {"b"}, 1}});
+  size_t accepted = 0;
+  for (int i = 0; i < 5000; ++i) {
+    auto bin = valid_binary;
+    auto text = valid_text;
+    auto flips = 1 + rng() % 4;
+    for (size_t j = 0; j < flips; ++j) {
+      bin[rng() % bin.size()] = static_cast<uint8_t>(rng());
+      text[rng() % text.size()] = static_cast<char>(rng());
+    }
+    if (rng() % 8 == 0)
+      bin.resize(rng() % bin.size());
+    auto r = decode_result(bin, lim);
+    auto t = decode_page_text(text, lim);
+    // Accepted frames must be self-consistent; rejected ones must say why.
+    if (r) {
+      ++accepted;
+      for (auto& out : r.value->result.outputs)
+        CHECK(out.data.size()
+              == size_t(out.element_count()) * element_size(out.type));
+    } else {
+      CHECK_FALSE(r.error.empty());
+    }
+    if (!t)
+      CHECK_FALSE(t.error.empty());
+  }
+  // Mutating tensor bytes keeps many frames valid; header damage does not.
+  CHECK(accepted > 0);
+  CHECK(accepted < 5000);
 }
