@@ -154,3 +154,42 @@ TEST_CASE("inputs the model rejects fail that request only, with a reason") {
      tensor::from_int64s("sr", {}, {16000})});
   CHECK(r.outputs.size() == 2);
 }
+
+TEST_CASE("WebGPU and WASM give the same speech probabilities, and WebGPU's "
+          "provenance names its adapter") {
+  auto cfg = default_config();
+  auto clip = resample(read_wav(cfg.demo.input), 16000);
+  auto t = read_truth(cfg.demo.input);
+  runtime rt{cfg};
+  auto caps = rt.connect_browser("chromium");
+  if (!caps.webgpu.available) {
+    MESSAGE("no WebGPU in this browser (" << caps.webgpu.reason
+                                          << "); nothing to compare");
+    return;
+  }
+  // Twelve frames from the middle of the speech: ~3 s of WebGPU compute on
+  // a software adapter.
+  auto first = static_cast<size_t>((t.speech_start_s + 0.5) * 16000);
+  audio_clip excerpt{
+    16000,
+    {clip.samples.begin() + ptrdiff_t(first),
+     clip.samples.begin() + ptrdiff_t(first + 12 * vad_frame_samples)}};
+  hardware_preferences gpu;
+  gpu.priority_list = {"webgpu"};
+  hardware_preferences cpu;
+  cpu.priority_list = {"wasm"};
+  auto on_gpu
+    = run_vad(rt.get_model(model_family::audio, "silero_vad_v5", gpu), excerpt);
+  auto on_cpu
+    = run_vad(rt.get_model(model_family::audio, "silero_vad_v5", cpu), excerpt);
+  REQUIRE(on_gpu.size() == 12);
+  REQUIRE(on_cpu.size() == 12);
+  auto& origin = on_gpu.front().result.origin;
+  CHECK(origin.platform == "webgpu");
+  CHECK(origin.adapter.vendor == caps.adapter.vendor);
+  CHECK(origin.adapter.fallback == caps.adapter.fallback);
+  CHECK(on_cpu.front().result.origin.platform == "wasm");
+  for (size_t i = 0; i < 12; ++i)
+    CHECK(on_gpu[i].speech_probability
+          == doctest::Approx(on_cpu[i].speech_probability).epsilon(1e-3));
+}
