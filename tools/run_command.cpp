@@ -108,7 +108,9 @@ int run(const cli_args& a) {
           j["frame"] = i;
           j["start_s"] = f.start_s;
           j["speech_probability"] = f.speech_probability;
-          std::cout << j.dump() << "\n";
+          std::cout << j.dump() << std::endl;
+          if (!std::cout)
+            throw std::runtime_error("stdout was closed; stopping");
         }
         auto tenth = (i + 1) * 10 / total;
         if (tenth != last_tenth) {

@@ -1,4 +1,6 @@
 // The `webaccel` command: a thin user of the embedding API.
+#include <signal.h>
+
 #include <iostream>
 #include <string>
 #include <vector>
@@ -25,6 +27,9 @@ the config.
 } // namespace
 
 int main(int argc, char** argv) {
+  // A closed stdout (`webaccel run --json | head`) must end the run through
+  // its normal shutdown, which stops the browsers, not kill the process.
+  signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> args{argv + 1, argv + argc};
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::cout << usage;

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -97,32 +96,61 @@ std::unique_ptr<process> process::start(process_options opts,
   env_strings.push_back(marker);
   auto argv = c_strings(argv_strings);
   auto envp = c_strings(env_strings);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
   auto log = opts.log_file.empty() ? std::string{"/dev/null"} : opts.log_file;
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND, 0600);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  // A group of its own: one kill(-pgid) reaches every helper process.
-  posix_spawnattr_setpgroup(&attr, 0);
-  // Children must not inherit a host's blocked or ignored signals.
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK
-                                    | POSIX_SPAWN_SETSIGDEF);
-  pid_t pid = 0;
-  auto rc = posix_spawn(&pid, opts.executable.c_str(), &actions, &attr,
-                        argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) {
-    error = "cannot start " + opts.executable + ": " + std::strerror(rc);
+  // Reports a failed exec from the child; closes on a successful one.
+  int report[2];
+  if (pipe2(report, O_CLOEXEC) != 0) {
+    error = std::string{"cannot create a pipe: "} + std::strerror(errno);
+    return nullptr;
+  }
+  auto parent = getpid();
+  auto pid = fork();
+  if (pid == 0) {
+    // The child of a multi-threaded parent: async-signal-safe calls only.
+    setpgid(0, 0); // A group of its own: one kill(-pgid) reaches all.
+    // Die with the runtime, however it dies (SIGKILL, crash, SIGPIPE), so
+    // no browser outlives it. The signal follows the spawning thread;
+    // CAF's workers live as long as the actor system.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+      _exit(127);
+    // Children must not inherit a host's blocked or ignored signals.
+    struct sigaction dfl = {};
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; ++sig)
+      if (sig != SIGKILL && sig != SIGSTOP)
+        sigaction(sig, &dfl, nullptr);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    int in = open("/dev/null", O_RDONLY);
+    int out = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    if (out < 0)
+      out = open("/dev/null", O_WRONLY);
+    dup2(in, STDIN_FILENO);
+    dup2(out, STDOUT_FILENO);
+    dup2(out, STDERR_FILENO);
+    execve(opts.executable.c_str(), argv.data(), envp.data());
+    int err = errno;
+    [[maybe_unused]] auto ignored = write(report[1], &err, sizeof err);
+    _exit(127);
+  }
+  close(report[1]);
+  if (pid < 0) {
+    close(report[0]);
+    error = std::string{"cannot fork: "} + std::strerror(errno);
+    return nullptr;
+  }
+  setpgid(pid, pid); // Also here, so that it holds before we kill(-pid).
+  int child_errno = 0;
+  ssize_t n;
+  do {
+    n = read(report[0], &child_errno, sizeof child_errno);
+  } while (n < 0 && errno == EINTR);
+  close(report[0]);
+  if (n == static_cast<ssize_t>(sizeof child_errno)) {
+    waitpid(pid, nullptr, 0);
+    error = "cannot start " + opts.executable + ": " + std::strerror(child_errno);
     if (!opts.scratch_dir.empty()) {
       std::error_code ec;
       std::filesystem::remove_all(opts.scratch_dir, ec);

@@ -2,6 +2,8 @@
 
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -123,4 +125,44 @@ TEST_CASE("a helper that double-forked into its own session is killed and "
   // Gone and reaped: not even a zombie is left.
   CHECK(kill(helper, 0) < 0);
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a child dies with the runtime, even when the runtime is killed "
+          "without cleaning up") {
+  // As in a runtime: the orphan then comes to us, to check how it died.
+  adopt_orphaned_descendants();
+  int pipe_fds[2];
+  REQUIRE(pipe(pipe_fds) == 0);
+  auto runtime_pid = fork();
+  REQUIRE(runtime_pid >= 0);
+  if (runtime_pid == 0) {
+    // Stand-in for a runtime that crashes: start a child, then vanish
+    // without running any destructor.
+    std::string error;
+    auto p = process::start({"/bin/sleep", {"300"}, {}, "", ""}, nullptr, error);
+    pid_t child = p ? p->pid() : 0;
+    [[maybe_unused]] auto n = write(pipe_fds[1], &child, sizeof child);
+    _exit(0);
+  }
+  close(pipe_fds[1]);
+  pid_t child = 0;
+  REQUIRE(read(pipe_fds[0], &child, sizeof child) == sizeof child);
+  close(pipe_fds[0]);
+  REQUIRE(child > 0);
+  waitpid(runtime_pid, nullptr, 0);
+  // We are a subreaper, so the orphan is ours to reap once it is dead.
+  int status = 0;
+  pid_t rc = 0;
+  for (int i = 0; i < 500 && rc == 0; ++i) {
+    rc = waitpid(child, &status, WNOHANG);
+    if (rc == 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  }
+  if (rc == 0) {
+    kill(child, SIGKILL);
+    waitpid(child, nullptr, 0);
+  }
+  REQUIRE(rc == child);
+  CHECK(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGKILL);
 }
