@@ -288,16 +288,16 @@ browser_connection_actor::behavior_type browser_connection(self_ptr self,
       auto& st = self->state;
       if (auto err = not_ready(st))
         return err;
-      wire::infer_frame cmd{st.next_id++, key, req.inputs};
-      auto frame = wire::encode_infer(cmd, st.cfg.limits);
+      auto id = st.next_id++;
+      auto frame = wire::encode_infer(id, key, req.inputs, st.cfg.limits);
       if (!frame)
         return make_error(errc::invalid_request, frame.error);
       auto rp = self->make_response_promise<page_result>();
-      st.infers.emplace(cmd.id, pending_infer{rp, clock_type::now()});
+      st.infers.emplace(id, pending_infer{rp, clock_type::now()});
       st.channel->send_binary(std::move(*frame.value));
       auto timeout = req.timeout_ms != 0 ? req.timeout_ms : st.cfg.infer_timeout_ms;
       self->delayed_send(self, std::chrono::milliseconds{timeout},
-                         deadline_atom::value, cmd.id);
+                         deadline_atom::value, id);
       return rp;
     },
     [=](shutdown_atom) -> bool {

@@ -22,14 +22,8 @@ using ms = std::chrono::milliseconds;
 constexpr uint32_t host_slack_ms = 10000;
 
 failure to_failure(const caf::error& err) {
-  if (err.category() == caf::atom("webaccel")) {
-    auto text = render_error(err);
-    auto code = static_cast<errc>(err.code());
-    auto prefix = std::string{to_string(code)} + ": ";
-    if (text.rfind(prefix, 0) == 0)
-      text = text.substr(prefix.size());
-    return failure{code, text};
-  }
+  if (err.category() == caf::atom("webaccel"))
+    return failure{static_cast<errc>(err.code()), error_text(err.context())};
   if (err == caf::sec::request_timeout)
     return failure{errc::timeout, "the runtime did not answer in time"};
   return failure{errc::connection, caf::to_string(err)};
@@ -43,10 +37,7 @@ caf::actor_system_config& tune(caf::actor_system_config& cfg) {
   cfg.add_message_types<caf::id_block::webaccel>();
   cfg.add_error_category(caf::atom("webaccel"), [](uint8_t code, caf::atom_value,
                                                    const caf::message& ctx) {
-    std::string out = to_string(static_cast<errc>(code));
-    if (ctx.size() == 1 && ctx.match_element<std::string>(0))
-      out += ": " + ctx.get_as<std::string>(0);
-    return out;
+    return render_error(static_cast<errc>(code), ctx);
   });
   return cfg;
 }

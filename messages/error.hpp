@@ -75,7 +75,13 @@ inline caf::error make_error(errc code, std::string what) {
   return caf::make_error(code, std::move(what));
 }
 
-/// Renders a webaccel error as "category: what" for logs and the CLI.
+/// The text a webaccel error carries (what happened), without its code.
+std::string error_text(const caf::message& context);
+
+/// Renders code and text as "category: what".
+std::string render_error(errc code, const caf::message& context);
+
+/// Renders any error; webaccel's as "category: what", for logs and the CLI.
 std::string render_error(const caf::error& err);
 
 } // namespace webaccel

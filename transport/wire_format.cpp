@@ -319,8 +319,13 @@ std::string encode_ping(uint64_t id) {
 }
 
 decoded<std::vector<uint8_t>> encode_infer(const infer_frame& cmd, const limits& lim) {
-  return pack(json{{"type", "infer"}, {"id", cmd.id}, {"key", cmd.key}},
-              cmd.inputs, lim);
+  return encode_infer(cmd.id, cmd.key, cmd.inputs, lim);
+}
+
+decoded<std::vector<uint8_t>> encode_infer(uint64_t id, const std::string& key,
+                                           const std::vector<tensor>& inputs,
+                                           const limits& lim) {
+  return pack(json{{"type", "infer"}, {"id", id}, {"key", key}}, inputs, lim);
 }
 
 // -- the other direction -------------------------------------------------------

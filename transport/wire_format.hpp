@@ -130,6 +130,11 @@ struct infer_frame {
 /// frame would exceed the limits.
 decoded<std::vector<uint8_t>> encode_infer(const infer_frame& cmd, const limits& lim);
 
+/// The same from parts, so a caller need not copy its tensors into a frame.
+decoded<std::vector<uint8_t>> encode_infer(uint64_t id, const std::string& key,
+                                           const std::vector<tensor>& inputs,
+                                           const limits& lim);
+
 // -- the other direction, for tests and fakes of the page ---------------------
 
 decoded<infer_frame> decode_infer(const std::vector<uint8_t>& frame,
