@@ -3,6 +3,7 @@
 #include <chrono>
 #include <map>
 #include <optional>
+#include <set>
 
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
@@ -15,6 +16,9 @@ namespace webaccel {
 namespace {
 
 using clock_type = std::chrono::steady_clock;
+
+/// Deadline id of a drain (request ids count up from 1; 0 is the handshake).
+constexpr uint64_t drain_deadline = UINT64_MAX;
 
 double ms_since(clock_type::time_point t) {
   return std::chrono::duration<double, std::milli>(clock_type::now() - t).count();
@@ -37,15 +41,31 @@ struct browser_connection_state {
 
   browser_connection_config cfg;
   std::string token;
-  std::unique_ptr<process> browser;
+  std::unique_ptr<browser_instance> browser;
   bridge_channel_ptr channel;
   std::optional<browser_capabilities> capabilities;
   std::vector<caf::typed_response_promise<browser_capabilities>> waiting;
   uint64_t next_id = 1;
   std::map<uint64_t, pending_load> loads;
   std::map<uint64_t, pending_infer> infers;
+  /// Models the page has loaded, by key.
+  std::map<std::string, loaded_model> loaded;
+  /// Model instances living here, by key (several instances may share one).
+  std::map<std::string, std::set<model_actor>> tenants;
   /// Set once the connection failed; every later request fails with it.
   caf::error failure;
+  /// Retiring: finish what is in flight, then quit.
+  bool draining = false;
+  clock_type::time_point launched = clock_type::now();
+  double cold_start_ms = 0;
+  clock_type::time_point last_activity = clock_type::now();
+  uint64_t requests = 0;
+  /// The last ping: its id, when it went out, and whether it was answered.
+  uint64_t ping_id = 0;
+  clock_type::time_point ping_sent;
+  bool ping_answered = true;
+  double heartbeat_ms = 0;
+  uint64_t page_heap_bytes = 0;
 };
 
 namespace {
@@ -53,8 +73,16 @@ namespace {
 using self_ptr
   = browser_connection_actor::stateful_pointer<browser_connection_state>;
 
-/// Fails every pending request with `err`, kills the browser and quits.
-void fail_everything(self_ptr self, caf::error err) {
+size_t tenant_count(const browser_connection_state& st) {
+  size_t n = 0;
+  for (auto& [key, instances] : st.tenants)
+    n += instances.size();
+  return n;
+}
+
+/// Fails every pending request with `err`, kills the browser and quits
+/// (with `err`, or normally for a finished drain).
+void fail_everything(self_ptr self, caf::error err, bool normal_exit = false) {
   auto& st = self->state;
   if (!st.failure)
     st.failure = err;
@@ -74,7 +102,76 @@ void fail_everything(self_ptr self, caf::error err) {
   st.cfg.routes->forget_bridge(st.token);
   if (st.browser)
     st.browser->stop();
-  self->quit(err);
+  if (normal_exit)
+    self->quit();
+  else
+    self->quit(err);
+}
+
+/// A draining connection quits once nothing is in flight and every model
+/// moved away.
+void finish_drain_if_done(self_ptr self) {
+  auto& st = self->state;
+  if (st.draining && !st.failure && st.infers.empty() && st.loads.empty()
+      && st.tenants.empty())
+    fail_everything(
+      self, make_error(errc::shutting_down, st.cfg.kind + " browser was retired"),
+      true);
+}
+
+/// Pings the page, or fails the connection if the last ping went unanswered
+/// for too long: a page whose JavaScript is stuck closes nothing.
+void heartbeat(self_ptr self) {
+  auto& st = self->state;
+  if (st.failure || !st.channel)
+    return;
+  auto now = clock_type::now();
+  if (!st.ping_answered) {
+    auto silent
+      = std::chrono::duration_cast<std::chrono::milliseconds>(now - st.ping_sent);
+    if (silent.count() >= st.cfg.heartbeat_timeout_ms) {
+      fail_everything(self, make_error(errc::timeout,
+                                       st.cfg.kind + " page did not answer a heartbeat for "
+                                         + std::to_string(silent.count())
+                                         + " ms (its JavaScript is stuck)"));
+      return;
+    }
+  } else {
+    st.ping_id++;
+    st.ping_sent = now;
+    st.ping_answered = false;
+    st.channel->send_text(wire::encode_ping(st.ping_id));
+  }
+  self->delayed_send(self, std::chrono::milliseconds{st.cfg.heartbeat_ms},
+                     heartbeat_atom::value);
+}
+
+void on_pong(self_ptr self, const wire::pong& msg) {
+  auto& st = self->state;
+  if (msg.id != st.ping_id || st.ping_answered)
+    return;
+  st.ping_answered = true;
+  st.heartbeat_ms = ms_since(st.ping_sent);
+  st.page_heap_bytes = msg.heap_bytes;
+}
+
+connection_stats make_stats(browser_connection_state& st) {
+  connection_stats out;
+  out.kind = st.cfg.kind;
+  out.pid = st.browser ? st.browser->pid() : 0;
+  out.state = st.draining       ? "draining"
+              : st.capabilities ? "ready"
+                                : "launching";
+  out.requests = st.requests;
+  out.in_flight = static_cast<uint32_t>(st.infers.size() + st.loads.size());
+  out.models = static_cast<uint32_t>(tenant_count(st));
+  out.age_ms = ms_since(st.launched);
+  out.idle_ms = ms_since(st.last_activity);
+  out.cold_start_ms = st.cold_start_ms;
+  out.process_bytes = st.browser ? st.browser->memory_bytes() : 0;
+  out.page_heap_bytes = st.page_heap_bytes;
+  out.heartbeat_ms = st.heartbeat_ms;
+  return out;
 }
 
 void on_hello(self_ptr self, wire::hello msg) {
@@ -84,11 +181,14 @@ void on_hello(self_ptr self, wire::hello msg) {
     return;
   }
   msg.capabilities.browser = st.cfg.kind;
+  if (!st.cfg.version.empty())
+    msg.capabilities.browser_version = st.cfg.version;
   // By now the browser has started its helpers; note the ones outside its
   // process group so that they are reaped with it.
   if (st.browser)
     st.browser->track_helpers();
   st.capabilities = std::move(msg.capabilities);
+  st.cold_start_ms = ms_since(st.launched);
   auto& c = *st.capabilities;
   spdlog::info(
     "{} {} ready: wasm simd={} threads={}; webgpu {}{}; webnn {}", c.browser,
@@ -100,6 +200,8 @@ void on_hello(self_ptr self, wire::hello msg) {
   for (auto& rp : st.waiting)
     rp.deliver(c);
   st.waiting.clear();
+  if (st.cfg.heartbeat_ms != 0)
+    heartbeat(self);
 }
 
 void on_page_error(self_ptr self, const wire::page_error& err) {
@@ -134,13 +236,16 @@ void on_text(self_ptr self, const std::string& frame) {
         on_hello(self, std::move(x));
       } else if constexpr (std::is_same_v<type, wire::loaded>) {
         if (auto i = st.loads.find(x.id); i != st.loads.end()) {
+          st.loaded[x.model.key] = x.model;
           i->second.promise.deliver(std::move(x.model));
           st.loads.erase(i);
+          finish_drain_if_done(self);
         }
       } else if constexpr (std::is_same_v<type, wire::page_error>) {
         on_page_error(self, x);
+        finish_drain_if_done(self);
       } else {
-        // Pongs matter to the health monitor (issue 3), not here.
+        on_pong(self, x);
       }
     },
     *msg.value);
@@ -160,6 +265,8 @@ void on_binary(self_ptr self, const std::vector<uint8_t>& frame) {
   result.round_trip_ms = ms_since(i->second.sent);
   i->second.promise.deliver(std::move(result));
   st.infers.erase(i);
+  st.last_activity = clock_type::now();
+  finish_drain_if_done(self);
 }
 
 caf::error not_ready(const browser_connection_state& st) {
@@ -190,6 +297,7 @@ void launch(self_ptr self) {
     return;
   }
   spdlog::info("launched {} (pid {})", st.cfg.kind, st.browser->pid());
+  st.launched = clock_type::now();
   self->delayed_send(self, std::chrono::milliseconds{st.cfg.launch_timeout_ms},
                      deadline_atom::value, uint64_t{0});
 }
@@ -234,6 +342,16 @@ browser_connection_actor::behavior_type browser_connection(self_ptr self,
                                              + " ms"));
         return;
       }
+      if (id == drain_deadline) {
+        if (!st.failure)
+          fail_everything(self,
+                          make_error(errc::shutting_down,
+                                     st.cfg.kind + " browser was retired before "
+                                       + std::to_string(st.infers.size())
+                                       + " requests in flight finished"),
+                          true);
+        return;
+      }
       if (auto i = st.loads.find(id); i != st.loads.end()) {
         i->second.promise.deliver(make_error(
           errc::timeout, "loading " + i->second.what + " took longer than "
@@ -246,7 +364,49 @@ browser_connection_actor::behavior_type browser_connection(self_ptr self,
             + std::to_string(static_cast<int64_t>(ms_since(j->second.sent))) + " ms"));
         st.infers.erase(j);
       }
+      finish_drain_if_done(self);
     },
+    [=](heartbeat_atom) { heartbeat(self); },
+    [=](attach_atom, const std::string& key, model_actor instance) {
+      auto& st = self->state;
+      if (st.failure) {
+        // Too late: tell the instance so it does not wait for us.
+        caf::anon_send(instance, drain_atom::value, render_error(st.failure), false);
+        return;
+      }
+      st.tenants[key].insert(instance);
+      if (st.draining)
+        caf::anon_send(instance, drain_atom::value,
+                       std::string{"browser is retiring"}, true);
+    },
+    [=](detach_atom, const std::string& key, const model_actor& instance) {
+      auto& st = self->state;
+      auto i = st.tenants.find(key);
+      if (i == st.tenants.end() || i->second.erase(instance) == 0)
+        return;
+      if (i->second.empty()) {
+        st.tenants.erase(i);
+        st.loaded.erase(key);
+        if (st.channel && !st.failure)
+          st.channel->send_text(wire::encode_unload(key));
+      }
+      finish_drain_if_done(self);
+    },
+    [=](drain_atom, const std::string& why, bool move_now) {
+      auto& st = self->state;
+      if (st.draining || st.failure)
+        return;
+      st.draining = true;
+      spdlog::info("{} browser (pid {}) retires: {}", st.cfg.kind,
+                   st.browser ? st.browser->pid() : 0, why);
+      for (auto& [key, instances] : st.tenants)
+        for (auto& instance : instances)
+          caf::anon_send(instance, drain_atom::value, why, move_now);
+      self->delayed_send(self, std::chrono::milliseconds{st.cfg.drain_timeout_ms},
+                         deadline_atom::value, drain_deadline);
+      finish_drain_if_done(self);
+    },
+    [=](stats_atom) { return make_stats(self->state); },
     [=](ready_atom) -> caf::result<browser_capabilities> {
       auto& st = self->state;
       if (st.failure)
@@ -262,6 +422,12 @@ browser_connection_actor::behavior_type browser_connection(self_ptr self,
       auto& st = self->state;
       if (auto err = not_ready(st))
         return err;
+      if (st.draining)
+        return make_error(errc::connection, st.cfg.kind + " browser is retiring");
+      st.last_activity = clock_type::now();
+      auto key = spec.name + "@" + platform;
+      if (auto i = st.loaded.find(key); i != st.loaded.end())
+        return i->second; // Already in the page (another instance uses it).
       auto support = st.capabilities->platform(platform);
       if (support == nullptr)
         return make_error(errc::invalid_request,
@@ -270,12 +436,9 @@ browser_connection_actor::behavior_type browser_connection(self_ptr self,
         return make_error(errc::browser_capability, st.cfg.kind + " has no " + platform
                                                       + ": " + support->reason);
       st.cfg.routes->add_model(spec.sha256, spec.path);
-      wire::load_command cmd{st.next_id++,
-                             spec.name + "@" + platform,
-                             "/models/" + spec.sha256,
-                             spec.sha256,
-                             spec.size_bytes,
-                             platform};
+      wire::load_command cmd{
+        st.next_id++,    key,     "/models/" + spec.sha256, spec.sha256,
+        spec.size_bytes, platform};
       auto rp = self->make_response_promise<loaded_model>();
       st.loads.emplace(cmd.id, pending_load{rp, spec.name + " on " + platform});
       st.channel->send_text(wire::encode_load(cmd));
@@ -294,6 +457,8 @@ browser_connection_actor::behavior_type browser_connection(self_ptr self,
         return make_error(errc::invalid_request, frame.error);
       auto rp = self->make_response_promise<page_result>();
       st.infers.emplace(id, pending_infer{rp, clock_type::now()});
+      st.requests++;
+      st.last_activity = clock_type::now();
       st.channel->send_binary(std::move(*frame.value));
       auto timeout = req.timeout_ms != 0 ? req.timeout_ms : st.cfg.infer_timeout_ms;
       self->delayed_send(self, std::chrono::milliseconds{timeout},

@@ -1,8 +1,11 @@
 // The actor that owns one browser process and its page: launches it with a
 // one-time bridge token, waits for the page's hello, sends load and infer
-// commands with request ids and deadlines, and fails everything in flight
-// with a categorized error when the browser exits or the bridge closes.
-// Spawned and supervised by the pool_supervisor.
+// commands with request ids and deadlines, pings the page to notice a stuck
+// one, and fails everything in flight with a categorized error when the
+// browser exits, the bridge closes or the page stops answering. It knows
+// the model instances that live on it, so that a retired browser can send
+// them elsewhere before it goes. Spawned and supervised by a
+// browser_supervisor.
 #pragma once
 
 #include <functional>
@@ -13,7 +16,7 @@
 #include <caf/fwd.hpp>
 
 #include "messages/interfaces.hpp"
-#include "transport/process.hpp"
+#include "transport/browser_instance.hpp"
 #include "transport/wire_format.hpp"
 
 namespace webaccel {
@@ -21,13 +24,16 @@ namespace webaccel {
 class http_routes;
 
 /// Starts the browser process on a URL (real launcher or a test double).
-using browser_launcher = std::function<std::unique_ptr<process>(
-  const std::string& url, process::exit_handler on_exit, std::string& error)>;
+using browser_launcher = std::function<std::unique_ptr<browser_instance>(
+  const std::string& url, browser_instance::exit_handler on_exit, std::string& error)>;
 
 /// Everything a browser connection needs to know.
 struct browser_connection_config {
   /// Browser kind, e.g. "chromium".
   std::string kind;
+  /// The version the browser itself printed, if known; more precise than
+  /// the user agent's (Firefox says "153.0" for 153.7.0esr).
+  std::string version;
   browser_launcher launch;
   /// Where tokens and model files are registered.
   std::shared_ptr<http_routes> routes;
@@ -36,6 +42,13 @@ struct browser_connection_config {
   uint32_t launch_timeout_ms = 60000;
   uint32_t load_timeout_ms = 120000;
   uint32_t infer_timeout_ms = 30000;
+  /// Ping the page this often (0 = never); a ping left unanswered for
+  /// `heartbeat_timeout_ms` means the page is stuck: the connection fails
+  /// with a timeout and its browser is killed.
+  uint32_t heartbeat_ms = 0;
+  uint32_t heartbeat_timeout_ms = 10000;
+  /// How long a draining connection waits for its requests and models.
+  uint32_t drain_timeout_ms = 30000;
   wire::limits limits;
 };
 

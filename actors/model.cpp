@@ -1,20 +1,36 @@
 #include "actors/model.hpp"
 
 #include <chrono>
+#include <vector>
 
 #include <caf/all.hpp>
+#include <spdlog/spdlog.h>
 
 namespace webaccel {
 
 namespace {
 
 using clock_type = std::chrono::steady_clock;
+using ms = std::chrono::milliseconds;
+
+// Extra time granted to a request whose callee enforces its own deadline.
+constexpr uint32_t slack_ms = 5000;
+
+/// A request that arrived while the instance had no browser.
+struct queued_request {
+  infer_request req;
+  caf::typed_response_promise<infer_result> promise;
+  clock_type::time_point arrived;
+};
 
 struct model_state {
   static inline const char* name = "model";
   model_placement placement;
   /// Provenance shared by every result of this instance.
   provenance origin;
+  /// Loading into another browser right now.
+  bool binding = false;
+  std::vector<queued_request> queued;
 };
 
 using self_ptr = model_actor::stateful_pointer<model_state>;
@@ -31,50 +47,167 @@ provenance make_provenance(const model_placement& p) {
   return out;
 }
 
+model_actor as_handle(self_ptr self) {
+  return caf::actor_cast<model_actor>(self);
+}
+
+/// Sends one request to the page and answers `rp` with the result.
+void run(self_ptr self, infer_request req,
+         caf::typed_response_promise<infer_result> rp,
+         clock_type::time_point arrived) {
+  auto& p = self->state.placement;
+  auto deadline = req.timeout_ms != 0 ? req.timeout_ms : p.infer_timeout_ms;
+  // The connection enforces the deadline; this one only guards against a
+  // connection that never answers at all.
+  self
+    ->request(p.connection, ms{deadline + slack_ms}, infer_atom::value,
+              p.loaded.key, std::move(req))
+    .then(
+      [=](page_result& res) mutable {
+        auto& st = self->state;
+        infer_result out;
+        out.model = st.placement.spec.name;
+        out.family = st.placement.spec.family;
+        out.synthetic_weights = st.placement.spec.synthetic_weights;
+        out.origin = st.origin;
+        out.time.total
+          = std::chrono::duration<double, std::milli>(clock_type::now() - arrived)
+              .count();
+        out.time.compute = res.compute_ms;
+        out.time.transfer = std::max(0.0, res.round_trip_ms - res.page_ms);
+        out.time.queue = std::max(0.0, out.time.total - res.round_trip_ms);
+        out.outputs = std::move(res.outputs);
+        rp.deliver(std::move(out));
+      },
+      [=](caf::error& err) mutable {
+        if (err.category() != caf::atom("webaccel"))
+          err = make_error(errc::connection, "browser connection unreachable: "
+                                               + caf::to_string(err));
+        rp.deliver(std::move(err));
+      });
+}
+
+/// Leaves the current browser (if any) and forgets it.
+void unbind(self_ptr self) {
+  auto& p = self->state.placement;
+  if (!p.connection)
+    return;
+  self->demonitor(p.connection.address());
+  caf::anon_send(p.connection, detach_atom::value, p.loaded.key, as_handle(self));
+  p.connection = nullptr;
+}
+
+void flush_queue(self_ptr self, const caf::error& err) {
+  auto queued = std::move(self->state.queued);
+  self->state.queued.clear();
+  for (auto& q : queued) {
+    if (err)
+      q.promise.deliver(err);
+    else
+      run(self, std::move(q.req), std::move(q.promise), q.arrived);
+  }
+}
+
+/// Switches to a connection that loaded the model.
+void switch_to(self_ptr self, browser_connection_actor conn,
+               browser_capabilities caps, loaded_model loaded) {
+  unbind(self);
+  auto& p = self->state.placement;
+  p.connection = conn;
+  p.browser = std::move(caps);
+  p.loaded = std::move(loaded);
+  self->state.origin = make_provenance(p);
+  self->monitor(conn);
+  caf::anon_send(conn, attach_atom::value, p.loaded.key, as_handle(self));
+  self->state.binding = false;
+  spdlog::info("{} now runs on {} {}", p.spec.name, p.browser.browser,
+               p.browser.browser_version);
+  flush_queue(self, {});
+}
+
+/// Loads the model into another ready browser of the same kind, keeping
+/// the current one (if any) until that worked.
+void bind(self_ptr self) {
+  auto& st = self->state;
+  if (st.binding)
+    return;
+  st.binding = true;
+  auto& p = st.placement;
+  auto kind = p.browser.browser;
+  auto platform = p.loaded.platform;
+  auto spec = p.spec;
+  auto fail = [=](caf::error err) {
+    self->state.binding = false;
+    if (err.category() != caf::atom("webaccel"))
+      err = make_error(errc::connection, "cannot reach a " + kind
+                                           + " browser: " + caf::to_string(err));
+    spdlog::warn("{} could not move to another {} browser: {}", spec.name, kind,
+                 render_error(err));
+    flush_queue(self, err);
+  };
+  self
+    ->request(p.pool, ms{p.launch_timeout_ms + slack_ms}, connect_atom::value, kind)
+    .then(
+      [=](browser_connection_actor& conn) {
+        self->request(conn, ms{slack_ms}, ready_atom::value)
+          .then(
+            [=](browser_capabilities& caps) {
+              auto timeout = self->state.placement.load_timeout_ms + slack_ms;
+              self->request(conn, ms{timeout}, load_atom::value, spec, platform)
+                .then(
+                  [=](loaded_model& loaded) mutable {
+                    switch_to(self, conn, std::move(caps), std::move(loaded));
+                  },
+                  fail);
+            },
+            fail);
+      },
+      fail);
+}
+
 model_actor::behavior_type model(self_ptr self, model_placement placement) {
   self->state.origin = make_provenance(placement);
   self->state.placement = std::move(placement);
-  self->monitor(self->state.placement.connection);
-  self->set_down_handler(
-    [=](const caf::down_msg& msg) { self->quit(msg.reason); });
+  auto& first = self->state.placement;
+  self->monitor(first.connection);
+  caf::anon_send(first.connection, attach_atom::value, first.loaded.key,
+                 as_handle(self));
+  self->set_down_handler([=](const caf::down_msg& msg) {
+    auto& p = self->state.placement;
+    if (msg.source != p.connection.address())
+      return;
+    // Requests in flight there already failed; the next one loads the model
+    // into a browser again.
+    spdlog::info("{} lost its {} browser: {}", p.spec.name, p.browser.browser,
+                 render_error(msg.reason));
+    p.connection = nullptr;
+  });
   return {
     [=](infer_atom, infer_request& req) -> caf::result<infer_result> {
       auto arrived = clock_type::now();
-      auto& p = self->state.placement;
       auto rp = self->make_response_promise<infer_result>();
-      auto deadline = req.timeout_ms != 0 ? req.timeout_ms : p.infer_timeout_ms;
-      // The connection enforces the deadline; this one only guards against
-      // a connection that never answers at all.
-      self
-        ->request(p.connection, std::chrono::milliseconds{deadline + 5000},
-                  infer_atom::value, p.loaded.key, std::move(req))
-        .then(
-          [=](page_result& res) mutable {
-            auto& st = self->state;
-            infer_result out;
-            out.model = st.placement.spec.name;
-            out.family = st.placement.spec.family;
-            out.synthetic_weights = st.placement.spec.synthetic_weights;
-            out.origin = st.origin;
-            out.time.total
-              = std::chrono::duration<double, std::milli>(clock_type::now() - arrived)
-                  .count();
-            out.time.compute = res.compute_ms;
-            out.time.transfer = std::max(0.0, res.round_trip_ms - res.page_ms);
-            out.time.queue = std::max(0.0, out.time.total - res.round_trip_ms);
-            out.outputs = std::move(res.outputs);
-            rp.deliver(std::move(out));
-          },
-          [=](caf::error& err) mutable {
-            if (err.category() != caf::atom("webaccel"))
-              err = make_error(errc::connection, "browser connection "
-                                                 "unreachable: "
-                                                   + caf::to_string(err));
-            rp.deliver(std::move(err));
-          });
+      auto& st = self->state;
+      if (st.placement.connection) {
+        run(self, std::move(req), rp, arrived);
+      } else {
+        st.queued.push_back({std::move(req), rp, arrived});
+        bind(self);
+      }
       return rp;
     },
+    [=](drain_atom, const std::string& why, bool move_now) {
+      auto& st = self->state;
+      spdlog::info("{}: its {} browser retires ({}); {}",
+                   st.placement.spec.name, st.placement.browser.browser, why,
+                   move_now ? "moving now" : "reloading on the next request");
+      if (move_now)
+        bind(self);
+      else
+        unbind(self);
+    },
     [=](shutdown_atom) -> bool {
+      unbind(self);
+      flush_queue(self, make_error(errc::shutting_down, "model was shut down"));
       self->quit();
       return true;
     },

@@ -1,7 +1,11 @@
-// The actor for one model loaded into one browser page. It turns host
-// requests into page inferences on its browser connection and stamps each
-// result with provenance (browser, platform, adapter, precision, timings).
-// Spawned by the router once the page loaded the model.
+// The actor for one model instance. It turns host requests into page
+// inferences on its browser connection and stamps each result with
+// provenance (browser, platform, adapter, precision, timings). When its
+// browser is retired it moves: it loads itself into another browser of the
+// same kind, switches over, and leaves the old one, so that requests keep
+// flowing. When its browser is closed for idleness or dies, it waits
+// unbound and loads itself again on its next request. Spawned by the
+// router once the first page loaded the model.
 #pragma once
 
 #include <caf/fwd.hpp>
@@ -18,9 +22,13 @@ struct model_placement {
   loaded_model loaded;
   /// Safety net above the connection's own deadline.
   uint32_t infer_timeout_ms = 30000;
+  /// Where to find another browser of the same kind.
+  pool_supervisor_actor pool;
+  uint32_t launch_timeout_ms = 60000;
+  uint32_t load_timeout_ms = 120000;
 };
 
-/// Spawns a model actor; it quits when its connection goes down.
+/// Spawns a model actor; it quits on shutdown.
 model_actor spawn_model(caf::actor_system& sys, model_placement placement);
 
 } // namespace webaccel

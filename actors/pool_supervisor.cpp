@@ -7,76 +7,113 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/browser_supervisor.hpp"
+#include "actors/pool_rules.hpp"
+
 namespace webaccel {
 
 namespace {
 
 using ms = std::chrono::milliseconds;
 
-struct connection_slot {
-  browser_connection_actor handle;
-  bool ready = false;
-  std::vector<caf::typed_response_promise<browser_connection_actor>> waiting;
+/// One browser kind as the root sees it.
+struct kind_entry {
+  explicit kind_entry(const restart_policy& policy) : intensity(policy) {
+    // nop
+  }
+
+  browser_supervisor_actor supervisor;
+  /// Room for browsers granted to the supervisor and not given back.
+  uint32_t held = 0;
+  uint64_t escalations = 0;
+  restart_intensity intensity;
+  /// Why the kind was given up on ("" = it was not).
+  std::string disabled;
 };
 
 struct pool_supervisor_state {
   static inline const char* name = "pool_supervisor";
   pool_config cfg;
   router_actor router;
-  /// One connection per kind for now; the browser pool adds min/max.
-  std::map<std::string, connection_slot> connections;
+  std::map<std::string, kind_entry> kinds;
+  uint64_t spawned = 0;
   bool shutting_down = false;
 };
 
 using self_ptr = pool_supervisor_actor::stateful_pointer<pool_supervisor_state>;
 
-void start_connection(self_ptr self, const std::string& kind) {
-  auto& st = self->state;
-  auto& slot = st.connections[kind];
-  std::string error;
-  auto launch = st.cfg.make_launcher(kind, error);
-  if (!launch) {
-    auto err = make_error(errc::browser_unavailable, error);
-    for (auto& rp : slot.waiting)
-      rp.deliver(err);
-    st.connections.erase(kind);
-    return;
-  }
-  auto cfg = st.cfg.connection;
-  cfg.kind = kind;
-  cfg.launch = std::move(launch);
-  slot.handle = spawn_browser_connection(self->system(), std::move(cfg));
-  self->monitor(slot.handle);
-  auto conn = slot.handle;
-  self
-    ->request(conn, ms{st.cfg.connection.launch_timeout_ms + 5000}, ready_atom::value)
-    .then(
-      [=](browser_capabilities&) {
-        auto i = self->state.connections.find(kind);
-        if (i == self->state.connections.end() || i->second.handle != conn)
-          return;
-        i->second.ready = true;
-        for (auto& rp : i->second.waiting)
-          rp.deliver(conn);
-        i->second.waiting.clear();
-      },
-      [=](caf::error& err) {
-        spdlog::warn("{} did not come up: {}", kind, render_error(err));
-        auto i = self->state.connections.find(kind);
-        if (i != self->state.connections.end() && i->second.handle == conn) {
-          for (auto& rp : i->second.waiting)
-            rp.deliver(err);
-          self->state.connections.erase(i);
-        }
-        caf::anon_send(conn, shutdown_atom::value);
-      });
+kind_entry& entry_for(pool_supervisor_state& st, const std::string& kind) {
+  auto i = st.kinds.find(kind);
+  if (i == st.kinds.end())
+    i = st.kinds.emplace(kind, kind_entry{st.cfg.policy.restart}).first;
+  return i->second;
 }
 
-/// Stops the router and every connection; answers `rp` when all are done.
+/// Starts the browser supervisor of `kind`; sets `error` if the kind
+/// cannot be launched.
+browser_supervisor_actor start_supervisor(self_ptr self, const std::string& kind,
+                                          std::string& error) {
+  auto& st = self->state;
+  auto sizes = st.cfg.kinds.find(kind);
+  if (sizes == st.cfg.kinds.end()) {
+    error = "browser '" + kind + "' is not available to this runtime";
+    return {};
+  }
+  auto launch = st.cfg.make_launcher(kind, error);
+  if (!launch)
+    return {};
+  browser_supervisor_config cfg;
+  cfg.connection = st.cfg.connection;
+  cfg.connection.kind = kind;
+  cfg.connection.version = sizes->second.version;
+  cfg.connection.launch = std::move(launch);
+  cfg.min_connections = sizes->second.min_connections;
+  cfg.max_connections = sizes->second.max_connections;
+  cfg.memory_limit_mb = sizes->second.memory_limit_mb;
+  cfg.policy = st.cfg.policy;
+  cfg.pool = self;
+  cfg.seed = st.cfg.seed + ++st.spawned;
+  auto sup = spawn_browser_supervisor(self->system(), std::move(cfg));
+  self->monitor(sup);
+  auto& entry = entry_for(st, kind);
+  entry.supervisor = sup;
+  entry.held = 0;
+  return sup;
+}
+
+uint32_t room_in_use(const pool_supervisor_state& st) {
+  uint32_t n = 0;
+  for (auto& [kind, entry] : st.kinds)
+    n += entry.held;
+  return n;
+}
+
+/// A browser supervisor quit on its own: it gave up on its browsers.
+void on_escalation(self_ptr self, const std::string& kind, const caf::error& reason) {
+  auto& st = self->state;
+  auto& entry = entry_for(st, kind);
+  entry.supervisor = nullptr;
+  entry.held = 0;
+  entry.escalations++;
+  if (!entry.intensity.record(pool_clock::now())) {
+    entry.disabled = kind + " disabled after its supervisor gave up "
+                     + std::to_string(entry.escalations)
+                     + " times; last: " + render_error(reason);
+    spdlog::error("{}", entry.disabled);
+    return;
+  }
+  spdlog::warn("{} supervisor gave up ({}); starting it again", kind,
+               render_error(reason));
+  std::string error;
+  if (!start_supervisor(self, kind, error))
+    entry.disabled = kind + " cannot be restarted: " + error;
+}
+
+/// Stops the router and every browser supervisor; answers `rp` when done.
 void shut_down(self_ptr self, caf::typed_response_promise<bool> rp) {
   auto& st = self->state;
   st.shutting_down = true;
-  auto remaining = std::make_shared<size_t>(st.connections.size() + 1);
+  auto remaining = std::make_shared<size_t>(1);
   auto promise = std::make_shared<caf::typed_response_promise<bool>>(rp);
   auto one_done = [=] {
     if (--*remaining == 0) {
@@ -84,47 +121,106 @@ void shut_down(self_ptr self, caf::typed_response_promise<bool> rp) {
       self->quit();
     }
   };
+  auto stop_supervisors = [=] {
+    for (auto& [kind, entry] : self->state.kinds) {
+      if (!entry.supervisor)
+        continue;
+      ++*remaining;
+      self->request(entry.supervisor, ms{60000}, shutdown_atom::value)
+        .then([=](bool) { one_done(); }, [=](caf::error&) { one_done(); });
+    }
+    one_done();
+  };
+  // The router first: its models leave their browsers before those stop.
   self->request(st.router, ms{10000}, shutdown_atom::value)
-    .then([=](bool) { one_done(); }, [=](caf::error&) { one_done(); });
-  for (auto& [kind, slot] : st.connections) {
-    for (auto& waiting : slot.waiting)
-      waiting.deliver(make_error(errc::shutting_down, "runtime shut down"));
-    self->request(slot.handle, ms{30000}, shutdown_atom::value)
-      .then([=](bool) { one_done(); }, [=](caf::error&) { one_done(); });
-  }
+    .then([=](bool) { stop_supervisors(); },
+          [=](caf::error&) { stop_supervisors(); });
 }
 
 pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self, pool_config cfg) {
   self->state.cfg = std::move(cfg);
   self->state.router = spawn_router(self->system(), self->state.cfg.router, self);
   self->set_down_handler([=](const caf::down_msg& msg) {
-    auto& conns = self->state.connections;
-    for (auto i = conns.begin(); i != conns.end(); ++i)
-      if (i->second.handle.address() == msg.source) {
-        spdlog::info("{} connection is down: {}", i->first, render_error(msg.reason));
-        for (auto& rp : i->second.waiting)
-          rp.deliver(msg.reason);
-        conns.erase(i);
+    auto& st = self->state;
+    if (st.shutting_down)
+      return;
+    for (auto& [kind, entry] : st.kinds)
+      if (entry.supervisor && entry.supervisor.address() == msg.source) {
+        on_escalation(self, kind, msg.reason);
         return;
       }
   });
+  // Kinds with a minimum start at once.
+  for (auto& [kind, sizes] : self->state.cfg.kinds)
+    if (sizes.min_connections > 0) {
+      std::string error;
+      if (!start_supervisor(self, kind, error))
+        spdlog::warn("cannot keep {} browsers running: {}", kind, error);
+    }
   return {
     [=](connect_atom, const std::string& kind) -> caf::result<browser_connection_actor> {
       auto& st = self->state;
       if (st.shutting_down)
         return make_error(errc::shutting_down, "runtime is shutting down");
-      if (auto i = st.connections.find(kind);
-          i != st.connections.end() && i->second.ready)
-        return i->second.handle;
-      auto rp = self->make_response_promise<browser_connection_actor>();
-      auto& slot = st.connections[kind];
-      slot.waiting.push_back(rp);
-      if (!slot.handle)
-        start_connection(self, kind);
-      return rp;
+      auto& entry = entry_for(st, kind);
+      if (!entry.disabled.empty())
+        return make_error(errc::browser_unavailable, entry.disabled);
+      if (!entry.supervisor) {
+        std::string error;
+        if (!start_supervisor(self, kind, error)) {
+          st.kinds.erase(kind);
+          return make_error(errc::browser_unavailable, error);
+        }
+      }
+      return self->delegate(entry.supervisor, connect_atom::value);
     },
     [=](get_atom, model_request& req) {
       return self->delegate(self->state.router, get_atom::value, std::move(req));
+    },
+    [=](acquire_atom, const std::string& kind) {
+      auto& st = self->state;
+      if (st.shutting_down || room_in_use(st) >= st.cfg.policy.max_connections)
+        return false;
+      entry_for(st, kind).held++;
+      return true;
+    },
+    [=](release_atom, const std::string& kind) {
+      auto& entry = entry_for(self->state, kind);
+      if (entry.held > 0)
+        entry.held--;
+    },
+    [=](stats_atom) -> caf::result<pool_stats> {
+      auto& st = self->state;
+      auto rp = self->make_response_promise<pool_stats>();
+      auto out = std::make_shared<pool_stats>();
+      out->max_connections = st.cfg.policy.max_connections;
+      auto remaining = std::make_shared<size_t>(1);
+      auto one_done = [=]() mutable {
+        if (--*remaining == 0)
+          rp.deliver(*out);
+      };
+      for (auto& [kind, entry] : st.kinds) {
+        if (!entry.supervisor) {
+          kind_stats ks;
+          ks.kind = kind;
+          ks.escalations = entry.escalations;
+          ks.disabled = entry.disabled;
+          out->kinds.push_back(std::move(ks));
+          continue;
+        }
+        ++*remaining;
+        auto escalations = entry.escalations;
+        self->request(entry.supervisor, ms{10000}, stats_atom::value)
+          .then(
+            [=](kind_stats& ks) mutable {
+              ks.escalations = escalations;
+              out->kinds.push_back(std::move(ks));
+              one_done();
+            },
+            [=](caf::error&) mutable { one_done(); });
+      }
+      one_done();
+      return rp;
     },
     [=](shutdown_atom) -> caf::result<bool> {
       auto rp = self->make_response_promise<bool>();

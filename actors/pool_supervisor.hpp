@@ -1,8 +1,12 @@
-// Root of the actor tree. Owns the router and the browser connections:
-// launches a browser of a kind when the router asks for one, hands out the
-// ready connection, notices when one goes down, and on shutdown stops
+// Root of the actor tree. Owns the router and one browser supervisor per
+// browser kind (started when the kind is first needed, or at once if it
+// has a minimum). It grants room for new browsers so that all kinds
+// together stay within max_connections, and it is where a browser
+// supervisor that gave up escalates to: the supervisor is started again,
+// within the same kind of intensity limit; past that limit the kind is
+// disabled and connect requests for it fail with the reason, so that the
+// router can fall through to another browser. On shutdown it stops
 // everything and answers only when every browser process is gone.
-// (Restart strategies and intensity limits come with the browser pool.)
 #pragma once
 
 #include <functional>
@@ -14,6 +18,7 @@
 
 #include "actors/browser_connection.hpp"
 #include "actors/router.hpp"
+#include "config/pool_policy.hpp"
 #include "messages/interfaces.hpp"
 
 namespace webaccel {
@@ -23,11 +28,26 @@ namespace webaccel {
 using launcher_factory
   = std::function<browser_launcher(const std::string& kind, std::string& error)>;
 
+/// Sizes of one browser kind.
+struct pool_kind_config {
+  uint32_t min_connections = 0;
+  uint32_t max_connections = 4;
+  /// 0 = no limit.
+  uint32_t memory_limit_mb = 0;
+  /// As the installed browser printed it ("" = unknown).
+  std::string version;
+};
+
 struct pool_config {
   /// Template for every connection (kind and launch are filled per kind).
   browser_connection_config connection;
   launcher_factory make_launcher;
+  /// The kinds this pool may launch.
+  std::map<std::string, pool_kind_config> kinds;
+  pool_policy policy;
   router_config router;
+  /// Seeds the restart jitter.
+  uint64_t seed = 0;
 };
 
 /// Spawns the pool supervisor, which spawns the router.

@@ -81,8 +81,15 @@ void load_on(self_ptr self, const std::string& key, model_spec spec,
     .then(
       [=](loaded_model& loaded) {
         spdlog::info("loaded {} in {:.0f} ms", spec.name, loaded.load_ms);
-        model_placement placement{spec, conn, caps, std::move(loaded),
-                                  self->state.cfg.infer_timeout_ms};
+        auto& c = self->state.cfg;
+        model_placement placement{spec,
+                                  conn,
+                                  caps,
+                                  std::move(loaded),
+                                  c.infer_timeout_ms,
+                                  self->state.pool,
+                                  c.launch_timeout_ms,
+                                  c.load_timeout_ms};
         auto instance = spawn_model(self->system(), std::move(placement));
         self->monitor(instance);
         self->state.cache[key] = instance;

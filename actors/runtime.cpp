@@ -7,10 +7,12 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/browser_inventory.hpp"
 #include "actors/pool_supervisor.hpp"
 #include "messages/type_ids.hpp"
-#include "transport/chromium_launcher.hpp"
 #include "transport/http_server.hpp"
+#include "transport/local_launcher.hpp"
+#include "transport/webdriver_launcher.hpp"
 
 namespace webaccel {
 
@@ -42,31 +44,32 @@ caf::actor_system_config& tune(caf::actor_system_config& cfg) {
   return cfg;
 }
 
-launcher_factory make_launcher_factory(std::map<std::string, browser_config> browsers) {
-  return [browsers](const std::string& kind, std::string& error) -> browser_launcher {
+launcher_factory make_launcher_factory(std::map<std::string, browser_config> browsers,
+                                       browser_inventory inventory) {
+  return [browsers, inventory](const std::string& kind,
+                               std::string& error) -> browser_launcher {
     auto i = browsers.find(kind);
     if (i == browsers.end()) {
       error = "browser '" + kind + "' is not configured";
       return nullptr;
     }
-    if (kind != "chromium") {
-      error = "browser '" + kind + "' cannot be launched by this build";
+    if (auto m = inventory.missing.find(kind); m != inventory.missing.end()) {
+      error = m->second;
       return nullptr;
     }
-    auto exe = find_chromium(i->second.executable);
-    if (!exe) {
-      error = i->second.executable.empty()
-                ? "chromium is not installed (looked for chromium, "
-                  "chromium-browser and google-chrome on PATH; install it "
-                  "with apt-get install chromium)"
-                : "configured chromium executable '" + i->second.executable
-                    + "' is not executable";
-      return nullptr;
-    }
-    auto extra = i->second.extra_args;
-    return [exe = *exe, extra](const std::string& url,
-                               process::exit_handler on_exit, std::string& err) {
-      return launch_chromium(exe, url, extra, std::move(on_exit), err);
+    auto& bc = i->second;
+    auto browser = inventory.installed.at(kind);
+    if (bc.launcher.type == "webdriver")
+      return [browser, bc](const std::string& page,
+                           browser_instance::exit_handler on_exit, std::string& err) {
+        return launch_webdriver_browser(bc.launcher.webdriver_url,
+                                        browser.engine, bc.executable, page,
+                                        bc.extra_args, std::move(on_exit), err);
+      };
+    return [browser, extra = bc.extra_args](const std::string& url,
+                                            browser_instance::exit_handler on_exit,
+                                            std::string& err) {
+      return launch_local_browser(browser, url, extra, std::move(on_exit), err);
     };
   };
 }
@@ -92,6 +95,7 @@ struct runtime::impl {
   }
 
   runtime_config cfg;
+  browser_inventory browsers;
   caf::actor_system_config sys_cfg;
   caf::actor_system sys;
   std::shared_ptr<http_server> server;
@@ -162,8 +166,13 @@ runtime::runtime(runtime_config cfg) {
     spdlog::set_level(level);
   verify_model_files(cfg);
   check_assets(cfg);
+  if (auto stale = remove_stale_scratch_dirs(); stale > 0)
+    spdlog::info("removed {} browser profile dirs left by runtimes that were "
+                 "killed",
+                 stale);
   impl_ = std::make_shared<impl>(std::move(cfg));
   auto& c = impl_->cfg;
+  impl_->browsers = take_browser_inventory(c);
   http_server_options opts{c.host, c.port, c.assets_dir, c.max_message_bytes};
   impl_->server = http_server::start(opts);
   spdlog::info("serving {} on {}", c.assets_dir, impl_->server->origin());
@@ -175,10 +184,22 @@ runtime::runtime(runtime_config cfg) {
   pc.connection.load_timeout_ms = c.timeouts.load_ms;
   pc.connection.infer_timeout_ms = c.timeouts.infer_ms;
   pc.connection.limits.max_message_bytes = c.max_message_bytes;
-  pc.make_launcher = make_launcher_factory(c.browsers);
+  pc.connection.heartbeat_ms = c.pool.heartbeat_ms;
+  pc.connection.heartbeat_timeout_ms = c.pool.heartbeat_timeout_ms;
+  pc.connection.drain_timeout_ms = c.pool.drain_timeout_ms;
+  pc.make_launcher = make_launcher_factory(c.browsers, impl_->browsers);
+  pc.policy = c.pool;
+  pc.seed = static_cast<uint64_t>(
+    std::chrono::steady_clock::now().time_since_epoch().count());
   pc.router.models = c.models;
-  for (auto& [kind, bc] : c.browsers)
+  for (auto& [kind, found] : impl_->browsers.installed) {
+    auto& bc = c.browsers.at(kind);
+    auto limit = c.pool.memory_limits_mb.find(kind);
+    pc.kinds[kind] = pool_kind_config{
+      bc.min_connections, bc.max_connections,
+      limit == c.pool.memory_limits_mb.end() ? 0u : limit->second, found.version};
     pc.router.browsers.push_back(kind);
+  }
   pc.router.launch_timeout_ms = c.timeouts.launch_ms;
   pc.router.load_timeout_ms = c.timeouts.load_ms;
   pc.router.infer_timeout_ms = c.timeouts.infer_ms;
@@ -188,6 +209,28 @@ runtime::runtime(runtime_config cfg) {
 
 runtime::~runtime() {
   shutdown();
+}
+
+pool_stats runtime::stats() {
+  if (!impl_->running)
+    throw failure{errc::shutting_down, "the runtime was shut down"};
+  caf::scoped_actor self{impl_->sys};
+  std::optional<pool_stats> out;
+  caf::error err;
+  self->request(impl_->pool, ms{30000}, stats_atom::value)
+    .receive([&](pool_stats& s) { out = std::move(s); },
+             [&](caf::error& e) { err = std::move(e); });
+  if (!out)
+    throw to_failure(err);
+  return std::move(*out);
+}
+
+const std::map<std::string, installed_browser>& runtime::installed_browsers() const {
+  return impl_->browsers.installed;
+}
+
+const std::map<std::string, std::string>& runtime::missing_browsers() const {
+  return impl_->browsers.missing;
 }
 
 const runtime_config& runtime::config() const {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -16,7 +17,9 @@
 #include "messages/error.hpp"
 #include "messages/inference.hpp"
 #include "messages/model.hpp"
+#include "messages/pool_stats.hpp"
 #include "messages/tensor.hpp"
+#include "transport/browser_kinds.hpp"
 
 namespace webaccel {
 
@@ -82,6 +85,16 @@ class runtime {
   /// @throws failure
   model_handle get_model(model_family family, const std::string& name,
                          std::optional<hardware_preferences> prefs = std::nullopt);
+
+  /// The browser pool: each kind's browsers, their health and usage, and
+  /// restart/recycle counters. @throws failure
+  pool_stats stats();
+
+  /// Browser kinds found on this machine (kind -> executable, version).
+  const std::map<std::string, installed_browser>& installed_browsers() const;
+
+  /// Configured kinds that cannot be used here, and why.
+  const std::map<std::string, std::string>& missing_browsers() const;
 
   /// Stops every model and browser and the server. Idempotent.
   void shutdown();

@@ -14,7 +14,14 @@ ws.binaryType = 'arraybuffer';
 async function onControl(msg) {
   switch (msg.type) {
     case 'ping':
-      ws.send(JSON.stringify({ type: 'pong', id: msg.id }));
+      // performance.memory exists in Chromium only; 0 means "cannot tell".
+      ws.send(JSON.stringify({
+        type: 'pong', id: msg.id, heap_bytes: performance.memory?.usedJSHeapSize ?? 0,
+      }));
+      break;
+    case 'unload':
+      await runner.unload(msg.key);
+      status(`unloaded ${msg.key}`);
       break;
     case 'load':
       try {

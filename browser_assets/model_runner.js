@@ -88,4 +88,13 @@ export class ModelRunner {
     entry.tail = run.catch(() => {});
     return run;
   }
+
+  /** Releases the session `key` once the runs queued on it are done. */
+  async unload(key) {
+    const entry = this.sessions.get(key);
+    if (!entry) return;
+    this.sessions.delete(key);
+    await entry.tail;
+    await entry.session.release();
+  }
 }

@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "config/default_config.hpp"
+#include "config/json_reader.hpp"
+#include "config/pool_config_reader.hpp"
 #include "config/sha256.hpp"
 
 namespace webaccel {
@@ -17,91 +19,6 @@ namespace {
 
 using json = nlohmann::json;
 namespace fs = std::filesystem;
-
-[[noreturn]] void fail(const std::string& path, const std::string& what) {
-  throw config_error(path + ": " + what);
-}
-
-std::string type_name(const json& x) {
-  return x.type_name();
-}
-
-/// Reads one JSON object, remembering its key path and rejecting unknown keys.
-class object_reader {
- public:
-  object_reader(const json& obj, std::string path)
-    : obj_(obj), path_(std::move(path)) {
-    if (!obj_.is_object())
-      fail(path_, "expected an object, got " + type_name(obj_));
-  }
-
-  /// Fails if the object has a key that no getter asked for.
-  void reject_unknown_keys() const {
-    for (auto& [key, value] : obj_.items())
-      if (known_.count(key) == 0)
-        fail(path_, "unknown key '" + key + "'");
-  }
-
-  const json* find(const std::string& key) {
-    known_.insert(key);
-    auto i = obj_.find(key);
-    return i == obj_.end() ? nullptr : &*i;
-  }
-
-  std::string child(const std::string& key) const {
-    return path_ + "." + key;
-  }
-
-  void get(const std::string& key, std::string& out) {
-    if (auto x = find(key)) {
-      if (!x->is_string())
-        fail(child(key), "expected a string, got " + type_name(*x));
-      out = x->get<std::string>();
-    }
-  }
-
-  void get(const std::string& key, bool& out) {
-    if (auto x = find(key)) {
-      if (!x->is_boolean())
-        fail(child(key), "expected true or false, got " + type_name(*x));
-      out = x->get<bool>();
-    }
-  }
-
-  template <class Int>
-  void get_int(const std::string& key, Int& out, uint64_t min, uint64_t max) {
-    if (auto x = find(key)) {
-      if (!x->is_number_unsigned() && !x->is_number_integer())
-        fail(child(key), "expected an integer, got " + type_name(*x));
-      if (x->is_number_integer() && x->get<int64_t>() < 0)
-        fail(child(key), "must not be negative");
-      auto v = x->get<uint64_t>();
-      if (v < min || v > max)
-        fail(child(key), "must be between " + std::to_string(min) + " and "
-                           + std::to_string(max) + ", got " + std::to_string(v));
-      out = static_cast<Int>(v);
-    }
-  }
-
-  void get(const std::string& key, std::vector<std::string>& out) {
-    if (auto x = find(key)) {
-      if (!x->is_array())
-        fail(child(key), "expected an array of strings, got " + type_name(*x));
-      out.clear();
-      for (size_t i = 0; i < x->size(); ++i) {
-        if (!(*x)[i].is_string())
-          fail(child(key) + "[" + std::to_string(i) + "]",
-               "expected a string, got " + type_name((*x)[i]));
-        out.push_back((*x)[i].get<std::string>());
-      }
-    }
-  }
-
- private:
-  const json& obj_;
-  std::string path_;
-  std::set<std::string> known_;
-};
 
 std::string resolve(const std::string& base_dir, const std::string& p) {
   if (p.empty() || fs::path{p}.is_absolute())
@@ -219,20 +136,11 @@ runtime_config parse_config(std::string_view json_text, const std::string& base_
     }
   }
   if (auto browsers = top.find("browsers")) {
-    object_reader r{*browsers, "$.browsers"};
-    for (auto& [kind, value] : browsers->items()) {
-      if (kind != "chromium")
-        fail(r.child(kind), "unsupported browser kind (this build launches "
-                            "chromium)");
-      browser_config bc;
-      object_reader br{value, r.child(kind)};
-      br.get("executable", bc.executable);
-      br.get("extra_args", bc.extra_args);
-      br.reject_unknown_keys();
-      r.find(kind);
-      cfg.browsers[kind] = std::move(bc);
-    }
+    cfg.browsers = read_browsers(*browsers, "$.browsers");
+    cfg.browsers_explicit = true;
   }
+  if (auto pool = top.find("pool"))
+    cfg.pool = read_pool(*pool, "$.pool");
   if (auto prefs = top.find("default_preferences"))
     cfg.default_preferences = read_preferences(*prefs, "$.default_preferences");
   if (auto t = top.find("timeouts")) {
@@ -251,8 +159,9 @@ runtime_config parse_config(std::string_view json_text, const std::string& base_
     r.reject_unknown_keys();
   }
   top.reject_unknown_keys();
-  if (cfg.browsers.empty())
-    cfg.browsers["chromium"] = browser_config{};
+  if (!cfg.browsers_explicit)
+    cfg.browsers = all_browser_kinds();
+  check_pool(cfg.browsers, cfg.pool);
   if (!cfg.demo.model.empty() && cfg.models.count(cfg.demo.model) == 0)
     fail("$.demo.model", "names no model in $.models: '" + cfg.demo.model + "'");
   return cfg;

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/pool_policy.hpp"
 #include "messages/model.hpp"
 
 namespace webaccel {
@@ -19,12 +20,26 @@ class config_error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// How to start one kind of browser.
+/// How a browser is started: as a local child process, or through a W3C
+/// WebDriver remote end (chromedriver here; a Selenium Grid elsewhere).
+struct launcher_config {
+  /// "process" or "webdriver".
+  std::string type = "process";
+  /// The remote end's URL, e.g. "http://127.0.0.1:9515"; webdriver only.
+  std::string webdriver_url;
+};
+
+/// How to start one kind of browser, and how many of it to keep.
 struct browser_config {
   /// Executable to run; empty = look it up on PATH by the kind's names.
   std::string executable;
   /// Arguments added after the built-in flags.
   std::vector<std::string> extra_args;
+  /// Kept running even when idle.
+  uint32_t min_connections = 0;
+  /// At most this many (the pool's max_connections also applies).
+  uint32_t max_connections = 4;
+  launcher_config launcher;
 };
 
 /// Deadlines, all bounded so that no wait is forever.
@@ -57,8 +72,13 @@ struct runtime_config {
   uint64_t max_message_bytes = 16u * 1024 * 1024;
   /// Models by registry name.
   std::map<std::string, model_spec> models;
-  /// Browser kinds by name ("chromium", ...).
+  /// Browser kinds by name ("chromium", "chrome", "edge", "firefox").
+  /// Absent from the config = every kind, used where installed.
   std::map<std::string, browser_config> browsers;
+  /// True if the config named its browsers; else kinds that are not
+  /// installed are skipped quietly.
+  bool browsers_explicit = false;
+  pool_policy pool;
   hardware_preferences default_preferences;
   timeout_config timeouts;
   demo_config demo;

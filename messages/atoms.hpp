@@ -23,6 +23,20 @@ using stats_atom = caf::atom_constant<caf::atom("stats")>;
 /// Asks an actor to stop what it owns and quit.
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
 
+// -- the browser pool ---------------------------------------------------------
+
+/// A model instance tells its connection it lives there (and is told to
+/// move when the browser is retired).
+using attach_atom = caf::atom_constant<caf::atom("attach")>;
+/// A model instance left its connection; the page unloads it.
+using detach_atom = caf::atom_constant<caf::atom("detach")>;
+/// A browser is being retired: finish what is in flight, take no more.
+using drain_atom = caf::atom_constant<caf::atom("drain")>;
+/// A browser supervisor asks the pool for room for one more browser...
+using acquire_atom = caf::atom_constant<caf::atom("acquire")>;
+/// ...and gives it back when that browser is gone.
+using release_atom = caf::atom_constant<caf::atom("release")>;
+
 // -- events from transport to a browser connection ----------------------------
 
 /// A page opened the bridge WebSocket with this connection's token.
@@ -40,5 +54,11 @@ using exited_atom = caf::atom_constant<caf::atom("exited")>;
 
 /// A deadline of a request (by id) or of the handshake (id 0) passed.
 using deadline_atom = caf::atom_constant<caf::atom("deadline")>;
+/// Time to ping the page (and check that it answered the last ping).
+using heartbeat_atom = caf::atom_constant<caf::atom("heartbeat")>;
+/// Time to check the pool's browsers against its policy.
+using check_atom = caf::atom_constant<caf::atom("check")>;
+/// A crashed browser's backoff is over: start it again.
+using restart_atom = caf::atom_constant<caf::atom("restart")>;
 
 } // namespace webaccel

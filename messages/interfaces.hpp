@@ -16,12 +16,23 @@
 #include "messages/error.hpp"
 #include "messages/inference.hpp"
 #include "messages/model.hpp"
+#include "messages/pool_stats.hpp"
 
 // A channel is a local pointer to a Beast session; it never leaves the
 // process, so CAF need not know how to serialize it.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(webaccel::bridge_channel_ptr)
 
 namespace webaccel {
+
+/// One loaded model instance.
+using model_actor = caf::typed_actor<
+  // Runs an inference and answers with outputs and provenance.
+  caf::replies_to<infer_atom, infer_request>::with<infer_result>,
+  // Its browser is being retired (why); move to another browser now (true)
+  // or on the next request (false).
+  caf::reacts_to<drain_atom, std::string, bool>,
+  // Unloads and quits.
+  caf::replies_to<shutdown_atom>::with<bool>>;
 
 /// The part of a browser connection that transport delivers bridge events to.
 using bridge_peer_actor = caf::typed_actor<
@@ -46,14 +57,30 @@ using browser_connection_actor = bridge_peer_actor::extend<
   caf::reacts_to<exited_atom, int32_t, std::string>,
   // A deadline for the request with this id (0 = handshake) passed.
   caf::reacts_to<deadline_atom, uint64_t>,
+  // Time to ping the page.
+  caf::reacts_to<heartbeat_atom>,
+  // A model instance with this key now lives here...
+  caf::reacts_to<attach_atom, std::string, model_actor>,
+  // ...and left (the page unloads the key when its last instance left).
+  caf::reacts_to<detach_atom, std::string, model_actor>,
+  // Retire this browser (why; whether its models should move at once):
+  // finish what is in flight, then quit.
+  caf::reacts_to<drain_atom, std::string, bool>,
+  // Health and usage.
+  caf::replies_to<stats_atom>::with<connection_stats>,
   // Kills the browser, fails what is in flight, then quits.
   caf::replies_to<shutdown_atom>::with<bool>>;
 
-/// One loaded model instance.
-using model_actor = caf::typed_actor<
-  // Runs an inference and answers with outputs and provenance.
-  caf::replies_to<infer_atom, infer_request>::with<infer_result>,
-  // Unloads and quits.
+/// Keeps the browsers of one kind running (one-for-one, with backoff and a
+/// restart intensity limit) and hands out ready connections.
+using browser_supervisor_actor = caf::typed_actor<
+  // A ready connection: a warm idle one, a new one, or the least loaded.
+  caf::replies_to<connect_atom>::with<browser_connection_actor>,
+  // Time to check the browsers against the pool policy.
+  caf::reacts_to<check_atom>,
+  // A backoff ended: start the browser of this slot again.
+  caf::reacts_to<restart_atom, uint64_t>, caf::replies_to<stats_atom>::with<kind_stats>,
+  // Stops every browser of this kind, then quits.
   caf::replies_to<shutdown_atom>::with<bool>>;
 
 /// Places models on browsers and caches model instances.
@@ -69,6 +96,11 @@ using pool_supervisor_actor = caf::typed_actor<
   caf::replies_to<connect_atom, std::string>::with<browser_connection_actor>,
   // Forwards to the router.
   caf::replies_to<get_atom, model_request>::with<model_actor>,
+  // A browser supervisor asks for room for one more browser of its kind
+  // (max_connections over all kinds)...
+  caf::replies_to<acquire_atom, std::string>::with<bool>,
+  // ...and returns it.
+  caf::reacts_to<release_atom, std::string>, caf::replies_to<stats_atom>::with<pool_stats>,
   // Stops the whole tree; answers when every browser is gone.
   caf::replies_to<shutdown_atom>::with<bool>>;
 

@@ -8,6 +8,7 @@
 #include "messages/capabilities.hpp"
 #include "messages/inference.hpp"
 #include "messages/model.hpp"
+#include "messages/pool_stats.hpp"
 #include "messages/tensor.hpp"
 
 CAF_BEGIN_TYPE_ID_BLOCK(webaccel, caf::first_custom_type_id)
@@ -25,5 +26,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(webaccel, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(webaccel, (webaccel::infer_result))
   CAF_ADD_TYPE_ID(webaccel, (webaccel::page_result))
   CAF_ADD_TYPE_ID(webaccel, (webaccel::loaded_model))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::connection_stats))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::kind_stats))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::pool_stats))
 
 CAF_END_TYPE_ID_BLOCK(webaccel)

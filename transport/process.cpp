@@ -12,7 +12,11 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iterator>
+#include <sstream>
+
+#include "transport/process_memory.hpp"
 
 extern char** environ;
 
@@ -65,6 +69,32 @@ std::vector<pid_t> marked_children(const std::string& marker) {
   return out;
 }
 
+std::string scratch_root() {
+  const char* tmp = std::getenv("TMPDIR");
+  return tmp && *tmp ? tmp : "/tmp";
+}
+
+/// Names the owner of a scratch directory.
+constexpr const char* owner_file = ".webaccel-owner";
+
+/// "pid start-time" of a live process (start time in clock ticks since
+/// boot, so that a reused pid does not pass for the owner); "" if gone.
+std::string process_identity(pid_t pid) {
+  std::ifstream stat{"/proc/" + std::to_string(pid) + "/stat"};
+  std::string line;
+  if (!std::getline(stat, line))
+    return {};
+  auto close = line.rfind(')');
+  if (close == std::string::npos)
+    return {};
+  // Field 22 (starttime) is the 20th after the command name.
+  std::stringstream fields{line.substr(close + 2)};
+  std::string field;
+  for (int i = 0; i < 20 && fields >> field; ++i)
+    ;
+  return std::to_string(pid) + " " + field;
+}
+
 } // namespace
 
 void adopt_orphaned_descendants() {
@@ -73,14 +103,68 @@ void adopt_orphaned_descendants() {
 }
 
 std::string make_scratch_dir(const std::string& prefix, std::string& error) {
-  const char* tmp = std::getenv("TMPDIR");
-  std::string templ
-    = std::string{tmp && *tmp ? tmp : "/tmp"} + "/" + prefix + "XXXXXX";
+  std::string templ = scratch_root() + "/webaccel-" + prefix + "XXXXXX";
   if (mkdtemp(templ.data()) == nullptr) {
     error = "cannot create a directory from " + templ + ": " + std::strerror(errno);
     return {};
   }
+  std::ofstream owner{templ + "/" + owner_file};
+  owner << process_identity(getpid());
   return templ;
+}
+
+size_t remove_stale_scratch_dirs() {
+  size_t removed = 0;
+  std::error_code ec;
+  for (auto& entry : std::filesystem::directory_iterator{scratch_root(), ec}) {
+    if (entry.path().filename().string().rfind("webaccel-", 0) != 0
+        || !entry.is_directory(ec))
+      continue;
+    std::ifstream owner{entry.path() / owner_file};
+    pid_t pid = 0;
+    unsigned long long started = 0;
+    if (!(owner >> pid >> started))
+      continue; // Not ours, or being created right now.
+    if (process_identity(pid) == std::to_string(pid) + " " + std::to_string(started))
+      continue; // Its owner still runs.
+    std::filesystem::remove_all(entry.path(), ec);
+    if (!ec)
+      ++removed;
+  }
+  return removed;
+}
+
+std::optional<std::string> capture_output(const std::string& executable,
+                                          const std::vector<std::string>& args,
+                                          std::chrono::milliseconds timeout,
+                                          std::string& error) {
+  auto dir = make_scratch_dir("capture-", error);
+  if (dir.empty())
+    return std::nullopt;
+  auto log = dir + "/output";
+  auto exited = std::make_shared<std::promise<std::string>>();
+  auto done = exited->get_future();
+  process_options opts{executable, args, {}, log, dir};
+  auto proc = process::start(
+    std::move(opts),
+    [exited](int status, std::string what) {
+      exited->set_value(WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "" : what);
+    },
+    error);
+  if (!proc)
+    return std::nullopt;
+  std::optional<std::string> out;
+  if (done.wait_for(timeout) != std::future_status::ready) {
+    error = executable + " did not finish within "
+            + std::to_string(timeout.count()) + " ms";
+  } else if (auto what = done.get(); !what.empty()) {
+    error = executable + " " + what;
+  } else {
+    std::ifstream in{log, std::ios::binary};
+    out = std::string{std::istreambuf_iterator<char>{in}, {}};
+  }
+  proc->stop(); // Kills what is left and removes the directory.
+  return out;
 }
 
 std::unique_ptr<process> process::start(process_options opts,
@@ -242,6 +326,15 @@ void process::stop() {
     std::error_code ec;
     std::filesystem::remove_all(opts_.scratch_dir, ec);
   }
+}
+
+uint64_t process::memory_bytes() {
+  std::set<pid_t> helpers;
+  {
+    std::lock_guard<std::mutex> guard{helpers_mtx_};
+    helpers = helpers_;
+  }
+  return process_group_memory_bytes(pid_, helpers);
 }
 
 std::string process::describe_status(int status) {

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -67,6 +68,9 @@ class process final {
   /// Safe to call any time; cheap enough to call after start-up.
   void track_helpers();
 
+  /// PSS of the group and its tracked helpers, in bytes.
+  uint64_t memory_bytes();
+
   /// Describes a waitpid status in words.
   static std::string describe_status(int status);
 
@@ -97,7 +101,21 @@ class process final {
 void adopt_orphaned_descendants();
 
 /// Creates a fresh private directory under $TMPDIR (or /tmp) named
-/// `prefix` + random suffix. Returns "" and sets `error` on failure.
+/// "webaccel-" + `prefix` + random suffix, owned by this process (see
+/// remove_stale_scratch_dirs). Returns "" and sets `error` on failure.
 std::string make_scratch_dir(const std::string& prefix, std::string& error);
+
+/// Removes the scratch directories of webaccel processes that are gone
+/// (killed with SIGKILL before they could clean up). Directories of live
+/// processes are left alone. Returns how many were removed.
+size_t remove_stale_scratch_dirs();
+
+/// Runs `executable args...` to completion and returns what it wrote to
+/// stdout and stderr; nullopt and `error` if it cannot start, fails, or
+/// runs longer than `timeout` (it is then killed).
+std::optional<std::string> capture_output(const std::string& executable,
+                                          const std::vector<std::string>& args,
+                                          std::chrono::milliseconds timeout,
+                                          std::string& error);
 
 } // namespace webaccel

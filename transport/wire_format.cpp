@@ -263,7 +263,7 @@ decoded<page_message> decode_page_text(std::string_view frame, const limits& lim
     return res::ok(std::move(msg));
   }
   if (type == "pong")
-    return res::ok(pong{*id});
+    return res::ok(pong{*id, get_u64(*doc, "heap_bytes").value_or(0)});
   return res::fail("unknown message type '" + type + "'");
 }
 
@@ -316,6 +316,10 @@ std::string encode_load(const load_command& cmd) {
 
 std::string encode_ping(uint64_t id) {
   return to_text(json{{"type", "ping"}, {"id", id}});
+}
+
+std::string encode_unload(const std::string& key) {
+  return to_text(json{{"type", "unload"}, {"key", key}});
 }
 
 decoded<std::vector<uint8_t>> encode_infer(const infer_frame& cmd, const limits& lim) {

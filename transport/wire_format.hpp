@@ -79,6 +79,8 @@ struct page_error {
 /// Answer to a ping.
 struct pong {
   uint64_t id = 0;
+  /// JS heap in use, where the browser tells (0 = unknown).
+  uint64_t heap_bytes = 0;
 };
 
 using page_message = std::variant<hello, loaded, page_error, pong>;
@@ -118,6 +120,9 @@ struct load_command {
 std::string encode_load(const load_command& cmd);
 
 std::string encode_ping(uint64_t id);
+
+/// Tells the page to release the model loaded under `key`.
+std::string encode_unload(const std::string& key);
 
 /// An inference command.
 struct infer_frame {

@@ -31,6 +31,7 @@ struct tree_fixture : deterministic_fixture {
                    false};
     cfg.router.models = {{"vad", vad}};
     cfg.router.browsers = {"chromium"};
+    cfg.kinds = {{"chromium", pool_kind_config{}}};
     pool = spawn_pool_supervisor(sys, cfg);
     run();
   }

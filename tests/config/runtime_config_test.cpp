@@ -64,8 +64,8 @@ TEST_CASE("every config error names the key path and what is wrong") {
                  + "], \"demo\": {\"model\": \"n\"}}")
         == "$.demo.model: names no model in $.models: 'n'");
   CHECK(error_of(R"({"browsers": {"netscape": {}}})")
-        == "$.browsers.netscape: unsupported browser kind (this build "
-           "launches chromium)");
+        == "$.browsers.netscape: unknown browser kind 'netscape' (expected "
+           "chromium, chrome, edge, firefox)");
   CHECK(error_of(R"({"log_level": "loud"})")
         == "$.log_level: unknown level 'loud' (expected trace, debug, info, "
            "warn, error or off)");
@@ -103,4 +103,65 @@ TEST_CASE("the embedded default config parses") {
   auto cfg = default_config();
   CHECK(cfg.models.count("silero_vad_v5") == 1);
   CHECK(cfg.demo.model == "silero_vad_v5");
+}
+
+TEST_CASE("browsers and pool: defaults, values and errors") {
+  SUBCASE("without a browsers section every kind may be used") {
+    auto cfg = parse_config("{}", "/base", "test.json");
+    CHECK_FALSE(cfg.browsers_explicit);
+    CHECK(cfg.browsers.size() == 4);
+    CHECK(cfg.pool.max_connections == 4);
+    CHECK(cfg.pool.restart.backoff_max_ms == 15000);
+  }
+  SUBCASE("values are read") {
+    auto cfg = parse_config(R"({
+      "browsers": {
+        "firefox": { "min_connections": 1, "max_connections": 2 },
+        "chromium": { "launcher": { "type": "webdriver",
+                                    "webdriver_url": "http://127.0.0.1:9515" } }
+      },
+      "pool": { "max_connections": 3, "idle_timeout_ms": 1000,
+                "recycle_after_requests": 50, "max_lifetime_ms": 60000,
+                "memory_limits_mb": { "firefox": 900 },
+                "restart": { "max_restarts": 2, "window_ms": 5000 } }
+    })",
+                            "/base", "test.json");
+    CHECK(cfg.browsers_explicit);
+    REQUIRE(cfg.browsers.size() == 2);
+    CHECK(cfg.browsers["firefox"].min_connections == 1);
+    CHECK(cfg.browsers["chromium"].launcher.type == "webdriver");
+    CHECK(cfg.pool.max_connections == 3);
+    CHECK(cfg.pool.recycle_after_requests == 50);
+    CHECK(cfg.pool.memory_limits_mb
+          == std::map<std::string, uint32_t>{{"firefox", 900}});
+    CHECK(cfg.pool.restart.max_restarts == 2);
+    CHECK(cfg.pool.restart.backoff_base_ms == 1000);
+  }
+  CHECK(error_of(R"({"browsers": {"firefox": {"min_connections": 3,
+                                              "max_connections": 2}}})")
+        == "$.browsers.firefox.min_connections: must not exceed "
+           "max_connections (2)");
+  CHECK(error_of(R"({"browsers": {"chromium": {"min_connections": 3}},
+                    "pool": {"max_connections": 2}})")
+        == "$.pool.max_connections: is 2, below the sum of the browsers' "
+           "min_connections (3)");
+  CHECK(error_of(R"({"browsers": {"chromium": {"launcher": {"type": "ssh"}}}})")
+        == "$.browsers.chromium.launcher.type: unknown launcher 'ssh' "
+           "(expected process or webdriver)");
+  CHECK(error_of(R"({"browsers": {"chromium": {"launcher": {"type": "webdriver"}}}})")
+        == "$.browsers.chromium.launcher.webdriver_url: a webdriver launcher "
+           "needs an http:// URL of its remote end, got ''");
+  CHECK(error_of(R"({"browsers": {}})")
+        == "$.browsers: must name at least one browser kind (chromium, chrome, "
+           "edge, firefox)");
+  CHECK(error_of(R"({"pool": {"memory_limits_mb": {"opera": 10}}})")
+        == "$.pool.memory_limits_mb.opera: unknown browser kind 'opera' "
+           "(expected chromium, chrome, edge, firefox)");
+  CHECK(error_of(R"({"pool": {"heartbeat_ms": 5000, "heartbeat_timeout_ms": 100}})")
+        == "$.pool.heartbeat_timeout_ms: must not be below heartbeat_ms "
+           "(5000)");
+  CHECK(error_of(R"({"pool": {"restart": {"backoff_base_ms": 10,
+                                          "backoff_max_ms": 5}}})")
+        == "$.pool.restart.backoff_max_ms: must not be below backoff_base_ms");
+  CHECK(error_of(R"({"pool": {"idle": 5}})") == "$.pool: unknown key 'idle'");
 }

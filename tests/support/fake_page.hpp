@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "messages/bridge_channel.hpp"
+#include "transport/local_launcher.hpp"
 #include "transport/process.hpp"
 #include "transport/wire_format.hpp"
 
@@ -56,14 +57,14 @@ struct fake_launcher {
   std::shared_ptr<std::vector<std::string>> urls
     = std::make_shared<std::vector<std::string>>();
 
-  std::unique_ptr<process> operator()(const std::string& url,
-                                      process::exit_handler on_exit,
-                                      std::string& error) const {
+  std::unique_ptr<browser_instance> operator()(const std::string& url,
+                                               browser_instance::exit_handler on_exit,
+                                               std::string& error) const {
     urls->push_back(url);
     process_options opts;
     opts.executable = "/bin/sleep";
     opts.args = {"300"};
-    return process::start(opts, std::move(on_exit), error);
+    return as_browser_instance(process::start(opts, std::move(on_exit), error));
   }
 
   /// The token in the last launched URL.

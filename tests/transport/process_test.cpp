@@ -60,7 +60,7 @@ TEST_CASE("a child that exits on its own is reported with its exit code") {
 TEST_CASE("stop kills the whole process group, helpers included, and "
           "removes the scratch directory") {
   std::string error;
-  auto dir = make_scratch_dir("webaccel-process-test-", error);
+  auto dir = make_scratch_dir("process-test-", error);
   REQUIRE_MESSAGE(!dir.empty(), error);
   exit_report report;
   // A leader with two helpers, like a browser with its renderers.
@@ -104,7 +104,7 @@ TEST_CASE("a missing executable is an error, not a crash") {
 TEST_CASE("a helper that double-forked into its own session is killed and "
           "reaped too, like Chromium's crashpad handler") {
   std::string error;
-  auto dir = make_scratch_dir("webaccel-process-test-", error);
+  auto dir = make_scratch_dir("process-test-", error);
   REQUIRE_MESSAGE(!dir.empty(), error);
   auto pid_file = dir + "/helper.pid";
   // The subshell exits at once, so the helper is adopted by us.

@@ -1,0 +1,395 @@
+#include "actors/browser_supervisor.hpp"
+
+#include <chrono>
+#include <map>
+#include <random>
+#include <vector>
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/pool_rules.hpp"
+
+namespace webaccel {
+
+namespace {
+
+using ms = std::chrono::milliseconds;
+
+// Extra time granted to a request whose callee enforces its own deadline.
+constexpr uint32_t slack_ms = 5000;
+
+enum class phase { launching, ready, draining, backoff };
+
+/// One supervised child: a browser, or the place of one that waits out
+/// its restart backoff.
+struct slot {
+  browser_connection_actor conn;
+  phase state = phase::launching;
+  pool_clock::time_point started = pool_clock::now();
+  /// Restarts in a row without a stable period in between.
+  uint32_t consecutive_restarts = 0;
+  /// Why we retire it (keep = not retiring).
+  retire_reason retiring = retire_reason::keep;
+  /// Models on it at the last check plus the ones handed out since.
+  uint32_t load = 0;
+  connection_stats last;
+};
+
+struct browser_supervisor_state {
+  static inline const char* name = "browser_supervisor";
+
+  explicit browser_supervisor_state() : intensity(restart_policy{}) {
+    // nop
+  }
+
+  browser_supervisor_config cfg;
+  std::string kind;
+  std::map<uint64_t, slot> slots;
+  uint64_t next_slot = 1;
+  std::vector<caf::typed_response_promise<browser_connection_actor>> waiting;
+  /// Room requested from the pool and not answered yet.
+  uint32_t acquiring = 0;
+  restart_intensity intensity;
+  std::minstd_rand rng;
+  kind_stats counters;
+  bool shutting_down = false;
+};
+
+using self_ptr = browser_supervisor_actor::stateful_pointer<browser_supervisor_state>;
+
+/// Browsers that count against the kind's size: all but the draining ones.
+uint32_t live_count(const browser_supervisor_state& st) {
+  uint32_t n = 0;
+  for (auto& [id, s] : st.slots)
+    if (s.state != phase::draining)
+      ++n;
+  return n;
+}
+
+slot* find_slot(browser_supervisor_state& st, const caf::actor_addr& addr) {
+  for (auto& [id, s] : st.slots)
+    if (s.conn && s.conn.address() == addr)
+      return &s;
+  return nullptr;
+}
+
+/// The ready browser with the least load, or nullptr.
+slot* least_loaded(browser_supervisor_state& st) {
+  slot* best = nullptr;
+  for (auto& [id, s] : st.slots)
+    if (s.state == phase::ready && (best == nullptr || s.load < best->load))
+      best = &s;
+  return best;
+}
+
+void answer_waiting(self_ptr self) {
+  auto& st = self->state;
+  if (st.waiting.empty())
+    return;
+  if (auto s = least_loaded(st)) {
+    for (auto& rp : st.waiting) {
+      ++s->load;
+      rp.deliver(s->conn);
+    }
+    st.waiting.clear();
+  }
+}
+
+void fail_waiting(self_ptr self, const caf::error& err) {
+  for (auto& rp : self->state.waiting)
+    rp.deliver(err);
+  self->state.waiting.clear();
+}
+
+/// Starts the browser of slot `id` and waits for its handshake.
+void launch(self_ptr self, uint64_t id) {
+  auto& st = self->state;
+  auto& s = st.slots[id];
+  s.conn = spawn_browser_connection(self->system(), st.cfg.connection);
+  s.state = phase::launching;
+  s.started = pool_clock::now();
+  s.retiring = retire_reason::keep;
+  s.load = 0;
+  st.counters.launches++;
+  self->monitor(s.conn);
+  auto conn = s.conn;
+  self
+    ->request(conn, ms{st.cfg.connection.launch_timeout_ms + slack_ms}, ready_atom::value)
+    .then(
+      [=](browser_capabilities&) {
+        auto i = self->state.slots.find(id);
+        if (i == self->state.slots.end() || i->second.conn != conn)
+          return;
+        i->second.state = phase::ready;
+        answer_waiting(self);
+      },
+      [=](caf::error& err) {
+        // The down handler restarts it (or gives up).
+        spdlog::warn("{} did not come up: {}", self->state.kind, render_error(err));
+        caf::anon_send(conn, shutdown_atom::value);
+      });
+}
+
+/// Asks the pool for room and starts one more browser if granted.
+void grow(self_ptr self) {
+  self->state.acquiring++;
+  self->request(self->state.cfg.pool, ms{slack_ms}, acquire_atom::value, self->state.kind)
+    .then(
+      [=](bool granted) {
+        auto& st = self->state;
+        st.acquiring--;
+        if (st.shutting_down) {
+          if (granted)
+            caf::anon_send(st.cfg.pool, release_atom::value, st.kind);
+          return;
+        }
+        if (granted) {
+          launch(self, st.next_slot++);
+          return;
+        }
+        // No room in the pool: share what is there, or fail.
+        answer_waiting(self);
+        if (!st.waiting.empty() && live_count(st) == 0 && st.acquiring == 0)
+          fail_waiting(self, make_error(errc::browser_unavailable,
+                                        "the pool is full (max_connections "
+                                        "reached by other browser kinds); "
+                                        "no "
+                                          + st.kind + " browser can be started"));
+      },
+      [=](caf::error& err) {
+        self->state.acquiring--;
+        spdlog::warn("pool did not grant room for a {} browser: {}", self->state.kind,
+                     render_error(err));
+      });
+}
+
+/// Keeps at least min_connections browsers starting or running.
+void ensure_minimum(self_ptr self) {
+  auto& st = self->state;
+  while (!st.shutting_down && live_count(st) + st.acquiring < st.cfg.min_connections)
+    grow(self);
+}
+
+/// Stops every browser, fails waiters, answers `done` once all are gone.
+void stop_all(self_ptr self, const caf::error& reason, std::function<void()> done) {
+  auto& st = self->state;
+  st.shutting_down = true;
+  fail_waiting(self, reason);
+  auto remaining = std::make_shared<size_t>(1);
+  auto one_done = [=] {
+    if (--*remaining == 0)
+      done();
+  };
+  for (auto& [id, s] : st.slots) {
+    if (!s.conn)
+      continue;
+    ++*remaining;
+    self->request(s.conn, ms{30000}, shutdown_atom::value)
+      .then([=](bool) { one_done(); }, [=](caf::error&) { one_done(); });
+  }
+  one_done();
+}
+
+/// A browser died on its own: restart it after a backoff, or give up.
+void on_failure(self_ptr self, uint64_t id, const caf::error& reason) {
+  auto& st = self->state;
+  auto& s = st.slots[id];
+  auto now = pool_clock::now();
+  st.counters.failures++;
+  if (!st.intensity.record(now)) {
+    auto err = make_error(errc::browser_crash,
+                          st.kind + " browsers failed "
+                            + std::to_string(st.intensity.recent(now)) + " times within "
+                            + std::to_string(st.cfg.policy.restart.window_ms)
+                            + " ms (limit " + std::to_string(st.cfg.policy.restart.max_restarts)
+                            + "); last: " + render_error(reason));
+    spdlog::error("{} supervisor gives up: {}", st.kind, render_error(err));
+    stop_all(self, err, [=] { self->quit(err); });
+    return;
+  }
+  auto uptime = std::chrono::duration_cast<ms>(now - s.started);
+  if (uptime.count() >= st.cfg.policy.restart.stable_after_ms)
+    s.consecutive_restarts = 0;
+  std::uniform_real_distribution<double> jitter{0.0, 1.0};
+  auto delay = restart_delay(st.cfg.policy.restart, s.consecutive_restarts, jitter(st.rng));
+  s.consecutive_restarts++;
+  s.conn = nullptr;
+  s.state = phase::backoff;
+  spdlog::warn("{} browser failed ({}); restarting in {} ms", st.kind,
+               render_error(reason), delay.count());
+  self->delayed_send(self, delay, restart_atom::value, id);
+}
+
+/// Checks one ready browser's stats against the policy.
+void check_slot(self_ptr self, uint64_t id, const connection_stats& stats) {
+  auto& st = self->state;
+  auto i = st.slots.find(id);
+  if (i == st.slots.end() || i->second.state != phase::ready)
+    return;
+  auto& s = i->second;
+  s.last = stats;
+  s.load = stats.models;
+  browser_health health;
+  health.requests = stats.requests;
+  health.in_flight = stats.in_flight;
+  health.age = ms{static_cast<int64_t>(stats.age_ms)};
+  health.idle = ms{static_cast<int64_t>(stats.idle_ms)};
+  // The page's heap lives inside the processes /proc measured; it is the
+  // only figure where /proc cannot see the browser (WebDriver launches).
+  health.memory_bytes = std::max(stats.process_bytes, stats.page_heap_bytes);
+  std::string why;
+  auto above_minimum = live_count(st) > st.cfg.min_connections;
+  auto reason
+    = should_retire(health, st.cfg.policy, st.cfg.memory_limit_mb, above_minimum, why);
+  if (reason == retire_reason::keep)
+    return;
+  s.retiring = reason;
+  s.state = phase::draining;
+  // A draining browser no longer takes room in the pool: its replacement
+  // may start while it finishes.
+  caf::anon_send(st.cfg.pool, release_atom::value, st.kind);
+  caf::anon_send(s.conn, drain_atom::value, st.kind + " browser " + why,
+                 reason != retire_reason::idle);
+  ensure_minimum(self);
+}
+
+void check(self_ptr self) {
+  auto& st = self->state;
+  if (st.shutting_down)
+    return;
+  for (auto& [id, s] : st.slots) {
+    if (s.state != phase::ready)
+      continue;
+    auto slot_id = id;
+    self->request(s.conn, ms{slack_ms}, stats_atom::value)
+      .then([=](connection_stats& stats) { check_slot(self, slot_id, stats); },
+            [](caf::error&) {});
+  }
+  ensure_minimum(self);
+  self->delayed_send(self, ms{st.cfg.policy.heartbeat_ms}, check_atom::value);
+}
+
+kind_stats snapshot(browser_supervisor_state& st) {
+  auto out = st.counters;
+  out.kind = st.kind;
+  out.connections.clear();
+  out.restarting = 0;
+  for (auto& [id, s] : st.slots) {
+    if (s.state == phase::backoff) {
+      out.restarting++;
+      continue;
+    }
+    auto c = s.last;
+    c.kind = st.kind;
+    c.state = s.state == phase::launching  ? "launching"
+              : s.state == phase::draining ? "draining"
+                                           : "ready";
+    out.connections.push_back(std::move(c));
+  }
+  return out;
+}
+
+browser_supervisor_actor::behavior_type
+browser_supervisor(self_ptr self, browser_supervisor_config cfg) {
+  auto& init = self->state;
+  init.cfg = std::move(cfg);
+  init.kind = init.cfg.connection.kind;
+  init.intensity = restart_intensity{init.cfg.policy.restart};
+  init.rng.seed(static_cast<std::minstd_rand::result_type>(init.cfg.seed));
+  self->set_down_handler([=](const caf::down_msg& msg) {
+    auto& st = self->state;
+    auto s = find_slot(st, msg.source);
+    if (s == nullptr)
+      return;
+    uint64_t id = 0;
+    for (auto& [k, v] : st.slots)
+      if (&v == s)
+        id = k;
+    if (st.shutting_down)
+      return;
+    if (s->retiring != retire_reason::keep) {
+      st.counters.retired[to_string(s->retiring)]++;
+      st.slots.erase(id); // Its room went back when it started draining.
+      ensure_minimum(self);
+      answer_waiting(self);
+      return;
+    }
+    on_failure(self, id, msg.reason);
+  });
+  ensure_minimum(self);
+  self->delayed_send(self, ms{init.cfg.policy.heartbeat_ms}, check_atom::value);
+  return {
+    [=](connect_atom) -> caf::result<browser_connection_actor> {
+      auto& st = self->state;
+      if (st.shutting_down)
+        return make_error(errc::shutting_down, st.kind + " browsers are shutting down");
+      // A warm browser with nothing on it first.
+      for (auto& [id, s] : st.slots)
+        if (s.state == phase::ready && s.load == 0) {
+          ++s.load;
+          return s.conn;
+        }
+      auto rp = self->make_response_promise<browser_connection_actor>();
+      st.waiting.push_back(rp);
+      if (live_count(st) + st.acquiring < st.cfg.max_connections)
+        grow(self);
+      else
+        answer_waiting(self); // Full: share the least loaded ready one.
+      return rp;
+    },
+    [=](check_atom) { check(self); },
+    [=](restart_atom, uint64_t id) {
+      auto& st = self->state;
+      auto i = st.slots.find(id);
+      if (st.shutting_down || i == st.slots.end() || i->second.state != phase::backoff)
+        return;
+      auto consecutive = i->second.consecutive_restarts;
+      st.counters.restarts++;
+      launch(self, id);
+      st.slots[id].consecutive_restarts = consecutive;
+    },
+    [=](stats_atom) -> caf::result<kind_stats> {
+      // Fresh figures from every running browser, then the snapshot.
+      auto rp = self->make_response_promise<kind_stats>();
+      auto remaining = std::make_shared<size_t>(1);
+      auto one_done = [=]() mutable {
+        if (--*remaining == 0)
+          rp.deliver(snapshot(self->state));
+      };
+      for (auto& [id, s] : self->state.slots) {
+        if (s.state == phase::backoff)
+          continue;
+        ++*remaining;
+        auto slot_id = id;
+        self->request(s.conn, ms{slack_ms}, stats_atom::value)
+          .then(
+            [=](connection_stats& stats) mutable {
+              if (auto i = self->state.slots.find(slot_id); i != self->state.slots.end())
+                i->second.last = std::move(stats);
+              one_done();
+            },
+            [=](caf::error&) mutable { one_done(); });
+      }
+      one_done();
+      return rp;
+    },
+    [=](shutdown_atom) -> caf::result<bool> {
+      auto rp = self->make_response_promise<bool>();
+      stop_all(self, make_error(errc::shutting_down, "runtime shut down"), [=]() mutable {
+        rp.deliver(true);
+        self->quit();
+      });
+      return rp;
+    },
+  };
+}
+
+} // namespace
+
+browser_supervisor_actor spawn_browser_supervisor(caf::actor_system& sys,
+                                                  browser_supervisor_config cfg) {
+  return sys.spawn(browser_supervisor, std::move(cfg));
+}
+
+} // namespace webaccel

@@ -1,0 +1,80 @@
+// Snapshots of the browser pool for stats(), `webaccel doctor` and the
+// pool benchmark.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <caf/meta/type_name.hpp>
+
+namespace webaccel {
+
+/// One browser connection.
+struct connection_stats {
+  std::string kind;
+  /// Process id of the browser's main process (0 = not running).
+  int32_t pid = 0;
+  /// "launching", "ready" or "draining".
+  std::string state;
+  uint64_t requests = 0;
+  uint32_t in_flight = 0;
+  /// Model instances that live on this browser.
+  uint32_t models = 0;
+  double age_ms = 0;
+  double idle_ms = 0;
+  /// From launch to the page's hello (0 while launching).
+  double cold_start_ms = 0;
+  /// PSS of the browser's processes, from /proc.
+  uint64_t process_bytes = 0;
+  /// JS heap the page reported in its last pong (0 if it cannot tell).
+  uint64_t page_heap_bytes = 0;
+  /// Round trip of the last answered heartbeat.
+  double heartbeat_ms = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, connection_stats& x) {
+  return f(caf::meta::type_name("connection_stats"), x.kind, x.pid, x.state,
+           x.requests, x.in_flight, x.models, x.age_ms, x.idle_ms, x.cold_start_ms,
+           x.process_bytes, x.page_heap_bytes, x.heartbeat_ms);
+}
+
+/// One browser kind under its browser supervisor.
+struct kind_stats {
+  std::string kind;
+  std::vector<connection_stats> connections;
+  /// Browsers waiting out a restart backoff.
+  uint32_t restarting = 0;
+  uint64_t launches = 0;
+  /// Browsers that died on their own (crash, hang, handshake failure).
+  uint64_t failures = 0;
+  uint64_t restarts = 0;
+  /// Healthy browsers closed or recycled, by reason (idle, requests,
+  /// lifetime, memory).
+  std::map<std::string, uint64_t> retired;
+  /// Times this kind's supervisor gave up and was restarted by the pool.
+  uint64_t escalations = 0;
+  /// Set once the pool stopped restarting this kind: why.
+  std::string disabled;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, kind_stats& x) {
+  return f(caf::meta::type_name("kind_stats"), x.kind, x.connections, x.restarting,
+           x.launches, x.failures, x.restarts, x.retired, x.escalations, x.disabled);
+}
+
+/// The whole pool.
+struct pool_stats {
+  uint32_t max_connections = 0;
+  std::vector<kind_stats> kinds;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, pool_stats& x) {
+  return f(caf::meta::type_name("pool_stats"), x.max_connections, x.kinds);
+}
+
+} // namespace webaccel

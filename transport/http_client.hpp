@@ -1,0 +1,38 @@
+// A small blocking HTTP/1.1 client for JSON APIs on plain http:// URLs
+// (a WebDriver remote end). One request per connection, bounded in time
+// and in reply size.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace webaccel {
+
+/// "http://host:port/base" split up.
+struct http_endpoint {
+  std::string host;
+  std::string port;
+  /// Path prefix without a trailing slash ("" or "/wd/hub").
+  std::string base_path;
+};
+
+/// Parses an http:// URL; nullopt and `error` if it is not one.
+std::optional<http_endpoint> parse_http_url(const std::string& url, std::string& error);
+
+struct http_reply {
+  unsigned status = 0;
+  std::string body;
+};
+
+/// Sends `method` (GET, POST, DELETE) to base_path + `path` with a JSON
+/// body (empty = none). nullopt and `error` if the peer cannot be reached,
+/// breaks HTTP, or takes longer than `timeout`.
+std::optional<http_reply> http_json_request(const http_endpoint& peer,
+                                            const std::string& method,
+                                            const std::string& path,
+                                            const std::string& body,
+                                            std::chrono::milliseconds timeout,
+                                            std::string& error);
+
+} // namespace webaccel
