@@ -48,6 +48,8 @@ struct browser_supervisor_state {
   std::map<uint64_t, slot> slots;
   uint64_t next_slot = 1;
   std::vector<caf::typed_response_promise<browser_connection_actor>> waiting;
+  /// Waiting only to look at a browser (they add no load).
+  std::vector<caf::typed_response_promise<browser_connection_actor>> lookers;
   /// Room requested from the pool and not answered yet.
   uint32_t acquiring = 0;
   restart_intensity intensity;
@@ -56,7 +58,8 @@ struct browser_supervisor_state {
   bool shutting_down = false;
 };
 
-using self_ptr = browser_supervisor_actor::stateful_pointer<browser_supervisor_state>;
+using self_ptr
+  = browser_supervisor_actor::stateful_pointer<browser_supervisor_state>;
 
 /// Browsers that count against the kind's size: all but the draining ones.
 uint32_t live_count(const browser_supervisor_state& st) {
@@ -85,6 +88,11 @@ slot* least_loaded(browser_supervisor_state& st) {
 
 void answer_waiting(self_ptr self) {
   auto& st = self->state;
+  if (auto s = least_loaded(st)) {
+    for (auto& rp : st.lookers)
+      rp.deliver(s->conn);
+    st.lookers.clear();
+  }
   if (st.waiting.empty())
     return;
   if (auto s = least_loaded(st)) {
@@ -100,6 +108,9 @@ void fail_waiting(self_ptr self, const caf::error& err) {
   for (auto& rp : self->state.waiting)
     rp.deliver(err);
   self->state.waiting.clear();
+  for (auto& rp : self->state.lookers)
+    rp.deliver(err);
+  self->state.lookers.clear();
 }
 
 /// Starts the browser of slot `id` and waits for its handshake.
@@ -115,7 +126,8 @@ void launch(self_ptr self, uint64_t id) {
   self->monitor(s.conn);
   auto conn = s.conn;
   self
-    ->request(conn, ms{st.cfg.connection.launch_timeout_ms + slack_ms}, ready_atom::value)
+    ->request(conn, ms{st.cfg.connection.launch_timeout_ms + slack_ms},
+              ready_atom::value)
     .then(
       [=](browser_capabilities&) {
         auto i = self->state.slots.find(id);
@@ -134,7 +146,9 @@ void launch(self_ptr self, uint64_t id) {
 /// Asks the pool for room and starts one more browser if granted.
 void grow(self_ptr self) {
   self->state.acquiring++;
-  self->request(self->state.cfg.pool, ms{slack_ms}, acquire_atom::value, self->state.kind)
+  self
+    ->request(self->state.cfg.pool, ms{slack_ms}, acquire_atom::value,
+              self->state.kind)
     .then(
       [=](bool granted) {
         auto& st = self->state;
@@ -150,7 +164,8 @@ void grow(self_ptr self) {
         }
         // No room in the pool: share what is there, or fail.
         answer_waiting(self);
-        if (!st.waiting.empty() && live_count(st) == 0 && st.acquiring == 0)
+        if ((!st.waiting.empty() || !st.lookers.empty()) && live_count(st) == 0
+            && st.acquiring == 0)
           fail_waiting(self, make_error(errc::browser_unavailable,
                                         "the pool is full (max_connections "
                                         "reached by other browser kinds); "
@@ -159,8 +174,8 @@ void grow(self_ptr self) {
       },
       [=](caf::error& err) {
         self->state.acquiring--;
-        spdlog::warn("pool did not grant room for a {} browser: {}", self->state.kind,
-                     render_error(err));
+        spdlog::warn("pool did not grant room for a {} browser: {}",
+                     self->state.kind, render_error(err));
       });
 }
 
@@ -198,12 +213,12 @@ void on_failure(self_ptr self, uint64_t id, const caf::error& reason) {
   auto now = pool_clock::now();
   st.counters.failures++;
   if (!st.intensity.record(now)) {
-    auto err = make_error(errc::browser_crash,
-                          st.kind + " browsers failed "
-                            + std::to_string(st.intensity.recent(now)) + " times within "
-                            + std::to_string(st.cfg.policy.restart.window_ms)
-                            + " ms (limit " + std::to_string(st.cfg.policy.restart.max_restarts)
-                            + "); last: " + render_error(reason));
+    auto err = make_error(
+      errc::browser_crash,
+      st.kind + " browsers failed " + std::to_string(st.intensity.recent(now))
+        + " times within " + std::to_string(st.cfg.policy.restart.window_ms)
+        + " ms (limit " + std::to_string(st.cfg.policy.restart.max_restarts)
+        + "); last: " + render_error(reason));
     spdlog::error("{} supervisor gives up: {}", st.kind, render_error(err));
     stop_all(self, err, [=] { self->quit(err); });
     return;
@@ -212,7 +227,8 @@ void on_failure(self_ptr self, uint64_t id, const caf::error& reason) {
   if (uptime.count() >= st.cfg.policy.restart.stable_after_ms)
     s.consecutive_restarts = 0;
   std::uniform_real_distribution<double> jitter{0.0, 1.0};
-  auto delay = restart_delay(st.cfg.policy.restart, s.consecutive_restarts, jitter(st.rng));
+  auto delay
+    = restart_delay(st.cfg.policy.restart, s.consecutive_restarts, jitter(st.rng));
   s.consecutive_restarts++;
   s.conn = nullptr;
   s.state = phase::backoff;
@@ -240,8 +256,8 @@ void check_slot(self_ptr self, uint64_t id, const connection_stats& stats) {
   health.memory_bytes = std::max(stats.process_bytes, stats.page_heap_bytes);
   std::string why;
   auto above_minimum = live_count(st) > st.cfg.min_connections;
-  auto reason
-    = should_retire(health, st.cfg.policy, st.cfg.memory_limit_mb, above_minimum, why);
+  auto reason = should_retire(health, st.cfg.policy, st.cfg.memory_limit_mb,
+                              above_minimum, why);
   if (reason == retire_reason::keep)
     return;
   s.retiring = reason;
@@ -290,8 +306,8 @@ kind_stats snapshot(browser_supervisor_state& st) {
   return out;
 }
 
-browser_supervisor_actor::behavior_type
-browser_supervisor(self_ptr self, browser_supervisor_config cfg) {
+browser_supervisor_actor::behavior_type browser_supervisor(self_ptr self,
+                                                           browser_supervisor_config cfg) {
   auto& init = self->state;
   init.cfg = std::move(cfg);
   init.kind = init.cfg.connection.kind;
@@ -320,10 +336,22 @@ browser_supervisor(self_ptr self, browser_supervisor_config cfg) {
   ensure_minimum(self);
   self->delayed_send(self, ms{init.cfg.policy.heartbeat_ms}, check_atom::value);
   return {
-    [=](connect_atom) -> caf::result<browser_connection_actor> {
+    [=](connect_atom, bool placing) -> caf::result<browser_connection_actor> {
       auto& st = self->state;
       if (st.shutting_down)
-        return make_error(errc::shutting_down, st.kind + " browsers are shutting down");
+        return make_error(errc::shutting_down,
+                          st.kind + " browsers are shutting down");
+      if (!placing) {
+        if (auto s = least_loaded(st))
+          return s->conn;
+        // Wait for one (starting it if none is on its way); a looker adds
+        // no load.
+        auto rp = self->make_response_promise<browser_connection_actor>();
+        st.lookers.push_back(rp);
+        if (live_count(st) + st.acquiring == 0)
+          grow(self);
+        return rp;
+      }
       // A warm browser with nothing on it first.
       for (auto& [id, s] : st.slots)
         if (s.state == phase::ready && s.load == 0) {
@@ -365,7 +393,8 @@ browser_supervisor(self_ptr self, browser_supervisor_config cfg) {
         self->request(s.conn, ms{slack_ms}, stats_atom::value)
           .then(
             [=](connection_stats& stats) mutable {
-              if (auto i = self->state.slots.find(slot_id); i != self->state.slots.end())
+              if (auto i = self->state.slots.find(slot_id);
+                  i != self->state.slots.end())
                 i->second.last = std::move(stats);
               one_done();
             },

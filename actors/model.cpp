@@ -146,7 +146,8 @@ void bind(self_ptr self) {
     flush_queue(self, err);
   };
   self
-    ->request(p.pool, ms{p.launch_timeout_ms + slack_ms}, connect_atom::value, kind)
+    ->request(p.pool, ms{p.launch_timeout_ms + slack_ms}, connect_atom::value,
+              kind, true)
     .then(
       [=](browser_connection_actor& conn) {
         self->request(conn, ms{slack_ms}, ready_atom::value)

@@ -11,7 +11,8 @@ std::chrono::milliseconds restart_delay(const restart_policy& policy,
     delay *= 2;
   delay = std::min<uint64_t>(delay, policy.backoff_max_ms);
   jitter = std::clamp(jitter, 0.0, 1.0);
-  return std::chrono::milliseconds{delay + static_cast<uint64_t>(delay * 0.25 * jitter)};
+  return std::chrono::milliseconds{
+    delay + static_cast<uint64_t>(delay * 0.25 * jitter)};
 }
 
 void restart_intensity::forget_before(pool_clock::time_point cutoff) {
@@ -32,25 +33,21 @@ size_t restart_intensity::recent(pool_clock::time_point now) {
 
 const char* to_string(retire_reason reason) {
   switch (reason) {
-    case retire_reason::keep:
-      return "keep";
-    case retire_reason::idle:
-      return "idle";
-    case retire_reason::requests:
-      return "requests";
-    case retire_reason::lifetime:
-      return "lifetime";
-    case retire_reason::memory:
-      return "memory";
+    case retire_reason::keep: return "keep";
+    case retire_reason::idle: return "idle";
+    case retire_reason::requests: return "requests";
+    case retire_reason::lifetime: return "lifetime";
+    case retire_reason::memory: return "memory";
   }
   return "?";
 }
 
-retire_reason should_retire(const browser_health& health, const pool_policy& policy,
-                            uint32_t memory_limit_mb, bool above_minimum,
-                            std::string& why) {
+retire_reason should_retire(const browser_health& health,
+                            const pool_policy& policy, uint32_t memory_limit_mb,
+                            bool above_minimum, std::string& why) {
   auto mib = [](uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; };
-  if (memory_limit_mb != 0 && health.memory_bytes > (uint64_t{memory_limit_mb} << 20)) {
+  if (memory_limit_mb != 0
+      && health.memory_bytes > (uint64_t{memory_limit_mb} << 20)) {
     why = "uses " + mib(health.memory_bytes) + ", over its limit of "
           + std::to_string(memory_limit_mb) + " MiB";
     return retire_reason::memory;

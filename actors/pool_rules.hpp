@@ -57,8 +57,8 @@ const char* to_string(retire_reason reason);
 
 /// Whether to retire a browser, and why (in words, into `why`). Idle
 /// browsers are closed only while the kind has more than its minimum.
-retire_reason should_retire(const browser_health& health, const pool_policy& policy,
-                            uint32_t memory_limit_mb, bool above_minimum,
-                            std::string& why);
+retire_reason should_retire(const browser_health& health,
+                            const pool_policy& policy, uint32_t memory_limit_mb,
+                            bool above_minimum, std::string& why);
 
 } // namespace webaccel

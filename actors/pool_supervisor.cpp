@@ -158,7 +158,8 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self, pool_config 
         spdlog::warn("cannot keep {} browsers running: {}", kind, error);
     }
   return {
-    [=](connect_atom, const std::string& kind) -> caf::result<browser_connection_actor> {
+    [=](connect_atom, const std::string& kind,
+        bool placing) -> caf::result<browser_connection_actor> {
       auto& st = self->state;
       if (st.shutting_down)
         return make_error(errc::shutting_down, "runtime is shutting down");
@@ -172,7 +173,7 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self, pool_config 
           return make_error(errc::browser_unavailable, error);
         }
       }
-      return self->delegate(entry.supervisor, connect_atom::value);
+      return self->delegate(entry.supervisor, connect_atom::value, placing);
     },
     [=](get_atom, model_request& req) {
       return self->delegate(self->state.router, get_atom::value, std::move(req));

@@ -118,7 +118,7 @@ void place(self_ptr self, const std::string& key, const model_request& req,
   auto prefs = req.preferences;
   self
     ->request(self->state.pool, ms{cfg.launch_timeout_ms + slack_ms},
-              connect_atom::value, kind)
+              connect_atom::value, kind, true)
     .then(
       [=](browser_connection_actor& conn) {
         self->request(conn, ms{slack_ms}, ready_atom::value)

@@ -248,7 +248,7 @@ browser_capabilities runtime::connect_browser(const std::string& kind) {
   std::optional<browser_capabilities> out;
   caf::error err;
   auto wait = ms{impl_->cfg.timeouts.launch_ms + host_slack_ms};
-  self->request(impl_->pool, wait, connect_atom::value, kind)
+  self->request(impl_->pool, wait, connect_atom::value, kind, false)
     .receive(
       [&](browser_connection_actor& conn) {
         self->request(conn, wait, ready_atom::value)

@@ -18,8 +18,8 @@ std::string known_kind_names() {
 
 void check_kind(const std::string& path, const std::string& kind) {
   if (find_browser_kind(kind) == nullptr)
-    fail(path, "unknown browser kind '" + kind + "' (expected " + known_kind_names()
-                 + ")");
+    fail(path, "unknown browser kind '" + kind + "' (expected "
+                 + known_kind_names() + ")");
 }
 
 launcher_config read_launcher(const nlohmann::json& x, const std::string& path) {
@@ -29,13 +29,13 @@ launcher_config read_launcher(const nlohmann::json& x, const std::string& path) 
   r.get("webdriver_url", out.webdriver_url);
   r.reject_unknown_keys();
   if (out.type != "process" && out.type != "webdriver")
-    fail(r.child("type"), "unknown launcher '" + out.type
-                            + "' (expected process or webdriver)");
+    fail(r.child("type"),
+         "unknown launcher '" + out.type + "' (expected process or webdriver)");
   if (out.type == "webdriver") {
     if (out.webdriver_url.rfind("http://", 0) != 0)
-      fail(r.child("webdriver_url"),
-           "a webdriver launcher needs an http:// URL of its remote end, got '"
-             + out.webdriver_url + "'");
+      fail(r.child("webdriver_url"), "a webdriver launcher needs an http:// "
+                                     "URL of its remote end, got '"
+                                       + out.webdriver_url + "'");
   } else if (!out.webdriver_url.empty()) {
     fail(r.child("webdriver_url"), "only a webdriver launcher has a URL");
   }
@@ -110,8 +110,8 @@ pool_policy read_pool(const nlohmann::json& x, const std::string& path) {
     out.restart = read_restart(*restart, r.child("restart"));
   r.reject_unknown_keys();
   if (out.heartbeat_timeout_ms < out.heartbeat_ms)
-    fail(r.child("heartbeat_timeout_ms"), "must not be below heartbeat_ms ("
-                                            + std::to_string(out.heartbeat_ms) + ")");
+    fail(r.child("heartbeat_timeout_ms"),
+         "must not be below heartbeat_ms (" + std::to_string(out.heartbeat_ms) + ")");
   return out;
 }
 
@@ -128,10 +128,10 @@ void check_pool(const std::map<std::string, browser_config>& browsers,
   for (auto& [kind, bc] : browsers)
     min_total += bc.min_connections;
   if (min_total > pool.max_connections)
-    fail("$.pool.max_connections",
-         "is " + std::to_string(pool.max_connections)
-           + ", below the sum of the browsers' min_connections ("
-           + std::to_string(min_total) + ")");
+    fail("$.pool.max_connections", "is " + std::to_string(pool.max_connections)
+                                     + ", below the sum of the browsers' "
+                                       "min_connections ("
+                                     + std::to_string(min_total) + ")");
 }
 
 } // namespace webaccel

@@ -35,8 +35,8 @@ struct pool_policy {
   uint32_t max_lifetime_ms = 0;
   /// Recycle a browser whose process group (PSS) plus page heap passes this
   /// many MiB, per kind; kinds not listed have no limit.
-  std::map<std::string, uint32_t> memory_limits_mb = {
-    {"chromium", 4096}, {"chrome", 4096}, {"edge", 4096}, {"firefox", 4096}};
+  std::map<std::string, uint32_t> memory_limits_mb
+    = {{"chromium", 4096}, {"chrome", 4096}, {"edge", 4096}, {"firefox", 4096}};
   /// Pages are pinged this often; a page that leaves a ping unanswered for
   /// `heartbeat_timeout_ms` is stuck, and its browser is recycled.
   uint32_t heartbeat_ms = 2000;

@@ -74,8 +74,9 @@ using browser_connection_actor = bridge_peer_actor::extend<
 /// Keeps the browsers of one kind running (one-for-one, with backoff and a
 /// restart intensity limit) and hands out ready connections.
 using browser_supervisor_actor = caf::typed_actor<
-  // A ready connection: a warm idle one, a new one, or the least loaded.
-  caf::replies_to<connect_atom>::with<browser_connection_actor>,
+  // A ready connection. To place a model on (true): a warm one with no
+  // model, else a new one, else the least loaded. To look at (false): any.
+  caf::replies_to<connect_atom, bool>::with<browser_connection_actor>,
   // Time to check the browsers against the pool policy.
   caf::reacts_to<check_atom>,
   // A backoff ended: start the browser of this slot again.
@@ -92,8 +93,9 @@ using router_actor = caf::typed_actor<
 
 /// Root of the actor tree: owns the router and the browser connections.
 using pool_supervisor_actor = caf::typed_actor<
-  // Returns a browser connection of this kind that finished its handshake.
-  caf::replies_to<connect_atom, std::string>::with<browser_connection_actor>,
+  // Returns a browser connection of this kind that finished its handshake,
+  // to place a model on (true) or only to look at (false).
+  caf::replies_to<connect_atom, std::string, bool>::with<browser_connection_actor>,
   // Forwards to the router.
   caf::replies_to<get_atom, model_request>::with<model_actor>,
   // A browser supervisor asks for room for one more browser of its kind

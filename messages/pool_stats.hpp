@@ -37,8 +37,8 @@ struct connection_stats {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, connection_stats& x) {
   return f(caf::meta::type_name("connection_stats"), x.kind, x.pid, x.state,
-           x.requests, x.in_flight, x.models, x.age_ms, x.idle_ms, x.cold_start_ms,
-           x.process_bytes, x.page_heap_bytes, x.heartbeat_ms);
+           x.requests, x.in_flight, x.models, x.age_ms, x.idle_ms,
+           x.cold_start_ms, x.process_bytes, x.page_heap_bytes, x.heartbeat_ms);
 }
 
 /// One browser kind under its browser supervisor.
@@ -62,8 +62,9 @@ struct kind_stats {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, kind_stats& x) {
-  return f(caf::meta::type_name("kind_stats"), x.kind, x.connections, x.restarting,
-           x.launches, x.failures, x.restarts, x.retired, x.escalations, x.disabled);
+  return f(caf::meta::type_name("kind_stats"), x.kind, x.connections,
+           x.restarting, x.launches, x.failures, x.restarts, x.retired,
+           x.escalations, x.disabled);
 }
 
 /// The whole pool.

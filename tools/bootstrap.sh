@@ -28,7 +28,7 @@ packages=(
   g++ pkg-config meson ninja-build clang-format
   libcaf-dev libboost-dev nlohmann-json3-dev libsqlite3-dev libspdlog-dev
   doctest-dev
-  chromium espeak-ng python3
+  chromium chromium-driver firefox-esr espeak-ng python3
 )
 # Node and npm may come from elsewhere (a newer Node); only add Debian's when
 # there is none.

@@ -17,7 +17,8 @@ constexpr uint64_t max_reply_bytes = 4u * 1024 * 1024;
 
 } // namespace
 
-std::optional<http_endpoint> parse_http_url(const std::string& url, std::string& error) {
+std::optional<http_endpoint> parse_http_url(const std::string& url,
+                                            std::string& error) {
   const std::string scheme = "http://";
   if (url.rfind(scheme, 0) != 0) {
     error = "'" + url + "' is not an http:// URL";
@@ -52,7 +53,8 @@ std::optional<http_reply> http_json_request(const http_endpoint& peer,
     error = "unknown HTTP method " + method;
     return std::nullopt;
   }
-  auto where = method + " http://" + peer.host + ":" + peer.port + peer.base_path + path;
+  auto where
+    = method + " http://" + peer.host + ":" + peer.port + peer.base_path + path;
   try {
     net::io_context ioc;
     net::ip::tcp::resolver resolver{ioc};

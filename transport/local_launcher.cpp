@@ -10,7 +10,8 @@ namespace {
 
 class local_browser final : public browser_instance {
  public:
-  explicit local_browser(std::unique_ptr<process> proc) : proc_(std::move(proc)) {
+  explicit local_browser(std::unique_ptr<process> proc)
+    : proc_(std::move(proc)) {
     // nop
   }
 
@@ -42,11 +43,10 @@ std::unique_ptr<browser_instance> as_browser_instance(std::unique_ptr<process> p
   return std::make_unique<local_browser>(std::move(proc));
 }
 
-std::unique_ptr<browser_instance> launch_local_browser(const installed_browser& browser,
-                                              const std::string& url,
-                                              const std::vector<std::string>& extra,
-                                              browser_instance::exit_handler on_exit,
-                                              std::string& error) {
+std::unique_ptr<browser_instance> launch_local_browser(
+  const installed_browser& browser, const std::string& url,
+  const std::vector<std::string>& extra, browser_instance::exit_handler on_exit,
+  std::string& error) {
   auto profile = make_scratch_dir(browser.kind + "-", error);
   if (profile.empty())
     return nullptr;
@@ -56,7 +56,8 @@ std::unique_ptr<browser_instance> launch_local_browser(const installed_browser& 
     std::filesystem::remove_all(profile, ec);
     return nullptr;
   }
-  return as_browser_instance(process::start(std::move(opts), std::move(on_exit), error));
+  return as_browser_instance(
+    process::start(std::move(opts), std::move(on_exit), error));
 }
 
 } // namespace webaccel

@@ -250,6 +250,7 @@ process::process(pid_t pid, std::string marker, process_options opts,
   : pid_(pid), marker_(std::move(marker)), opts_(std::move(opts)),
     on_exit_(std::move(on_exit)) {
   reaper_ = std::thread{[this] { reap_leader(); }};
+  watcher_ = std::thread{[this] { watch_helpers(); }};
 }
 
 process::~process() {
@@ -269,6 +270,22 @@ void process::reap_leader() {
   if (on_exit_)
     on_exit_(status, rc < 0 ? std::string{"lost track of the process"}
                             : describe_status(status));
+}
+
+void process::watch_helpers() {
+  std::unique_lock<std::mutex> lock{watch_mtx_};
+  while (!watch_cv_.wait_for(lock, std::chrono::milliseconds{1000},
+                             [this] { return !watching_; })) {
+    track_helpers();
+    // Reap helpers that already exited, so they are not zombies meanwhile.
+    std::lock_guard<std::mutex> guard{helpers_mtx_};
+    for (auto i = helpers_.begin(); i != helpers_.end();) {
+      int status = 0;
+      auto rc = waitpid(*i, &status, WNOHANG);
+      i = rc == *i || (rc < 0 && errno == ECHILD) ? helpers_.erase(i)
+                                                  : std::next(i);
+    }
+  }
 }
 
 void process::track_helpers() {
@@ -301,6 +318,13 @@ void process::stop() {
   if (stopped_)
     return;
   stopped_ = true;
+  {
+    std::lock_guard<std::mutex> watch_guard{watch_mtx_};
+    watching_ = false;
+  }
+  watch_cv_.notify_all();
+  if (watcher_.joinable())
+    watcher_.join();
   track_helpers();
   kill(-pid_, SIGKILL);
   if (reaper_.joinable())

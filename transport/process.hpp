@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -79,6 +80,11 @@ class process final {
 
   void reap_leader();
 
+  /// Notes new helpers every second until stop(): a helper that
+  /// starts late and exits on its own must still be known, or it would
+  /// stay a zombie of ours.
+  void watch_helpers();
+
   /// Kills the recorded helpers and reaps them until `deadline`.
   void reap_helpers(std::chrono::steady_clock::time_point deadline);
 
@@ -91,6 +97,10 @@ class process final {
   exit_handler on_exit_;
   std::atomic<bool> running_{true};
   std::thread reaper_;
+  std::mutex watch_mtx_;
+  std::condition_variable watch_cv_;
+  bool watching_ = true;
+  std::thread watcher_;
   std::mutex stop_mtx_;
   bool stopped_ = false;
 };

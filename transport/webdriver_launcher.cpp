@@ -37,9 +37,9 @@ class webdriver_browser final : public browser_instance {
   webdriver_browser(http_endpoint peer, std::string body, std::string page_url,
                     exit_handler on_exit)
     : peer_(std::move(peer)), on_exit_(std::move(on_exit)) {
-    worker_ = std::thread{[this, body = std::move(body), page_url = std::move(page_url)] {
-      start(body, page_url);
-    }};
+    worker_
+      = std::thread{[this, body = std::move(body),
+                     page_url = std::move(page_url)] { start(body, page_url); }};
   }
 
   ~webdriver_browser() override {
@@ -68,8 +68,8 @@ class webdriver_browser final : public browser_instance {
     if (session_.empty())
       return;
     std::string error;
-    auto reply
-      = http_json_request(peer_, "DELETE", "/session/" + session_, "", command_timeout, error);
+    auto reply = http_json_request(peer_, "DELETE", "/session/" + session_, "",
+                                   command_timeout, error);
     if (!reply || reply->status != 200)
       spdlog::warn("WebDriver session {} may outlive us: {}", session_,
                    reply ? reply->body.substr(0, 300) : error);
@@ -78,7 +78,8 @@ class webdriver_browser final : public browser_instance {
  private:
   void start(const std::string& body, const std::string& page_url) {
     std::string error;
-    auto reply = http_json_request(peer_, "POST", "/session", body, session_timeout, error);
+    auto reply
+      = http_json_request(peer_, "POST", "/session", body, session_timeout, error);
     if (reply) {
       if (auto id = webdriver_session_id(reply->status, reply->body, error))
         session_ = *id;
@@ -88,8 +89,8 @@ class webdriver_browser final : public browser_instance {
       return;
     }
     auto nav = json{{"url", page_url}}.dump();
-    reply = http_json_request(peer_, "POST", "/session/" + session_ + "/url", nav,
-                              command_timeout, error);
+    reply = http_json_request(peer_, "POST", "/session/" + session_ + "/url",
+                              nav, command_timeout, error);
     if (!reply || reply->status != 200)
       on_exit_(-1, "WebDriver could not open the page: "
                      + (reply ? reply->body.substr(0, 500) : error));
@@ -106,7 +107,8 @@ class webdriver_browser final : public browser_instance {
 
 } // namespace
 
-std::string webdriver_new_session_body(browser_engine engine, const std::string& binary,
+std::string webdriver_new_session_body(browser_engine engine,
+                                       const std::string& binary,
                                        const std::vector<std::string>& extra_args) {
   json match;
   if (engine == browser_engine::chromium) {
@@ -130,7 +132,8 @@ std::string webdriver_new_session_body(browser_engine engine, const std::string&
   return json{{"capabilities", {{"alwaysMatch", match}}}}.dump();
 }
 
-std::optional<std::string> webdriver_session_id(unsigned status, const std::string& body,
+std::optional<std::string> webdriver_session_id(unsigned status,
+                                                const std::string& body,
                                                 std::string& error) {
   auto doc = json::parse(body, nullptr, false);
   const json* value = nullptr;
@@ -139,28 +142,28 @@ std::optional<std::string> webdriver_session_id(unsigned status, const std::stri
   if (status == 200 && value != nullptr && value->contains("sessionId")
       && (*value)["sessionId"].is_string())
     return (*value)["sessionId"].get<std::string>();
-  if (value != nullptr && value->contains("message") && (*value)["message"].is_string()) {
+  if (value != nullptr && value->contains("message")
+      && (*value)["message"].is_string()) {
     auto kind = value->value("error", std::string{"error"});
     error = "HTTP " + std::to_string(status) + ": " + kind + ": "
             + (*value)["message"].get<std::string>().substr(0, 1000);
   } else {
-    error = "HTTP " + std::to_string(status) + " without a session id: "
-            + body.substr(0, 300);
+    error = "HTTP " + std::to_string(status)
+            + " without a session id: " + body.substr(0, 300);
   }
   return std::nullopt;
 }
 
-std::unique_ptr<browser_instance>
-launch_webdriver_browser(const std::string& webdriver_url, browser_engine engine,
-                         const std::string& binary, const std::string& page_url,
-                         const std::vector<std::string>& extra_args,
-                         browser_instance::exit_handler on_exit, std::string& error) {
+std::unique_ptr<browser_instance> launch_webdriver_browser(
+  const std::string& webdriver_url, browser_engine engine, const std::string& binary,
+  const std::string& page_url, const std::vector<std::string>& extra_args,
+  browser_instance::exit_handler on_exit, std::string& error) {
   auto peer = parse_http_url(webdriver_url, error);
   if (!peer)
     return nullptr;
   return std::make_unique<webdriver_browser>(
-    std::move(*peer), webdriver_new_session_body(engine, binary, extra_args), page_url,
-    std::move(on_exit));
+    std::move(*peer), webdriver_new_session_body(engine, binary, extra_args),
+    page_url, std::move(on_exit));
 }
 
 } // namespace webaccel

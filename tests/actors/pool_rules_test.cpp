@@ -18,7 +18,8 @@ TEST_CASE("restart backoff doubles from the base up to the cap, plus jitter") {
   CHECK(restart_delay(p, 0, 7.0) == milliseconds{1250});
 }
 
-TEST_CASE("restart intensity allows MaxR restarts within MaxT, then says stop") {
+TEST_CASE("restart intensity allows MaxR restarts within MaxT, then says "
+          "stop") {
   restart_policy p;
   p.max_restarts = 2;
   p.window_ms = 10000;
@@ -69,7 +70,8 @@ TEST_CASE("browsers are retired for memory, requests, age and idleness") {
     h.age = milliseconds{60000};
     CHECK(should_retire(h, p, 500, true, why) == retire_reason::lifetime);
   }
-  SUBCASE("idle, but only above the kind's minimum and with nothing in flight") {
+  SUBCASE("idle, but only above the kind's minimum and with nothing in "
+          "flight") {
     h.idle = milliseconds{5000};
     CHECK(should_retire(h, p, 500, true, why) == retire_reason::idle);
     CHECK(why == "was idle for 5000 ms");

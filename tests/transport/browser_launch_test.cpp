@@ -28,8 +28,10 @@ bool contains(const std::vector<std::string>& v, const std::string& x) {
 
 TEST_CASE("versions are read from the banners browsers print") {
   CHECK(version_from_banner("Mozilla Firefox 153.7.0esr\n") == "153.7.0esr");
-  CHECK(version_from_banner("/usr/bin/chromium: 9: [: 2527: unexpected operator\n"
-                            "Chromium 156.0.8078.79 built on Debian GNU/Linux 12\n")
+  CHECK(version_from_banner("/usr/bin/chromium: 9: [: 2527: unexpected "
+                            "operator\n"
+                            "Chromium 156.0.8078.79 built on Debian GNU/Linux "
+                            "12\n")
         == "156.0.8078.79");
   CHECK(version_from_banner("Microsoft Edge 131.0.2903.70 beta") == "131.0.2903.70");
   CHECK(version_from_banner("no version here") == "");
@@ -42,7 +44,9 @@ TEST_CASE("browser kinds are known by name and found, or not, with a reason") {
   CHECK(find_browser_kind("opera") == nullptr);
   std::string error;
   CHECK_FALSE(detect_browser("chromium", "/nonexistent/chromium", error));
-  CHECK(error == "configured chromium executable '/nonexistent/chromium' is not executable");
+  CHECK(error
+        == "configured chromium executable '/nonexistent/chromium' is not "
+           "executable");
   CHECK_FALSE(detect_browser("opera", "", error));
   CHECK(error == "unknown browser kind 'opera'");
   SUBCASE("an executable that prints no version is not taken for a browser") {
@@ -70,16 +74,19 @@ TEST_CASE("launch profiles: Chromium flags, Firefox prefs and environment") {
   CHECK(flags.back() == "http://x/");
   CHECK(flags[flags.size() - 2] == "--extra");
   auto args = firefox_args("/p", "http://x/", {});
-  CHECK(args == std::vector<std::string>{"--headless", "--no-remote", "--profile", "/p",
-                                         "http://x/"});
+  CHECK(args
+        == std::vector<std::string>{"--headless", "--no-remote", "--profile",
+                                    "/p", "http://x/"});
   auto prefs = firefox_user_prefs();
   CHECK(prefs.find(R"(user_pref("dom.webgpu.enabled", true);)") != std::string::npos);
   CHECK(prefs.find(R"(user_pref("gfx.webgpu.ignore-blocklist", true);)")
         != std::string::npos);
-  CHECK(prefs.find(R"(user_pref("app.normandy.enabled", false);)") != std::string::npos);
+  CHECK(prefs.find(R"(user_pref("app.normandy.enabled", false);)")
+        != std::string::npos);
   auto env = browser_environment(browser_engine::firefox, "/p",
                                  "/usr/lib/chromium/vk_swiftshader_icd.json");
-  CHECK(contains(env, "VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json"));
+  CHECK(contains(env, "VK_ICD_FILENAMES=/usr/lib/chromium/"
+                      "vk_swiftshader_icd.json"));
   CHECK(contains(env, "LD_LIBRARY_PATH=/usr/lib/chromium"));
   CHECK(contains(env, "XDG_CACHE_HOME=/p/cache"));
   auto chromium_env = browser_environment(browser_engine::chromium, "/p", "");
@@ -101,8 +108,8 @@ TEST_CASE("Firefox gets its user.js written into the profile") {
 }
 
 TEST_CASE("WebDriver: new-session bodies and replies") {
-  auto body = nlohmann::json::parse(
-    webdriver_new_session_body(browser_engine::chromium, "/usr/lib/chromium/chromium", {}));
+  auto body = nlohmann::json::parse(webdriver_new_session_body(
+    browser_engine::chromium, "/usr/lib/chromium/chromium", {}));
   auto& match = body["capabilities"]["alwaysMatch"];
   CHECK(match["browserName"] == "chrome");
   CHECK(match["goog:chromeOptions"]["binary"] == "/usr/lib/chromium/chromium");
@@ -113,13 +120,17 @@ TEST_CASE("WebDriver: new-session bodies and replies") {
     CHECK(a.rfind("--user-data-dir", 0) != 0);
   auto ff = nlohmann::json::parse(
     webdriver_new_session_body(browser_engine::firefox, "", {}));
-  CHECK(ff["capabilities"]["alwaysMatch"]["moz:firefoxOptions"]["prefs"]
-          ["dom.webgpu.enabled"]
+  CHECK(ff["capabilities"]["alwaysMatch"]["moz:firefoxOptions"]["prefs"]["dom."
+                                                                         "webgp"
+                                                                         "u."
+                                                                         "enabl"
+                                                                         "ed"]
         == true);
-  CHECK_FALSE(ff["capabilities"]["alwaysMatch"]["moz:firefoxOptions"].contains("binary"));
+  CHECK_FALSE(
+    ff["capabilities"]["alwaysMatch"]["moz:firefoxOptions"].contains("binary"));
   std::string error;
-  CHECK(webdriver_session_id(200, R"({"value":{"sessionId":"abc","capabilities":{}}})",
-                             error)
+  CHECK(webdriver_session_id(
+          200, R"({"value":{"sessionId":"abc","capabilities":{}}})", error)
         == std::optional<std::string>{"abc"});
   CHECK_FALSE(webdriver_session_id(
     500, R"({"value":{"error":"session not created","message":"no chrome binary"}})",

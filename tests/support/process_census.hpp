@@ -1,0 +1,63 @@
+// What a test leaves behind: child processes (zombies included) and
+// browser profile directories.
+#pragma once
+
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+
+namespace webaccel::test {
+
+/// PIDs whose parent is this process (browsers we failed to reap would
+/// show up here, as would zombies).
+inline std::set<pid_t> children_of_this_process() {
+  std::set<pid_t> out;
+  auto self = getpid();
+  for (auto& entry : std::filesystem::directory_iterator{"/proc"}) {
+    auto name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos)
+      continue;
+    std::ifstream stat{entry.path() / "stat"};
+    std::string line;
+    std::getline(stat, line);
+    auto close = line.rfind(')');
+    if (close == std::string::npos)
+      continue;
+    char state = 0;
+    pid_t ppid = 0;
+    std::istringstream rest{line.substr(close + 2)};
+    rest >> state >> ppid;
+    if (ppid == self)
+      out.insert(std::stoi(name));
+  }
+  return out;
+}
+
+/// "pid: stat line" of each pid, for failure messages.
+inline std::string describe_processes(const std::set<pid_t>& pids) {
+  std::string out;
+  for (auto pid : pids) {
+    std::ifstream stat{"/proc/" + std::to_string(pid) + "/stat"};
+    std::string line;
+    std::getline(stat, line);
+    out += line + "\n";
+  }
+  return out;
+}
+
+/// webaccel's scratch directories (browser profiles) in the temp dir.
+inline std::set<std::string> webaccel_scratch_dirs() {
+  std::set<std::string> out;
+  for (auto& entry :
+       std::filesystem::directory_iterator{std::filesystem::temp_directory_path()})
+    if (entry.path().filename().string().rfind("webaccel-", 0) == 0)
+      out.insert(entry.path().string());
+  return out;
+}
+
+} // namespace webaccel::test
