@@ -16,6 +16,7 @@
 #include "actors/runtime.hpp"
 #include "tools/cli_args.hpp"
 #include "tools/commands.hpp"
+#include "tools/silero_vad.hpp"
 #include "tools/stats.hpp"
 
 namespace webaccel {
@@ -28,16 +29,6 @@ double ms_between(clock_type::time_point a, clock_type::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
-/// One Silero VAD input frame (noise-free sine burst, fixed).
-std::vector<tensor> vad_inputs() {
-  std::vector<float> window(576);
-  for (size_t i = 0; i < window.size(); ++i)
-    window[i] = 0.1f * static_cast<float>(std::sin(double(i) * 0.05));
-  return {tensor::from_floats("input", {1, 576}, window),
-          tensor::from_floats("state", {2, 1, 128}, std::vector<float>(256)),
-          tensor::from_int64s("sr", {}, {16000})};
-}
-
 /// Runs `count` requests keeping `inflight` outstanding; returns seconds
 /// and fills per-request overheads.
 double run_pipelined(const model_handle& model, size_t count, size_t inflight,
@@ -46,7 +37,7 @@ double run_pipelined(const model_handle& model, size_t count, size_t inflight,
   std::condition_variable cv;
   size_t sent = 0, done = 0;
   std::string error;
-  auto inputs = vad_inputs();
+  auto inputs = vad_probe_frame();
   std::function<void()> send_one;
   send_one = [&] {
     auto t0 = clock_type::now();
@@ -89,7 +80,7 @@ int bench(const cli_args& a) {
   auto warmup = a.get_count("--warmup", 1000);
   runtime rt{cfg};
   auto model = rt.get_model(model_family::audio, "silero_vad_v5");
-  auto inputs = vad_inputs();
+  auto inputs = vad_probe_frame();
   std::cerr << "warming up (" << warmup << " requests)..." << std::endl;
   infer_result last;
   for (size_t i = 0; i < warmup; ++i)
@@ -145,6 +136,8 @@ int bench(const cli_args& a) {
 } // namespace
 
 int bench_command(const std::vector<std::string>& args) {
+  if (!args.empty() && args[0] == "pool")
+    return pool_bench_command({args.begin() + 1, args.end()});
   return run_guarded("bench", [&] {
     return bench(cli_args{
       args, {"--config", "--requests", "--inflight", "--warmup", "--out"}, {}});

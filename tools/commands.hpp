@@ -11,8 +11,17 @@ namespace webaccel {
 /// `webaccel run`: load a model, run it on an input, print results.
 int run_command(const std::vector<std::string>& args);
 
-/// `webaccel bench`: per-request overhead and throughput on a warm model.
+/// `webaccel bench`: per-request overhead and throughput on a warm model;
+/// `webaccel bench pool` goes to pool_bench_command.
 int bench_command(const std::vector<std::string>& args);
+
+/// `webaccel bench pool`: browser cold starts, pooled vs per-request
+/// launches, the runtime's own memory.
+int pool_bench_command(const std::vector<std::string>& args);
+
+/// `webaccel doctor`: what each browser here can accelerate, from real
+/// probes.
+int doctor_command(const std::vector<std::string>& args);
 
 /// Loads --config FILE or the embedded default, then the environment.
 struct runtime_config load_cli_config(const std::string& path);

@@ -1,8 +1,19 @@
 #include "tools/silero_vad.hpp"
 
+#include <cmath>
+
 #include <stdexcept>
 
 namespace webaccel {
+
+std::vector<tensor> vad_probe_frame() {
+  std::vector<float> window(vad_context_samples + vad_frame_samples);
+  for (size_t i = 0; i < window.size(); ++i)
+    window[i] = 0.1f * static_cast<float>(std::sin(double(i) * 0.05));
+  return {tensor::from_floats("input", {1, int64_t(window.size())}, window),
+          tensor::from_floats("state", {2, 1, 128}, std::vector<float>(256)),
+          tensor::from_int64s("sr", {}, {16000})};
+}
 
 std::vector<vad_frame> run_vad(const model_handle& model, const audio_clip& input,
                                const vad_progress& progress) {

@@ -27,6 +27,10 @@ using vad_progress
 constexpr size_t vad_frame_samples = 512;
 constexpr size_t vad_context_samples = 64;
 
+/// One fixed frame of input (a quiet sine burst, zero state) for
+/// benchmarks and probes.
+std::vector<tensor> vad_probe_frame();
+
 /// Runs the model over the whole clip (resampled to 16 kHz).
 /// @throws failure from the runtime
 std::vector<vad_frame> run_vad(const model_handle& model, const audio_clip& clip,

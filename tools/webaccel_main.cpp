@@ -19,6 +19,15 @@ Commands:
   bench   [--config FILE] [--requests N] [--inflight K] [--out FILE]
           Per-request overhead (end-to-end minus in-page compute) and
           throughput on a warm model.
+  bench pool [--config FILE] [--launches N] [--requests N]
+          [--launched-requests N] [--kind KIND] [--out FILE]
+          Browser cold starts per kind (p50/p95), requests/s on a pooled
+          browser vs launching one per request, the runtime's own RSS.
+  doctor  [--config FILE] [--json]
+          Starts each installed browser once and shows what it can
+          accelerate (wasm, webgpu, webnn) from real probes: version,
+          adapter, software fallback, the exact reason a platform is
+          missing, cold start and memory.
 
 Environment: WEBACCEL_PORT, WEBACCEL_ASSETS_DIR, WEBACCEL_LOG_LEVEL override
 the config.
@@ -41,6 +50,8 @@ int main(int argc, char** argv) {
     return webaccel::run_command(args);
   if (command == "bench")
     return webaccel::bench_command(args);
+  if (command == "doctor")
+    return webaccel::doctor_command(args);
   std::cerr << "webaccel: unknown command '" << command << "'\n\n" << usage;
   return 2;
 }

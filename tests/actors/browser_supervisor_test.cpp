@@ -1,0 +1,180 @@
+// The browser supervisor's restarts, backoff and intensity limit on CAF's
+// deterministic scheduler, with a stand-in process for the browser and the
+// test playing the page. Time moves only when the test advances it.
+#include "actors/browser_supervisor.hpp"
+
+#include <doctest/doctest.h>
+
+#include "actors/pool_supervisor.hpp"
+#include "tests/support/deterministic_fixture.hpp"
+#include "tests/support/fake_page.hpp"
+#include "transport/http_server.hpp"
+
+using namespace webaccel;
+using namespace webaccel::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct supervisor_fixture : deterministic_fixture {
+  supervisor_fixture() {
+    pool_config cfg;
+    cfg.connection.routes = routes;
+    cfg.connection.origin = "http://127.0.0.1:9";
+    cfg.make_launcher = [this](const std::string&, std::string&) -> browser_launcher {
+      return launcher;
+    };
+    cfg.kinds = {{"chromium", pool_kind_config{0, 2, 0, "1.0"}}};
+    cfg.policy.heartbeat_ms = 60000; // Pool checks stay out of the way.
+    cfg.policy.restart.backoff_base_ms = 1000;
+    cfg.policy.restart.max_restarts = 2;
+    cfg.policy.restart.window_ms = 600000;
+    pool = spawn_pool_supervisor(sys, cfg);
+    run();
+  }
+
+  ~supervisor_fixture() {
+    auto h = self->request(pool, caf::infinite, shutdown_atom::value);
+    receive(
+      h, [](bool) {}, [](caf::error&) {});
+  }
+
+  /// Asks the pool for a browser to place a model on.
+  auto connect() {
+    auto h = self->request(pool, caf::infinite, connect_atom::value,
+                           std::string{"chromium"}, true);
+    run();
+    return h;
+  }
+
+  /// The last launched browser's page connects and says hello.
+  bridge_peer_actor page_says_hello() {
+    auto peer = routes->take_bridge(launcher.last_token());
+    REQUIRE(peer);
+    caf::anon_send(*peer, opened_atom::value,
+                   std::static_pointer_cast<bridge_channel>(
+                     std::make_shared<recording_channel>()));
+    caf::anon_send(*peer, text_atom::value,
+                   wire::encode_hello(chromium_like_capabilities()));
+    run();
+    return *peer;
+  }
+
+  /// A ready browser, as the pool hands it out.
+  browser_connection_actor ready_browser() {
+    auto h = connect();
+    page_says_hello();
+    browser_connection_actor conn;
+    receive(
+      h, [&](browser_connection_actor& c) { conn = c; },
+      [&](caf::error& e) { FAIL(render_error(e)); });
+    REQUIRE(conn);
+    return conn;
+  }
+
+  void browser_dies(const browser_connection_actor& conn) {
+    caf::anon_send(conn, exited_atom::value, int32_t{9},
+                   std::string{"killed by signal 9 (Killed)"});
+    run();
+  }
+
+  void advance(std::chrono::milliseconds t) {
+    sched.clock().advance_time(t);
+    run();
+  }
+
+  kind_stats chromium_stats() {
+    auto h = self->request(pool, caf::infinite, stats_atom::value);
+    pool_stats out;
+    receive(
+      h, [&](pool_stats& s) { out = s; }, [&](caf::error& e) { FAIL(render_error(e)); });
+    for (auto& k : out.kinds)
+      if (k.kind == "chromium")
+        return k;
+    return {};
+  }
+
+  size_t launches() const {
+    return launcher.urls->size();
+  }
+
+  fake_launcher launcher;
+  std::shared_ptr<http_routes> routes = std::make_shared<http_routes>();
+  pool_supervisor_actor pool;
+};
+
+} // namespace
+
+TEST_CASE_FIXTURE(supervisor_fixture,
+                  "a browser that dies is restarted after a backoff that doubles") {
+  auto conn = ready_browser();
+  CHECK(launches() == 1);
+  browser_dies(conn);
+  CHECK(chromium_stats().failures == 1);
+  CHECK(chromium_stats().restarting == 1);
+  // Restart 1 waits 1 s plus up to 25 % jitter.
+  advance(900ms);
+  CHECK(launches() == 1);
+  advance(400ms);
+  CHECK(launches() == 2);
+  CHECK(chromium_stats().restarts == 1);
+  page_says_hello();
+  CHECK(chromium_stats().connections.size() == 1);
+  // The restarted browser is warm and empty: it is handed out, not a new one.
+  auto h = connect();
+  browser_connection_actor again;
+  receive(
+    h, [&](browser_connection_actor& c) { again = c; },
+    [](caf::error& e) { FAIL(render_error(e)); });
+  REQUIRE(again);
+  CHECK(launches() == 2);
+  // Restart 2 (without a stable period in between) waits 2 s.
+  browser_dies(again);
+  advance(1900ms);
+  CHECK(launches() == 2);
+  advance(700ms);
+  CHECK(launches() == 3);
+  auto stats = chromium_stats();
+  CHECK(stats.failures == 2);
+  CHECK(stats.restarts == 2);
+  CHECK(stats.escalations == 0);
+}
+
+TEST_CASE_FIXTURE(supervisor_fixture,
+                  "one restart too many escalates to the pool, which starts a fresh "
+                  "supervisor") {
+  for (int i = 0; i < 3; ++i) {
+    auto conn = ready_browser();
+    browser_dies(conn);
+    advance(20s);
+  }
+  // Failure 3 passed max_restarts = 2: the supervisor gave up; the pool
+  // counted the escalation and started a new one, which starts browsers on
+  // demand again.
+  auto stats = chromium_stats();
+  CHECK(stats.escalations == 1);
+  CHECK(stats.disabled.empty());
+  CHECK(stats.failures == 0); // The fresh supervisor's own counters.
+  auto before = launches();
+  auto h = connect();
+  CHECK(launches() == before + 1);
+  page_says_hello();
+  receive(
+    h, [](browser_connection_actor& c) { CHECK(c); },
+    [](caf::error& e) { FAIL(render_error(e)); });
+}
+
+TEST_CASE_FIXTURE(supervisor_fixture, "a browser is started on demand up to the kind's "
+                                      "maximum, then shared") {
+  auto first = ready_browser();
+  // The first browser now has a model: a second placement gets a new one.
+  auto second = ready_browser();
+  CHECK(first != second);
+  CHECK(launches() == 2);
+  // At the maximum of two, the least loaded is shared.
+  auto h = connect();
+  CHECK(launches() == 2);
+  receive(
+    h, [&](browser_connection_actor& c) { CHECK((c == first || c == second)); },
+    [](caf::error& e) { FAIL(render_error(e)); });
+}
