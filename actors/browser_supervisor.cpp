@@ -70,11 +70,12 @@ uint32_t live_count(const browser_supervisor_state& st) {
   return n;
 }
 
-slot* find_slot(browser_supervisor_state& st, const caf::actor_addr& addr) {
+/// Id of the slot whose browser connection is `addr`; 0 if none.
+uint64_t find_slot(const browser_supervisor_state& st, const caf::actor_addr& addr) {
   for (auto& [id, s] : st.slots)
     if (s.conn && s.conn.address() == addr)
-      return &s;
-  return nullptr;
+      return id;
+  return 0;
 }
 
 /// The ready browser with the least load, or nullptr.
@@ -315,17 +316,11 @@ browser_supervisor_actor::behavior_type browser_supervisor(self_ptr self,
   init.rng.seed(static_cast<std::minstd_rand::result_type>(init.cfg.seed));
   self->set_down_handler([=](const caf::down_msg& msg) {
     auto& st = self->state;
-    auto s = find_slot(st, msg.source);
-    if (s == nullptr)
+    auto id = find_slot(st, msg.source);
+    if (id == 0 || st.shutting_down)
       return;
-    uint64_t id = 0;
-    for (auto& [k, v] : st.slots)
-      if (&v == s)
-        id = k;
-    if (st.shutting_down)
-      return;
-    if (s->retiring != retire_reason::keep) {
-      st.counters.retired[to_string(s->retiring)]++;
+    if (auto reason = st.slots[id].retiring; reason != retire_reason::keep) {
+      st.counters.retired[to_string(reason)]++;
       st.slots.erase(id); // Its room went back when it started draining.
       ensure_minimum(self);
       answer_waiting(self);

@@ -57,6 +57,8 @@ void run(self_ptr self, infer_request req,
          clock_type::time_point arrived) {
   auto& p = self->state.placement;
   auto deadline = req.timeout_ms != 0 ? req.timeout_ms : p.infer_timeout_ms;
+  // Where this request runs, even if the instance moves meanwhile.
+  auto origin = self->state.origin;
   // The connection enforces the deadline; this one only guards against a
   // connection that never answers at all.
   self
@@ -69,7 +71,7 @@ void run(self_ptr self, infer_request req,
         out.model = st.placement.spec.name;
         out.family = st.placement.spec.family;
         out.synthetic_weights = st.placement.spec.synthetic_weights;
-        out.origin = st.origin;
+        out.origin = origin;
         out.time.total
           = std::chrono::duration<double, std::milli>(clock_type::now() - arrived)
               .count();

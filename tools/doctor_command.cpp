@@ -28,7 +28,9 @@ json platform_json(const platform_support& p) {
 }
 
 json probe(runtime& rt, const std::string& kind, const installed_browser& found) {
-  json out{{"kind", kind}, {"installed", true}, {"executable", found.executable},
+  json out{{"kind", kind},
+           {"installed", true},
+           {"executable", found.executable},
            {"version", found.version}};
   auto t0 = clock_type::now();
   browser_capabilities caps;
@@ -54,7 +56,8 @@ json probe(runtime& rt, const std::string& kind, const installed_browser& found)
                          {"device", caps.adapter.device},
                          {"description", caps.adapter.description},
                          {"fallback", caps.adapter.fallback}};
-  out["platforms"] = {{"wasm", wasm}, {"webgpu", webgpu}, {"webnn", platform_json(caps.webnn)}};
+  out["platforms"]
+    = {{"wasm", wasm}, {"webgpu", webgpu}, {"webnn", platform_json(caps.webnn)}};
   return out;
 }
 
@@ -62,7 +65,8 @@ void print_text(const json& report) {
   for (auto& b : report["browsers"]) {
     auto kind = b["kind"].get<std::string>();
     if (!b["installed"].get<bool>()) {
-      std::cout << kind << ": not usable: " << b["reason"].get<std::string>() << "\n\n";
+      std::cout << kind << ": not usable: " << b["reason"].get<std::string>()
+                << "\n\n";
       continue;
     }
     std::cout << kind << " " << b["version"].get<std::string>() << " ("
@@ -85,14 +89,16 @@ void print_text(const json& report) {
       }
       std::cout << "yes";
       if (std::string{name} == "wasm")
-        std::cout << " (simd " << (p["simd"].get<bool>() ? "yes" : "no") << ", threads "
-                  << (p["threads"].get<bool>() ? "yes" : "no") << ")";
+        std::cout << " (simd " << (p["simd"].get<bool>() ? "yes" : "no")
+                  << ", threads " << (p["threads"].get<bool>() ? "yes" : "no")
+                  << ")";
       if (p.contains("adapter")) {
         auto& a = p["adapter"];
         auto vendor = a["vendor"].get<std::string>();
         auto arch = a["architecture"].get<std::string>();
-        std::cout << ": adapter "
-                  << (vendor.empty() && arch.empty() ? "(no info)" : vendor + " " + arch);
+        std::cout
+          << ": adapter "
+          << (vendor.empty() && arch.empty() ? "(no info)" : vendor + " " + arch);
         if (a["fallback"].get<bool>())
           std::cout << ", a software fallback (slow: no GPU)";
       }
@@ -107,11 +113,13 @@ int doctor(const cli_args& a) {
   runtime rt{cfg};
   json report{{"browsers", json::array()}};
   for (auto& [kind, bc] : cfg.browsers) {
-    if (auto i = rt.installed_browsers().find(kind); i != rt.installed_browsers().end())
+    if (auto i = rt.installed_browsers().find(kind);
+        i != rt.installed_browsers().end())
       report["browsers"].push_back(probe(rt, kind, i->second));
     else
-      report["browsers"].push_back(
-        {{"kind", kind}, {"installed", false}, {"reason", rt.missing_browsers().at(kind)}});
+      report["browsers"].push_back({{"kind", kind},
+                                    {"installed", false},
+                                    {"reason", rt.missing_browsers().at(kind)}});
   }
   rt.shutdown();
   if (a.has("--json"))
@@ -128,8 +136,9 @@ int doctor(const cli_args& a) {
 } // namespace
 
 int doctor_command(const std::vector<std::string>& args) {
-  return run_guarded("doctor",
-                     [&] { return doctor(cli_args{args, {"--config"}, {"--json"}}); });
+  return run_guarded("doctor", [&] {
+    return doctor(cli_args{args, {"--config"}, {"--json"}});
+  });
 }
 
 } // namespace webaccel

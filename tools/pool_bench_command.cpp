@@ -66,8 +66,8 @@ nlohmann::json cold_starts(const runtime_config& base, const std::string& kind,
         page_ms.push_back(c.cold_start_ms);
         memory_mib.push_back(double(c.process_bytes) / (1 << 20));
       }
-    std::cerr << "  " << kind << " cold start " << (i + 1) << "/" << launches << ": "
-              << host_ms.back() << " ms" << std::endl;
+    std::cerr << "  " << kind << " cold start " << (i + 1) << "/" << launches
+              << ": " << host_ms.back() << " ms" << std::endl;
   }
   return {{"kind", kind},
           {"version", version},
@@ -103,8 +103,8 @@ nlohmann::json pooling(const runtime_config& base, const std::string& kind,
     rt.get_model(model_family::audio, "silero_vad_v5").infer(inputs);
     rt.shutdown();
     each_ms.push_back(ms_since(t));
-    std::cerr << "  launch per request " << (i + 1) << "/" << launched_requests << ": "
-              << each_ms.back() << " ms" << std::endl;
+    std::cerr << "  launch per request " << (i + 1) << "/" << launched_requests
+              << ": " << each_ms.back() << " ms" << std::endl;
   }
   auto launched_per_s = double(launched_requests) / (ms_since(t0) / 1000);
   return {{"kind", kind},
@@ -134,7 +134,8 @@ int bench_pool(const cli_args& a) {
       kinds.push_back(kind);
   }
   if (kinds.empty())
-    throw std::runtime_error("no browser is installed here; see `webaccel doctor`");
+    throw std::runtime_error("no browser is installed here; see `webaccel "
+                             "doctor`");
   std::cerr << "cold starts (" << launches << " per kind)..." << std::endl;
   report["cold_start"] = nlohmann::json::array();
   for (auto& kind : kinds)

@@ -87,7 +87,8 @@ struct supervisor_fixture : deterministic_fixture {
     auto h = self->request(pool, caf::infinite, stats_atom::value);
     pool_stats out;
     receive(
-      h, [&](pool_stats& s) { out = s; }, [&](caf::error& e) { FAIL(render_error(e)); });
+      h, [&](pool_stats& s) { out = s; },
+      [&](caf::error& e) { FAIL(render_error(e)); });
     for (auto& k : out.kinds)
       if (k.kind == "chromium")
         return k;
@@ -105,8 +106,8 @@ struct supervisor_fixture : deterministic_fixture {
 
 } // namespace
 
-TEST_CASE_FIXTURE(supervisor_fixture,
-                  "a browser that dies is restarted after a backoff that doubles") {
+TEST_CASE_FIXTURE(supervisor_fixture, "a browser that dies is restarted after "
+                                      "a backoff that doubles") {
   auto conn = ready_browser();
   CHECK(launches() == 1);
   browser_dies(conn);
@@ -140,9 +141,9 @@ TEST_CASE_FIXTURE(supervisor_fixture,
   CHECK(stats.escalations == 0);
 }
 
-TEST_CASE_FIXTURE(supervisor_fixture,
-                  "one restart too many escalates to the pool, which starts a fresh "
-                  "supervisor") {
+TEST_CASE_FIXTURE(supervisor_fixture, "one restart too many escalates to the "
+                                      "pool, which starts a fresh "
+                                      "supervisor") {
   for (int i = 0; i < 3; ++i) {
     auto conn = ready_browser();
     browser_dies(conn);
@@ -164,7 +165,8 @@ TEST_CASE_FIXTURE(supervisor_fixture,
     [](caf::error& e) { FAIL(render_error(e)); });
 }
 
-TEST_CASE_FIXTURE(supervisor_fixture, "a browser is started on demand up to the kind's "
+TEST_CASE_FIXTURE(supervisor_fixture, "a browser is started on demand up to "
+                                      "the kind's "
                                       "maximum, then shared") {
   auto first = ready_browser();
   // The first browser now has a model: a second placement gets a new one.
