@@ -382,7 +382,8 @@ TEST_CASE("a browser launched through W3C WebDriver (chromedriver) serves "
       CHECK(r.origin.browser == "chromium");
       CHECK(r.outputs.size() == 2);
       // Not a local process: no pid, and memory from the page only.
-      auto k = find_kind(rt.stats(), "chromium");
+      auto stats = rt.stats();
+      auto k = find_kind(stats, "chromium");
       REQUIRE(k->connections.size() == 1);
       CHECK(k->connections.front().pid == 0);
     }
