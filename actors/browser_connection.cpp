@@ -126,7 +126,10 @@ void heartbeat(self_ptr self) {
   if (st.failure || !st.channel)
     return;
   auto now = clock_type::now();
-  if (!st.ping_answered) {
+  if (!st.ping_answered && !st.loads.empty()) {
+    // Creating an onnxruntime-web session can block the page's JavaScript
+    // for seconds; the load's own deadline covers a page stuck meanwhile.
+  } else if (!st.ping_answered) {
     auto silent
       = std::chrono::duration_cast<std::chrono::milliseconds>(now - st.ping_sent);
     if (silent.count() >= st.cfg.heartbeat_timeout_ms) {

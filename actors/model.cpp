@@ -51,11 +51,17 @@ model_actor as_handle(self_ptr self) {
   return caf::actor_cast<model_actor>(self);
 }
 
+void bind(self_ptr self);
+
 /// Sends one request to the page and answers `rp` with the result.
 void run(self_ptr self, infer_request req,
          caf::typed_response_promise<infer_result> rp,
-         clock_type::time_point arrived) {
+         clock_type::time_point arrived, bool resent = false) {
   auto& p = self->state.placement;
+  auto target = p.connection;
+  // Kept to send the request again if its browser turns out to be gone
+  // already (it then never saw the request, so no answer can be doubled).
+  auto copy = resent ? infer_request{} : req;
   auto deadline = req.timeout_ms != 0 ? req.timeout_ms : p.infer_timeout_ms;
   // Where this request runs, even if the instance moves meanwhile.
   auto origin = self->state.origin;
@@ -82,6 +88,20 @@ void run(self_ptr self, infer_request req,
         rp.deliver(std::move(out));
       },
       [=](caf::error& err) mutable {
+        auto& st = self->state;
+        if (err == caf::sec::request_receiver_down && !resent) {
+          if (st.placement.connection == target) {
+            self->demonitor(target.address());
+            st.placement.connection = nullptr;
+          }
+          if (st.placement.connection) {
+            run(self, std::move(copy), rp, arrived, true);
+          } else {
+            st.queued.push_back({std::move(copy), rp, arrived});
+            bind(self);
+          }
+          return;
+        }
         if (err.category() != caf::atom("webaccel"))
           err = make_error(errc::connection, "browser connection unreachable: "
                                                + caf::to_string(err));
@@ -146,6 +166,10 @@ void bind(self_ptr self) {
     spdlog::warn("{} could not move to another {} browser: {}", spec.name, kind,
                  render_error(err));
     flush_queue(self, err);
+    // Still on a retiring browser: try again while it drains.
+    if (self->state.placement.connection)
+      self->delayed_send(self, std::chrono::seconds{1}, drain_atom::value,
+                         std::string{"retrying the move"}, true);
   };
   self
     ->request(p.pool, ms{p.launch_timeout_ms + slack_ms}, connect_atom::value,
@@ -203,10 +227,10 @@ model_actor::behavior_type model(self_ptr self, model_placement placement) {
       spdlog::info("{}: its {} browser retires ({}); {}",
                    st.placement.spec.name, st.placement.browser.browser, why,
                    move_now ? "moving now" : "reloading on the next request");
-      if (move_now)
-        bind(self);
-      else
+      if (!move_now)
         unbind(self);
+      else if (st.placement.connection)
+        bind(self); // Unbound instances load again on their next request.
     },
     [=](shutdown_atom) -> bool {
       unbind(self);

@@ -54,14 +54,16 @@ kind_entry& entry_for(pool_supervisor_state& st, const std::string& kind) {
 browser_supervisor_actor start_supervisor(self_ptr self, const std::string& kind,
                                           std::string& error) {
   auto& st = self->state;
+  // The launcher knows why a kind cannot be used (not configured, not
+  // installed); ask it first.
+  auto launch = st.cfg.make_launcher(kind, error);
+  if (!launch)
+    return {};
   auto sizes = st.cfg.kinds.find(kind);
   if (sizes == st.cfg.kinds.end()) {
     error = "browser '" + kind + "' is not available to this runtime";
     return {};
   }
-  auto launch = st.cfg.make_launcher(kind, error);
-  if (!launch)
-    return {};
   browser_supervisor_config cfg;
   cfg.connection = st.cfg.connection;
   cfg.connection.kind = kind;

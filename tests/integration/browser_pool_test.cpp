@@ -34,7 +34,7 @@ runtime_config pool_config_for(const std::string& kind) {
   cfg.browsers_explicit = true;
   cfg.default_preferences.browser = kind;
   cfg.pool.heartbeat_ms = 250;
-  cfg.pool.heartbeat_timeout_ms = 3000;
+  cfg.pool.heartbeat_timeout_ms = 10000;
   cfg.pool.idle_timeout_ms = 0;
   cfg.pool.restart.backoff_base_ms = 200;
   cfg.pool.restart.backoff_max_ms = 2000;
@@ -319,7 +319,9 @@ TEST_CASE("a page whose JavaScript is stuck misses heartbeats and its browser "
           "is restarted") {
   leaves_nothing_behind census;
   {
-    runtime rt{pool_config_for("chromium")};
+    auto cfg = pool_config_for("chromium");
+    cfg.pool.heartbeat_timeout_ms = 3000;
+    runtime rt{cfg};
     rt.connect_browser("chromium");
     auto first = ready_pid(rt.stats(), "chromium");
     REQUIRE(first > 0);
