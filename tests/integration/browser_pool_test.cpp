@@ -301,6 +301,21 @@ TEST_CASE("idle browsers are closed, busy ones are recycled without failing "
       CHECK(ready_pid(stats, "chromium") != first);
       CHECK(answered > 50);
     }
+    SUBCASE("a browser past its maximum lifetime is recycled, and its model "
+            "moves") {
+      cfg.pool.max_lifetime_ms = 4000;
+      runtime rt{cfg};
+      auto model = rt.get_model(model_family::audio, "silero_vad_v5");
+      auto first = ready_pid(rt.stats(), "chromium");
+      auto stats = wait_for(rt, [&](const pool_stats& s) {
+        auto k = find_kind(s, "chromium");
+        return k && k->retired.count("lifetime") >= 1;
+      });
+      CHECK(find_kind(stats, "chromium")->failures == 0);
+      auto r = infer_silence(model);
+      CHECK(r.outputs.size() == 2);
+      CHECK(ready_pid(rt.stats(), "chromium") != first);
+    }
     SUBCASE("a browser over its memory limit is recycled") {
       cfg.pool.memory_limits_mb["chromium"] = 1;
       runtime rt{cfg};
