@@ -126,10 +126,14 @@ void heartbeat(self_ptr self) {
   if (st.failure || !st.channel)
     return;
   auto now = clock_type::now();
-  if (!st.ping_answered && !st.loads.empty()) {
-    // Creating an onnxruntime-web session can block the page's JavaScript
-    // for seconds; the load's own deadline covers a page stuck meanwhile.
-  } else if (!st.ping_answered) {
+  if (st.ping_answered) {
+    st.ping_id++;
+    st.ping_sent = now;
+    st.ping_answered = false;
+    st.channel->send_text(wire::encode_ping(st.ping_id));
+  } else if (st.loads.empty()) {
+    // (Creating an onnxruntime-web session can block the page's JavaScript
+    // for seconds; the load's own deadline covers a page stuck meanwhile.)
     auto silent
       = std::chrono::duration_cast<std::chrono::milliseconds>(now - st.ping_sent);
     if (silent.count() >= st.cfg.heartbeat_timeout_ms) {
@@ -139,11 +143,6 @@ void heartbeat(self_ptr self) {
                                          + " ms (its JavaScript is stuck)"));
       return;
     }
-  } else {
-    st.ping_id++;
-    st.ping_sent = now;
-    st.ping_answered = false;
-    st.channel->send_text(wire::encode_ping(st.ping_id));
   }
   self->delayed_send(self, std::chrono::milliseconds{st.cfg.heartbeat_ms},
                      heartbeat_atom::value);

@@ -8,6 +8,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/countdown.hpp"
 #include "actors/pool_rules.hpp"
 
 namespace webaccel {
@@ -192,19 +193,15 @@ void stop_all(self_ptr self, const caf::error& reason, std::function<void()> don
   auto& st = self->state;
   st.shutting_down = true;
   fail_waiting(self, reason);
-  auto remaining = std::make_shared<size_t>(1);
-  auto one_done = [=] {
-    if (--*remaining == 0)
-      done();
-  };
+  auto all = make_countdown(std::move(done));
   for (auto& [id, s] : st.slots) {
     if (!s.conn)
       continue;
-    ++*remaining;
+    all->expect();
     self->request(s.conn, ms{30000}, shutdown_atom::value)
-      .then([=](bool) { one_done(); }, [=](caf::error&) { one_done(); });
+      .then([=](bool) { all->arrive(); }, [=](caf::error&) { all->arrive(); });
   }
-  one_done();
+  all->arm();
 }
 
 /// A browser died on its own: restart it after a backoff, or give up.
@@ -375,15 +372,12 @@ browser_supervisor_actor::behavior_type browser_supervisor(self_ptr self,
     [=](stats_atom) -> caf::result<kind_stats> {
       // Fresh figures from every running browser, then the snapshot.
       auto rp = self->make_response_promise<kind_stats>();
-      auto remaining = std::make_shared<size_t>(1);
-      auto one_done = [=]() mutable {
-        if (--*remaining == 0)
-          rp.deliver(snapshot(self->state));
-      };
+      auto all
+        = make_countdown([=]() mutable { rp.deliver(snapshot(self->state)); });
       for (auto& [id, s] : self->state.slots) {
         if (s.state == phase::backoff)
           continue;
-        ++*remaining;
+        all->expect();
         auto slot_id = id;
         self->request(s.conn, ms{slack_ms}, stats_atom::value)
           .then(
@@ -391,11 +385,11 @@ browser_supervisor_actor::behavior_type browser_supervisor(self_ptr self,
               if (auto i = self->state.slots.find(slot_id);
                   i != self->state.slots.end())
                 i->second.last = std::move(stats);
-              one_done();
+              all->arrive();
             },
-            [=](caf::error&) mutable { one_done(); });
+            [=](caf::error&) { all->arrive(); });
       }
-      one_done();
+      all->arm();
       return rp;
     },
     [=](shutdown_atom) -> caf::result<bool> {

@@ -16,9 +16,12 @@ using ms = std::chrono::milliseconds;
 // Extra time granted to a request whose callee enforces its own deadline.
 constexpr uint32_t slack_ms = 5000;
 
-/// A request that arrived while the instance had no browser.
-struct queued_request {
-  infer_request req;
+/// A request on its way to the page: the message is built once and can be
+/// sent again without copying its tensors.
+struct page_request {
+  /// (infer_atom, key, infer_request)
+  caf::message msg;
+  uint32_t deadline_ms = 0;
   caf::typed_response_promise<infer_result> promise;
   clock_type::time_point arrived;
 };
@@ -30,7 +33,8 @@ struct model_state {
   provenance origin;
   /// Loading into another browser right now.
   bool binding = false;
-  std::vector<queued_request> queued;
+  /// Requests that arrived while the instance had no browser.
+  std::vector<page_request> queued;
 };
 
 using self_ptr = model_actor::stateful_pointer<model_state>;
@@ -53,23 +57,18 @@ model_actor as_handle(self_ptr self) {
 
 void bind(self_ptr self);
 
-/// Sends one request to the page and answers `rp` with the result.
-void run(self_ptr self, infer_request req,
-         caf::typed_response_promise<infer_result> rp,
-         clock_type::time_point arrived, bool resent = false) {
+/// Sends a request to the page on the current browser and answers its
+/// promise with the result.
+void send(self_ptr self, page_request r, bool resent = false) {
   auto& p = self->state.placement;
   auto target = p.connection;
-  // Kept to send the request again if its browser turns out to be gone
-  // already (it then never saw the request, so no answer can be doubled).
-  auto copy = resent ? infer_request{} : req;
-  auto deadline = req.timeout_ms != 0 ? req.timeout_ms : p.infer_timeout_ms;
   // Where this request runs, even if the instance moves meanwhile.
   auto origin = self->state.origin;
   // The connection enforces the deadline; this one only guards against a
-  // connection that never answers at all.
+  // connection that never answers at all. (Sent untyped so that the message
+  // can be sent again as it is.)
   self
-    ->request(p.connection, ms{deadline + slack_ms}, infer_atom::value,
-              p.loaded.key, std::move(req))
+    ->request(caf::actor_cast<caf::actor>(target), ms{r.deadline_ms + slack_ms}, r.msg)
     .then(
       [=](page_result& res) mutable {
         auto& st = self->state;
@@ -79,25 +78,27 @@ void run(self_ptr self, infer_request req,
         out.synthetic_weights = st.placement.spec.synthetic_weights;
         out.origin = origin;
         out.time.total
-          = std::chrono::duration<double, std::milli>(clock_type::now() - arrived)
+          = std::chrono::duration<double, std::milli>(clock_type::now() - r.arrived)
               .count();
         out.time.compute = res.compute_ms;
         out.time.transfer = std::max(0.0, res.round_trip_ms - res.page_ms);
         out.time.queue = std::max(0.0, out.time.total - res.round_trip_ms);
         out.outputs = std::move(res.outputs);
-        rp.deliver(std::move(out));
+        r.promise.deliver(std::move(out));
       },
       [=](caf::error& err) mutable {
         auto& st = self->state;
+        // The browser was gone before the request reached it: it never saw
+        // it, so sending it again cannot double an answer.
         if (err == caf::sec::request_receiver_down && !resent) {
           if (st.placement.connection == target) {
             self->demonitor(target.address());
             st.placement.connection = nullptr;
           }
           if (st.placement.connection) {
-            run(self, std::move(copy), rp, arrived, true);
+            send(self, std::move(r), true);
           } else {
-            st.queued.push_back({std::move(copy), rp, arrived});
+            st.queued.push_back(std::move(r));
             bind(self);
           }
           return;
@@ -105,7 +106,7 @@ void run(self_ptr self, infer_request req,
         if (err.category() != caf::atom("webaccel"))
           err = make_error(errc::connection, "browser connection unreachable: "
                                                + caf::to_string(err));
-        rp.deliver(std::move(err));
+        r.promise.deliver(std::move(err));
       });
 }
 
@@ -126,7 +127,7 @@ void flush_queue(self_ptr self, const caf::error& err) {
     if (err)
       q.promise.deliver(err);
     else
-      run(self, std::move(q.req), std::move(q.promise), q.arrived);
+      send(self, std::move(q));
   }
 }
 
@@ -211,13 +212,17 @@ model_actor::behavior_type model(self_ptr self, model_placement placement) {
   });
   return {
     [=](infer_atom, infer_request& req) -> caf::result<infer_result> {
-      auto arrived = clock_type::now();
-      auto rp = self->make_response_promise<infer_result>();
       auto& st = self->state;
-      if (st.placement.connection) {
-        run(self, std::move(req), rp, arrived);
+      auto& p = st.placement;
+      auto deadline = req.timeout_ms != 0 ? req.timeout_ms : p.infer_timeout_ms;
+      page_request r{
+        caf::make_message(infer_atom::value, p.loaded.key, std::move(req)),
+        deadline, self->make_response_promise<infer_result>(), clock_type::now()};
+      auto rp = r.promise;
+      if (p.connection) {
+        send(self, std::move(r));
       } else {
-        st.queued.push_back({std::move(req), rp, arrived});
+        st.queued.push_back(std::move(r));
         bind(self);
       }
       return rp;

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/browser_supervisor.hpp"
+#include "actors/countdown.hpp"
 #include "actors/pool_rules.hpp"
 
 namespace webaccel {
@@ -115,23 +116,19 @@ void on_escalation(self_ptr self, const std::string& kind, const caf::error& rea
 void shut_down(self_ptr self, caf::typed_response_promise<bool> rp) {
   auto& st = self->state;
   st.shutting_down = true;
-  auto remaining = std::make_shared<size_t>(1);
-  auto promise = std::make_shared<caf::typed_response_promise<bool>>(rp);
-  auto one_done = [=] {
-    if (--*remaining == 0) {
-      promise->deliver(true);
-      self->quit();
-    }
-  };
+  auto all = make_countdown([=]() mutable {
+    rp.deliver(true);
+    self->quit();
+  });
   auto stop_supervisors = [=] {
     for (auto& [kind, entry] : self->state.kinds) {
       if (!entry.supervisor)
         continue;
-      ++*remaining;
+      all->expect();
       self->request(entry.supervisor, ms{60000}, shutdown_atom::value)
-        .then([=](bool) { one_done(); }, [=](caf::error&) { one_done(); });
+        .then([=](bool) { all->arrive(); }, [=](caf::error&) { all->arrive(); });
     }
-    one_done();
+    all->arm();
   };
   // The router first: its models leave their browsers before those stop.
   self->request(st.router, ms{10000}, shutdown_atom::value)
@@ -197,11 +194,7 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self, pool_config 
       auto rp = self->make_response_promise<pool_stats>();
       auto out = std::make_shared<pool_stats>();
       out->max_connections = st.cfg.policy.max_connections;
-      auto remaining = std::make_shared<size_t>(1);
-      auto one_done = [=]() mutable {
-        if (--*remaining == 0)
-          rp.deliver(*out);
-      };
+      auto all = make_countdown([=]() mutable { rp.deliver(*out); });
       for (auto& [kind, entry] : st.kinds) {
         if (!entry.supervisor) {
           kind_stats ks;
@@ -211,18 +204,18 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self, pool_config 
           out->kinds.push_back(std::move(ks));
           continue;
         }
-        ++*remaining;
+        all->expect();
         auto escalations = entry.escalations;
         self->request(entry.supervisor, ms{10000}, stats_atom::value)
           .then(
             [=](kind_stats& ks) mutable {
               ks.escalations = escalations;
               out->kinds.push_back(std::move(ks));
-              one_done();
+              all->arrive();
             },
-            [=](caf::error&) mutable { one_done(); });
+            [=](caf::error&) { all->arrive(); });
       }
-      one_done();
+      all->arm();
       return rp;
     },
     [=](shutdown_atom) -> caf::result<bool> {

@@ -16,6 +16,7 @@
 #include <iterator>
 #include <sstream>
 
+#include "transport/proc_table.hpp"
 #include "transport/process_memory.hpp"
 
 extern char** environ;
@@ -45,26 +46,15 @@ std::string next_marker() {
 std::vector<pid_t> marked_children(const std::string& marker) {
   std::vector<pid_t> out;
   auto self = getpid();
-  std::error_code ec;
-  for (auto& entry : std::filesystem::directory_iterator{"/proc", ec}) {
-    auto name = entry.path().filename().string();
-    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos)
+  for (auto& p : list_processes()) {
+    if (p.ppid != self)
       continue;
-    std::ifstream stat{entry.path() / "stat"};
-    std::string line;
-    std::getline(stat, line);
-    auto close = line.rfind(')');
-    if (close == std::string::npos || close + 4 > line.size())
-      continue;
-    // After ") " come the state and the parent's pid.
-    auto ppid = std::strtol(line.c_str() + close + 4, nullptr, 10);
-    if (ppid != self)
-      continue;
-    std::ifstream environ_file{entry.path() / "environ", std::ios::binary};
+    std::ifstream environ_file{"/proc/" + std::to_string(p.pid) + "/environ",
+                               std::ios::binary};
     std::string env{std::istreambuf_iterator<char>{environ_file}, {}};
     if (env.find(std::string{'\0'} + marker + '\0') != std::string::npos
         || env.rfind(marker + '\0', 0) == 0)
-      out.push_back(static_cast<pid_t>(std::stol(name)));
+      out.push_back(p.pid);
   }
   return out;
 }
@@ -80,19 +70,9 @@ constexpr const char* owner_file = ".webaccel-owner";
 /// "pid start-time" of a live process (start time in clock ticks since
 /// boot, so that a reused pid does not pass for the owner); "" if gone.
 std::string process_identity(pid_t pid) {
-  std::ifstream stat{"/proc/" + std::to_string(pid) + "/stat"};
-  std::string line;
-  if (!std::getline(stat, line))
-    return {};
-  auto close = line.rfind(')');
-  if (close == std::string::npos)
-    return {};
-  // Field 22 (starttime) is the 20th after the command name.
-  std::stringstream fields{line.substr(close + 2)};
-  std::string field;
-  for (int i = 0; i < 20 && fields >> field; ++i)
-    ;
-  return std::to_string(pid) + " " + field;
+  auto p = read_proc_entry(pid);
+  return p ? std::to_string(pid) + " " + std::to_string(p->start_time)
+           : std::string{};
 }
 
 } // namespace

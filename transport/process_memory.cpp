@@ -3,10 +3,10 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
+
+#include "transport/proc_table.hpp"
 
 namespace webaccel {
 
@@ -30,26 +30,9 @@ uint64_t process_memory_bytes(pid_t pid) {
 
 std::set<pid_t> process_group_members(pid_t pgid, const std::set<pid_t>& extra) {
   std::set<pid_t> out;
-  std::error_code ec;
-  for (auto& entry : std::filesystem::directory_iterator{"/proc", ec}) {
-    auto name = entry.path().filename().string();
-    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos)
-      continue;
-    std::ifstream stat{entry.path() / "stat"};
-    std::string line;
-    if (!std::getline(stat, line))
-      continue;
-    auto close = line.rfind(')');
-    if (close == std::string::npos)
-      continue;
-    // After ") ": state, ppid, pgrp.
-    std::istringstream fields{line.substr(close + 2)};
-    char state = 0;
-    pid_t ppid = 0;
-    pid_t pgrp = 0;
-    if (fields >> state >> ppid >> pgrp && pgrp == pgid && state != 'Z')
-      out.insert(static_cast<pid_t>(std::stol(name)));
-  }
+  for (auto& p : list_processes())
+    if (p.pgrp == pgid && p.state != 'Z')
+      out.insert(p.pid);
   for (auto pid : extra)
     if (kill(pid, 0) == 0)
       out.insert(pid);

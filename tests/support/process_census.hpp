@@ -8,8 +8,9 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <sstream>
 #include <string>
+
+#include "transport/proc_table.hpp"
 
 namespace webaccel::test {
 
@@ -18,23 +19,9 @@ namespace webaccel::test {
 inline std::set<pid_t> children_of_this_process() {
   std::set<pid_t> out;
   auto self = getpid();
-  for (auto& entry : std::filesystem::directory_iterator{"/proc"}) {
-    auto name = entry.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos)
-      continue;
-    std::ifstream stat{entry.path() / "stat"};
-    std::string line;
-    std::getline(stat, line);
-    auto close = line.rfind(')');
-    if (close == std::string::npos)
-      continue;
-    char state = 0;
-    pid_t ppid = 0;
-    std::istringstream rest{line.substr(close + 2)};
-    rest >> state >> ppid;
-    if (ppid == self)
-      out.insert(std::stoi(name));
-  }
+  for (auto& p : list_processes())
+    if (p.ppid == self)
+      out.insert(p.pid);
   return out;
 }
 

@@ -1,0 +1,29 @@
+// The kernel's process table as /proc/PID/stat shows it: the one parser
+// behind helper tracking, process-group memory and scratch-dir ownership.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace webaccel {
+
+struct proc_entry {
+  pid_t pid = 0;
+  /// 'R', 'S', 'Z' (zombie), ...
+  char state = 0;
+  pid_t ppid = 0;
+  pid_t pgrp = 0;
+  /// Clock ticks after boot: with the pid, names a process uniquely.
+  uint64_t start_time = 0;
+};
+
+/// The entry of one process; nullopt if it is gone.
+std::optional<proc_entry> read_proc_entry(pid_t pid);
+
+/// Every process visible in /proc.
+std::vector<proc_entry> list_processes();
+
+} // namespace webaccel
