@@ -28,7 +28,7 @@ packages=(
   g++ pkg-config meson ninja-build clang-format
   libcaf-dev libboost-dev nlohmann-json3-dev libsqlite3-dev libspdlog-dev
   doctest-dev
-  chromium chromium-driver firefox-esr espeak-ng python3
+  chromium chromium-driver firefox-esr espeak-ng python3 python3-onnx python3-numpy
 )
 # Node and npm may come from elsewhere (a newer Node); only add Debian's when
 # there is none.
@@ -55,6 +55,11 @@ if ! cmp -s browser_assets/package-lock.json "$stamp"; then
   cp browser_assets/package-lock.json "$stamp"
 fi
 
+# -- the synthetic-weight models (reproducible: their checksums are committed) -----
+if ! sha256sum --quiet -c config/models.sha256 >/dev/null 2>&1; then
+  step "building the synthetic-weight models"
+  /usr/bin/python3 tools/make_models.py browser_assets/models >/dev/null
+fi
 step "verifying model files"
 sha256sum --quiet -c config/models.sha256
 
@@ -79,6 +84,15 @@ fi
 # -- tests -----------------------------------------------------------------------
 step "checking the format"
 ninja -C "$build" clang-format-check >/dev/null
+
+# Reference outputs outside the browser (CPU onnxruntime-node; its optional
+# CUDA download is skipped).
+stamp=tests/reference/node_modules/.webaccel-installed-lock
+if ! cmp -s tests/reference/package-lock.json "$stamp"; then
+  step "installing the reference runtime (npm ci)"
+  (cd tests/reference && ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error)
+  cp tests/reference/package-lock.json "$stamp"
+fi
 
 step "running the tests"
 export UBSAN_OPTIONS="suppressions=$root/tests/ubsan.supp:print_stacktrace=1:halt_on_error=1"
