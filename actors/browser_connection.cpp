@@ -427,7 +427,7 @@ browser_connection_actor::behavior_type browser_connection(self_ptr self,
       if (st.draining)
         return make_error(errc::connection, st.cfg.kind + " browser is retiring");
       st.last_activity = clock_type::now();
-      auto key = spec.name + "@" + platform;
+      auto key = spec.page_key(platform);
       if (auto i = st.loaded.find(key); i != st.loaded.end())
         return i->second; // Already in the page (another instance uses it).
       auto support = st.capabilities->platform(platform);
@@ -437,10 +437,9 @@ browser_connection_actor::behavior_type browser_connection(self_ptr self,
       if (!support->available)
         return make_error(errc::browser_capability, st.cfg.kind + " has no " + platform
                                                       + ": " + support->reason);
-      st.cfg.routes->add_model(spec.sha256, spec.path);
-      wire::load_command cmd{
-        st.next_id++,    key,     "/models/" + spec.sha256, spec.sha256,
-        spec.size_bytes, platform};
+      for (auto* file : files_of(spec))
+        st.cfg.routes->add_model(file->sha256, file->path);
+      wire::load_command cmd{st.next_id++, key, spec, platform};
       auto rp = self->make_response_promise<loaded_model>();
       st.loads.emplace(cmd.id, pending_load{rp, spec.name + " on " + platform});
       st.channel->send_text(wire::encode_load(cmd));
@@ -454,7 +453,7 @@ browser_connection_actor::behavior_type browser_connection(self_ptr self,
       if (auto err = not_ready(st))
         return err;
       auto id = st.next_id++;
-      auto frame = wire::encode_infer(id, key, req.inputs, st.cfg.limits);
+      auto frame = wire::encode_infer(id, key, req, st.cfg.limits);
       if (!frame)
         return make_error(errc::invalid_request, frame.error);
       auto rp = self->make_response_promise<page_result>();

@@ -46,7 +46,8 @@ provenance make_provenance(const model_placement& p) {
   out.platform = p.loaded.platform;
   if (out.platform == "webgpu")
     out.adapter = p.browser.adapter;
-  out.precision = p.spec.precision;
+  out.precision = p.spec.variant.precision;
+  out.mixed_precision = p.spec.variant.mixed_precision;
   out.execution_provider = p.loaded.execution_provider;
   return out;
 }

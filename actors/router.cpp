@@ -30,9 +30,12 @@ struct router_state {
 using self_ptr = router_actor::stateful_pointer<router_state>;
 
 std::string cache_key(const model_request& req) {
+  auto& prefs = req.preferences;
   std::string key = std::string{to_string(req.family)} + "/" + req.name + "/"
-                    + req.preferences.browser + "/" + req.preferences.precision
-                    + "/";
+                    + prefs.browser + "/" + prefs.precision
+                    + (prefs.mixed_precision ? "-mixed" : "")
+                    + (prefs.precompile_shaders ? "/warm" : "")
+                    + (prefs.parallel_loading ? "/parallel" : "") + "/";
   for (auto& p : req.preferences.priority_list)
     key += p + ",";
   return key;
@@ -47,7 +50,8 @@ void finish(self_ptr self, const std::string& key, const T& outcome) {
     rp.deliver(outcome);
 }
 
-/// Checks a request against the registry; returns its spec or an error.
+/// Checks a request against the registry; returns the spec of the variant
+/// it asks for, or an error.
 caf::expected<model_spec> lookup(const router_config& cfg, const model_request& req) {
   auto i = cfg.models.find(req.name);
   if (i == cfg.models.end()) {
@@ -57,15 +61,20 @@ caf::expected<model_spec> lookup(const router_config& cfg, const model_request& 
     return make_error(errc::invalid_request,
                       "unknown model '" + req.name + "' (known: " + known + ")");
   }
-  auto& spec = i->second;
-  if (spec.family != req.family)
+  auto& entry = i->second;
+  auto& prefs = req.preferences;
+  if (entry.family != req.family)
     return make_error(errc::invalid_request,
-                      "model '" + req.name + "' is a " + to_string(spec.family)
+                      "model '" + req.name + "' is a " + to_string(entry.family)
                         + " model, not " + to_string(req.family));
-  if (spec.precision != req.preferences.precision)
+  auto variant = entry.variant(prefs.precision, prefs.mixed_precision);
+  if (variant == nullptr)
     return make_error(errc::invalid_request,
-                      "model '" + req.name + "' has no " + req.preferences.precision
-                        + " variant (available: " + spec.precision + ")");
+                      "model '" + req.name + "' has no " + prefs.precision
+                        + " variant (available: " + entry.variant_names() + ")");
+  auto spec = make_spec(entry, *variant);
+  spec.warmup = prefs.precompile_shaders;
+  spec.parallel_loading = prefs.parallel_loading;
   return spec;
 }
 
@@ -74,8 +83,8 @@ void load_on(self_ptr self, const std::string& key, model_spec spec,
              browser_connection_actor conn, browser_capabilities caps,
              std::string platform) {
   auto& cfg = self->state.cfg;
-  spdlog::info("loading {} on {} {} ({})", spec.name, caps.browser,
-               caps.browser_version, platform);
+  spdlog::info("loading {} ({}) on {} {} ({})", spec.name, spec.variant.precision,
+               caps.browser, caps.browser_version, platform);
   self
     ->request(conn, ms{cfg.load_timeout_ms + slack_ms}, load_atom::value, spec, platform)
     .then(

@@ -18,7 +18,7 @@ namespace webaccel {
 
 struct router_config {
   /// The model registry by name.
-  std::map<std::string, model_spec> models;
+  std::map<std::string, model_entry> models;
   browser_preference_table browser_preferences = default_browser_preferences();
   /// Browser kinds this runtime may launch.
   std::vector<std::string> browsers;

@@ -119,12 +119,15 @@ const std::string& model_handle::name() const {
 }
 
 infer_result model_handle::infer(std::vector<tensor> inputs, uint32_t timeout_ms) const {
+  return infer(infer_request{std::move(inputs), {}, timeout_ms});
+}
+
+infer_result model_handle::infer(infer_request req) const {
   auto& rt = *impl_->rt;
   if (!rt.running)
     throw failure{errc::shutting_down, "the runtime was shut down"};
-  infer_request req{std::move(inputs), timeout_ms};
-  auto wait
-    = (timeout_ms != 0 ? timeout_ms : impl_->default_timeout_ms) + host_slack_ms;
+  auto wait = (req.timeout_ms != 0 ? req.timeout_ms : impl_->default_timeout_ms)
+              + host_slack_ms;
   caf::scoped_actor self{rt.sys};
   std::optional<infer_result> out;
   caf::error err;
@@ -138,17 +141,20 @@ infer_result model_handle::infer(std::vector<tensor> inputs, uint32_t timeout_ms
 
 void model_handle::infer_async(std::vector<tensor> inputs, infer_callback done,
                                uint32_t timeout_ms) const {
+  infer_async(infer_request{std::move(inputs), {}, timeout_ms}, std::move(done));
+}
+
+void model_handle::infer_async(infer_request req, infer_callback done) const {
   auto& rt = *impl_->rt;
   if (!rt.running) {
     failure f{errc::shutting_down, "the runtime was shut down"};
     done(nullptr, &f);
     return;
   }
-  auto wait
-    = (timeout_ms != 0 ? timeout_ms : impl_->default_timeout_ms) + host_slack_ms;
+  auto wait = (req.timeout_ms != 0 ? req.timeout_ms : impl_->default_timeout_ms)
+              + host_slack_ms;
   rt.sys.spawn([actor = impl_->actor, wait, done = std::move(done),
-                req = infer_request{std::move(inputs), timeout_ms}](
-                 caf::event_based_actor* self) mutable {
+                req = std::move(req)](caf::event_based_actor* self) mutable {
     self->request(actor, ms{wait}, infer_atom::value, std::move(req))
       .then([done](infer_result& res) { done(&res, nullptr); },
             [done](caf::error& err) {

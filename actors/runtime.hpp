@@ -48,9 +48,15 @@ using infer_callback
 class model_handle {
  public:
   /// Runs one inference and waits for the answer. @throws failure
+  infer_result infer(infer_request req) const;
+
+  /// The same for tensors only.
   infer_result infer(std::vector<tensor> inputs, uint32_t timeout_ms = 0) const;
 
   /// Runs one inference; `done` is called on a runtime thread.
+  void infer_async(infer_request req, infer_callback done) const;
+
+  /// The same for tensors only.
   void infer_async(std::vector<tensor> inputs, infer_callback done,
                    uint32_t timeout_ms = 0) const;
 

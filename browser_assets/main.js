@@ -40,9 +40,9 @@ async function onInfer(buffer) {
   const received = performance.now();
   let id = 0;
   try {
-    const { header, tensors } = decodeBinary(buffer);
+    const { header, tensors, raws } = decodeBinary(buffer);
     id = header.id;
-    const { outputs, computeMs } = await runner.infer(header.key, tensors);
+    const { outputs, computeMs } = await runner.infer(header.key, tensors, raws);
     const pageMs = performance.now() - received;
     ws.send(encodeBinary({ type: 'result', id, compute_ms: computeMs, page_ms: pageMs }, outputs));
   } catch (err) {

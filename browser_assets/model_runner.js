@@ -1,6 +1,10 @@
-// Loads models into onnxruntime-web sessions and runs them. The WASM-only
-// build is used for "wasm" (smaller, faster to start); the full build, with
-// the WebGPU and WebNN execution providers, for the others.
+// Loads models into onnxruntime-web sessions and runs them. A model is one
+// or more parts (a multimodal model's towers), each an ONNX file, plus the
+// files its processing steps need; every file is fetched by its sha256 and
+// checked before use. The WASM-only build is used for "wasm" (smaller,
+// faster to start); the full build, with the WebGPU and WebNN execution
+// providers, for the others.
+import { Pipeline } from './pipelines/pipeline.js';
 
 const ORT_BUILDS = {
   wasm: '/ort/ort.wasm.min.mjs',
@@ -18,9 +22,36 @@ function namedError(name, message) {
   return err;
 }
 
+/** Fetches a file ref ({url, sha256, size_bytes}) and checks size and hash. */
+async function fetchVerified({ url, sha256, size_bytes: sizeBytes }) {
+  const response = await fetch(url);
+  if (!response.ok) throw namedError('ModelFetchError', `GET ${url}: HTTP ${response.status}`);
+  const bytes = await response.arrayBuffer();
+  if (sizeBytes && bytes.byteLength !== sizeBytes) {
+    throw namedError('ModelHashMismatch', `${url} has ${bytes.byteLength} bytes, expected ${sizeBytes}`);
+  }
+  const digest = hex(await crypto.subtle.digest('SHA-256', bytes));
+  if (digest !== sha256) throw namedError('ModelHashMismatch', `sha256 of ${url} is ${digest}, expected ${sha256}`);
+  return new Uint8Array(bytes);
+}
+
+/** Zero tensors shaped by a session's input metadata (symbolic dimensions = 1). */
+function zeroFeeds(ort, session) {
+  const feeds = {};
+  const metadata = session.inputMetadata || [];
+  for (const m of metadata) {
+    if (!m.isTensor) continue;
+    const shape = (m.shape || []).map((d) => (typeof d === 'number' && d > 0 ? d : 1));
+    const n = shape.reduce((a, b) => a * b, 1);
+    const data = m.type === 'int64' ? new BigInt64Array(n) : m.type === 'int32' ? new Int32Array(n) : new Float32Array(n);
+    feeds[m.name] = new ort.Tensor(m.type === 'int64' || m.type === 'int32' ? m.type : 'float32', data, shape);
+  }
+  return metadata.length === session.inputNames.length ? feeds : null;
+}
+
 export class ModelRunner {
   constructor() {
-    this.sessions = new Map(); // key -> {ort, session, tail}
+    this.models = new Map(); // key -> {parts, pipeline, tail}
     this.ortBuilds = new Map(); // url -> module promise
   }
 
@@ -32,69 +63,100 @@ export class ModelRunner {
   }
 
   /** Fetches, verifies and loads a model; resolves to the 'loaded' message. */
-  async load({ id, key, url, sha256, size_bytes: sizeBytes, platform }) {
+  async load(msg) {
+    const { id, key, platform } = msg;
     const started = performance.now();
-    const response = await fetch(url);
-    if (!response.ok) throw namedError('ModelFetchError', `GET ${url}: HTTP ${response.status}`);
-    const bytes = await response.arrayBuffer();
-    if (sizeBytes && bytes.byteLength !== sizeBytes) {
-      throw namedError('ModelHashMismatch', `${url} has ${bytes.byteLength} bytes, expected ${sizeBytes}`);
-    }
-    const digest = hex(await crypto.subtle.digest('SHA-256', bytes));
-    if (digest !== sha256) {
-      throw namedError('ModelHashMismatch', `sha256 of ${url} is ${digest}, expected ${sha256}`);
-    }
+    const ignored = [];
     const ort = await this.ort(platform);
     ort.env.wasm.wasmPaths = '/ort/';
-    const session = await ort.InferenceSession.create(new Uint8Array(bytes), {
-      executionProviders: [platform],
-      graphOptimizationLevel: 'all',
-    });
-    const old = this.sessions.get(key);
-    if (old) await old.session.release();
-    this.sessions.set(key, { ort, session, tail: Promise.resolve() });
+    const partNames = Object.keys(msg.parts);
+    const parallel = msg.parallel_loading && partNames.length > 1;
+    if (msg.parallel_loading && partNames.length === 1) ignored.push('parallel_loading: the model has one part');
+    const loadPart = async (name) => {
+      const bytes = await fetchVerified(msg.parts[name]);
+      const session = await ort.InferenceSession.create(bytes, {
+        executionProviders: [platform],
+        graphOptimizationLevel: 'all',
+      });
+      return { name, session, ort };
+    };
+    const parts = [];
+    if (parallel) {
+      parts.push(...await Promise.all(partNames.map(loadPart)));
+    } else {
+      for (const name of partNames) parts.push(await loadPart(name));
+    }
+    const files = new Map();
+    const steps = [...msg.preprocessing, msg.postprocessing];
+    for (const step of steps) {
+      for (const value of Object.values(step)) {
+        if (value && typeof value === 'object' && value.sha256) files.set(value.url, await fetchVerified(value));
+      }
+    }
+    const pipeline = new Pipeline(msg.preprocessing, msg.postprocessing, files);
+    const old = this.models.get(key);
+    const entry = { parts, pipeline, tail: Promise.resolve() };
+    const loadMs = performance.now() - started;
+    let warmupMs = 0;
+    if (msg.warmup && platform === 'wasm') {
+      ignored.push('precompile_shaders: wasm runs no shaders');
+    } else if (msg.warmup) {
+      const warmStarted = performance.now();
+      await this.warmUp(entry);
+      warmupMs = performance.now() - warmStarted;
+    }
+    this.models.set(key, entry);
+    if (old) await this.release(old);
     return {
       type: 'loaded',
       id,
       key,
       platform,
       execution_provider: platform,
-      inputs: session.inputNames,
-      outputs: session.outputNames,
-      load_ms: performance.now() - started,
+      inputs: parts.flatMap((p) => p.session.inputNames),
+      outputs: parts.flatMap((p) => p.session.outputNames),
+      load_ms: loadMs,
+      warmup_ms: warmupMs,
+      ignored_options: ignored,
     };
   }
 
+  /** One inference on small inputs, so the first real one finds shaders compiled. */
+  async warmUp(entry) {
+    const raws = await entry.pipeline.warmupInputs();
+    if (raws.length) {
+      await entry.pipeline.run(entry.parts, [], raws);
+      return;
+    }
+    for (const { ort, session } of entry.parts) {
+      const feeds = zeroFeeds(ort, session);
+      if (feeds) await session.run(feeds);
+    }
+  }
+
   /**
-   * Runs the session `key` on tensors; resolves to {outputs, computeMs}.
-   * Runs on one session are serialized: onnxruntime-web does not allow
-   * concurrent run() calls on a session.
+   * Runs the model `key` on tensors and raw inputs; resolves to {outputs,
+   * computeMs}. Runs on one model are serialized: onnxruntime-web does not
+   * allow concurrent run() calls on a session.
    */
-  infer(key, tensors) {
-    const entry = this.sessions.get(key);
+  infer(key, tensors, raws = []) {
+    const entry = this.models.get(key);
     if (!entry) return Promise.reject(namedError('UnknownModel', `no model loaded under key '${key}'`));
-    const run = entry.tail.then(async () => {
-      const feeds = {};
-      for (const t of tensors) feeds[t.name] = new entry.ort.Tensor(t.dtype, t.data, t.shape);
-      const started = performance.now();
-      const results = await entry.session.run(feeds);
-      const computeMs = performance.now() - started;
-      const outputs = entry.session.outputNames.map((name) => {
-        const r = results[name];
-        return { name, dtype: r.type, shape: r.dims, data: r.data };
-      });
-      return { outputs, computeMs };
-    });
+    const run = entry.tail.then(() => entry.pipeline.run(entry.parts, tensors, raws));
     entry.tail = run.catch(() => {});
     return run;
   }
 
-  /** Releases the session `key` once the runs queued on it are done. */
-  async unload(key) {
-    const entry = this.sessions.get(key);
-    if (!entry) return;
-    this.sessions.delete(key);
+  async release(entry) {
     await entry.tail;
-    await entry.session.release();
+    for (const part of entry.parts) await part.session.release();
+  }
+
+  /** Releases the model `key` once the runs queued on it are done. */
+  async unload(key) {
+    const entry = this.models.get(key);
+    if (!entry) return;
+    this.models.delete(key);
+    await this.release(entry);
   }
 }

@@ -28,7 +28,13 @@ export function decodeBinary(buffer) {
     const bytes = buffer.slice(payload + t.offset, payload + t.offset + t.length);
     return { name: t.name, dtype: t.dtype, shape: t.shape, data: new Ctor(bytes) };
   });
-  return { header, tensors };
+  // Raw inputs (text, an encoded image, a WAV file) for the model's preprocessing.
+  const raws = (header.raw || []).map((r) => ({
+    name: r.name,
+    media_type: r.media_type,
+    data: new Uint8Array(buffer.slice(payload + r.offset, payload + r.offset + r.length)),
+  }));
+  return { header, tensors, raws };
 }
 
 /** Packs a header object and tensors ({name, dtype, shape, data}) into a frame. */

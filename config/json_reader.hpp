@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <set>
 #include <string>
 #include <vector>
@@ -19,6 +20,18 @@ namespace webaccel {
 
 inline std::string type_name(const nlohmann::json& x) {
   return x.type_name();
+}
+
+/// `p` relative to `base_dir` unless it is absolute (or empty).
+inline std::string resolve_path(const std::string& base_dir, const std::string& p) {
+  if (p.empty() || std::filesystem::path{p}.is_absolute())
+    return p;
+  return (std::filesystem::path{base_dir} / p).lexically_normal().string();
+}
+
+inline void check_precision(const std::string& path, const std::string& p) {
+  if (p != "fp32" && p != "fp16" && p != "q8" && p != "q4")
+    fail(path, "unknown precision '" + p + "' (expected fp32, fp16, q8, q4)");
 }
 
 /// Reads one JSON object, remembering its key path and rejecting unknown keys.

@@ -10,6 +10,7 @@
 
 #include "config/default_config.hpp"
 #include "config/json_reader.hpp"
+#include "config/model_registry_reader.hpp"
 #include "config/pool_config_reader.hpp"
 #include "config/sha256.hpp"
 
@@ -20,21 +21,6 @@ namespace {
 using json = nlohmann::json;
 namespace fs = std::filesystem;
 
-std::string resolve(const std::string& base_dir, const std::string& p) {
-  if (p.empty() || fs::path{p}.is_absolute())
-    return p;
-  return (fs::path{base_dir} / p).lexically_normal().string();
-}
-
-bool is_hex_sha256(const std::string& s) {
-  if (s.size() != 64)
-    return false;
-  for (auto c : s)
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-      return false;
-  return true;
-}
-
 void check_platforms(const std::string& path, const std::vector<std::string>& list) {
   if (list.empty())
     fail(path, "must name at least one platform");
@@ -42,11 +28,6 @@ void check_platforms(const std::string& path, const std::vector<std::string>& li
     if (list[i] != "webgpu" && list[i] != "webnn" && list[i] != "wasm")
       fail(path + "[" + std::to_string(i) + "]",
            "unknown platform '" + list[i] + "' (expected webgpu, webnn or wasm)");
-}
-
-void check_precision(const std::string& path, const std::string& p) {
-  if (p != "fp32" && p != "fp16" && p != "q8" && p != "q4")
-    fail(path, "unknown precision '" + p + "' (expected fp32, fp16, q8, q4)");
 }
 
 hardware_preferences read_preferences(const json& x, const std::string& path) {
@@ -57,41 +38,12 @@ hardware_preferences read_preferences(const json& x, const std::string& path) {
   r.get("browser", prefs.browser);
   r.get("precision", prefs.precision);
   check_precision(r.child("precision"), prefs.precision);
+  r.get("mixed_precision", prefs.mixed_precision);
   r.get("precompile_shaders", prefs.precompile_shaders);
+  r.get("parallel_loading", prefs.parallel_loading);
   r.get("fallback_to_simulation", prefs.fallback_to_simulation);
   r.reject_unknown_keys();
   return prefs;
-}
-
-model_spec read_model(const json& x, const std::string& path,
-                      const std::string& base_dir) {
-  model_spec spec;
-  object_reader r{x, path};
-  r.get("name", spec.name);
-  if (spec.name.empty())
-    fail(r.child("name"), "is required");
-  std::string family;
-  r.get("family", family);
-  auto fam = parse_model_family(family);
-  if (!fam)
-    fail(r.child("family"), "unknown family '" + family
-                              + "' (expected audio, vision, text_embedding, "
-                                "text_generation "
-                                "or multimodal)");
-  spec.family = *fam;
-  r.get("path", spec.path);
-  if (spec.path.empty())
-    fail(r.child("path"), "is required");
-  spec.path = resolve(base_dir, spec.path);
-  r.get("sha256", spec.sha256);
-  if (!is_hex_sha256(spec.sha256))
-    fail(r.child("sha256"), "expected 64 lower-case hex digits");
-  r.get_int("size_bytes", spec.size_bytes, 1, uint64_t{1} << 40);
-  r.get("precision", spec.precision);
-  check_precision(r.child("precision"), spec.precision);
-  r.get("synthetic_weights", spec.synthetic_weights);
-  r.reject_unknown_keys();
-  return spec;
 }
 
 } // namespace
@@ -116,7 +68,7 @@ runtime_config parse_config(std::string_view json_text, const std::string& base_
     r.reject_unknown_keys();
   }
   top.get("assets_dir", cfg.assets_dir);
-  cfg.assets_dir = resolve(base_dir, cfg.assets_dir);
+  cfg.assets_dir = resolve_path(base_dir, cfg.assets_dir);
   top.get("log_level", cfg.log_level);
   static const std::set<std::string> levels
     = {"trace", "debug", "info", "warn", "error", "off"};
@@ -124,17 +76,8 @@ runtime_config parse_config(std::string_view json_text, const std::string& base_
     fail("$.log_level", "unknown level '" + cfg.log_level
                           + "' (expected trace, debug, info, warn, error "
                             "or off)");
-  if (auto models = top.find("models")) {
-    if (!models->is_array())
-      fail("$.models", "expected an array, got " + type_name(*models));
-    for (size_t i = 0; i < models->size(); ++i) {
-      auto path = "$.models[" + std::to_string(i) + "]";
-      auto spec = read_model((*models)[i], path, base_dir);
-      if (cfg.models.count(spec.name) > 0)
-        fail(path + ".name", "duplicate model name '" + spec.name + "'");
-      cfg.models.emplace(spec.name, std::move(spec));
-    }
-  }
+  if (auto models = top.find("models"))
+    cfg.models = read_models(*models, "$.models", base_dir);
   if (auto browsers = top.find("browsers")) {
     cfg.browsers = read_browsers(*browsers, "$.browsers");
     cfg.browsers_explicit = true;
@@ -152,18 +95,26 @@ runtime_config parse_config(std::string_view json_text, const std::string& base_
     r.reject_unknown_keys();
   }
   if (auto d = top.find("demo")) {
-    object_reader r{*d, "$.demo"};
-    r.get("model", cfg.demo.model);
-    r.get("input", cfg.demo.input);
-    cfg.demo.input = resolve(base_dir, cfg.demo.input);
-    r.reject_unknown_keys();
+    if (!d->is_array())
+      fail("$.demo",
+           "expected an array of {model, text, file}, got " + type_name(*d));
+    for (size_t i = 0; i < d->size(); ++i) {
+      object_reader r{(*d)[i], "$.demo[" + std::to_string(i) + "]"};
+      demo_item item;
+      r.get("model", item.model);
+      r.get("text", item.text);
+      r.get("file", item.file);
+      item.file = resolve_path(base_dir, item.file);
+      r.reject_unknown_keys();
+      if (cfg.models.count(item.model) == 0)
+        fail(r.child("model"), "names no model in $.models: '" + item.model + "'");
+      cfg.demo.push_back(std::move(item));
+    }
   }
   top.reject_unknown_keys();
   if (!cfg.browsers_explicit)
     cfg.browsers = all_browser_kinds();
   check_pool(cfg.browsers, cfg.pool);
-  if (!cfg.demo.model.empty() && cfg.models.count(cfg.demo.model) == 0)
-    fail("$.demo.model", "names no model in $.models: '" + cfg.demo.model + "'");
   return cfg;
 }
 
@@ -199,21 +150,23 @@ void apply_environment(runtime_config& cfg) {
 }
 
 void verify_model_files(const runtime_config& cfg) {
-  for (auto& [name, spec] : cfg.models) {
-    std::error_code ec;
-    auto size = fs::file_size(spec.path, ec);
-    if (ec)
-      throw config_error("model '" + name + "': cannot read " + spec.path + " ("
-                         + ec.message() + "); run the setup command to fetch it");
-    if (spec.size_bytes != 0 && size != spec.size_bytes)
-      throw config_error("model '" + name + "': " + spec.path + " has "
-                         + std::to_string(size) + " bytes, expected "
-                         + std::to_string(spec.size_bytes));
-    auto digest = sha256_file_hex(spec.path);
-    if (!digest || *digest != spec.sha256)
-      throw config_error("model '" + name + "': sha256 of " + spec.path + " is "
-                         + digest.value_or("unreadable") + ", expected "
-                         + spec.sha256);
+  for (auto& [name, entry] : cfg.models) {
+    for (auto* file : files_of(entry)) {
+      std::error_code ec;
+      auto size = fs::file_size(file->path, ec);
+      if (ec)
+        throw config_error("model '" + name + "': cannot read " + file->path + " ("
+                           + ec.message() + "); run the setup command to fetch it");
+      if (size != file->size_bytes)
+        throw config_error("model '" + name + "': " + file->path + " has "
+                           + std::to_string(size) + " bytes, expected "
+                           + std::to_string(file->size_bytes));
+      auto digest = sha256_file_hex(file->path);
+      if (!digest || *digest != file->sha256)
+        throw config_error("model '" + name + "': sha256 of " + file->path
+                           + " is " + digest.value_or("unreadable")
+                           + ", expected " + file->sha256);
+    }
   }
 }
 

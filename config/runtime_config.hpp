@@ -52,12 +52,14 @@ struct timeout_config {
   uint32_t infer_ms = 30000;
 };
 
-/// What `webaccel run` does without arguments.
-struct demo_config {
-  /// Registry name of the model; empty = the first model.
+/// One model `webaccel run` runs without arguments, and its input.
+struct demo_item {
+  /// Registry name of the model.
   std::string model;
-  /// Input file (a 16-bit PCM WAV for audio models).
-  std::string input;
+  /// Text input, for models that take text.
+  std::string text;
+  /// Input file: an image or a WAV file.
+  std::string file;
 };
 
 /// The whole configuration.
@@ -70,8 +72,8 @@ struct runtime_config {
   std::string assets_dir;
   /// Largest WebSocket message accepted from a page, in bytes.
   uint64_t max_message_bytes = 16u * 1024 * 1024;
-  /// Models by registry name.
-  std::map<std::string, model_spec> models;
+  /// The model registry by name.
+  std::map<std::string, model_entry> models;
   /// Browser kinds by name ("chromium", "chrome", "edge", "firefox").
   /// Absent from the config = every kind, used where installed.
   std::map<std::string, browser_config> browsers;
@@ -81,7 +83,8 @@ struct runtime_config {
   pool_policy pool;
   hardware_preferences default_preferences;
   timeout_config timeouts;
-  demo_config demo;
+  /// What `webaccel run` runs without arguments: one model per family.
+  std::vector<demo_item> demo;
   /// spdlog level name: trace, debug, info, warn, error, off.
   std::string log_level = "info";
 };
@@ -103,7 +106,8 @@ runtime_config default_config();
 /// WEBACCEL_ASSETS_DIR, WEBACCEL_LOG_LEVEL). @throws config_error
 void apply_environment(runtime_config& cfg);
 
-/// Checks every model file exists with its declared size and sha256.
+/// Checks every model file (each variant's parts, each processing step's
+/// files) exists with its declared size and sha256.
 /// @throws config_error naming the model and the mismatch
 void verify_model_files(const runtime_config& cfg);
 

@@ -14,16 +14,36 @@
 
 namespace webaccel {
 
-/// Inputs for one inference.
+/// An input the page turns into tensors with the model's preprocessing:
+/// UTF-8 text, an encoded image (PNG, JPEG, ...) or a WAV file.
+struct raw_input {
+  /// What it is for the model: "text", "image" or "audio".
+  std::string name;
+  /// "text/plain", "image/png", "audio/wav", ...
+  std::string media_type;
+  std::vector<uint8_t> data;
+
+  static raw_input text(const std::string& utf8) {
+    return {"text", "text/plain", {utf8.begin(), utf8.end()}};
+  }
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, raw_input& x) {
+  return f(caf::meta::type_name("raw_input"), x.name, x.media_type, x.data);
+}
+
+/// Inputs for one inference: tensors, raw inputs, or both.
 struct infer_request {
   std::vector<tensor> inputs;
+  std::vector<raw_input> raw;
   /// Deadline for the answer in milliseconds (0 = the configured default).
   uint32_t timeout_ms = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, infer_request& x) {
-  return f(caf::meta::type_name("infer_request"), x.inputs, x.timeout_ms);
+  return f(caf::meta::type_name("infer_request"), x.inputs, x.raw, x.timeout_ms);
 }
 
 /// Where the time of one request went, in milliseconds.
@@ -52,7 +72,10 @@ struct provenance {
   std::string platform;
   /// The WebGPU adapter when the platform is webgpu; empty otherwise.
   adapter_info adapter;
+  /// Precision of the weights that ran.
   std::string precision;
+  /// True if that variant keeps some layers at a higher precision.
+  bool mixed_precision = false;
   /// onnxruntime-web's execution provider as requested in the page.
   std::string execution_provider;
 };
@@ -60,7 +83,8 @@ struct provenance {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, provenance& x) {
   return f(caf::meta::type_name("provenance"), x.browser, x.browser_version,
-           x.platform, x.adapter, x.precision, x.execution_provider);
+           x.platform, x.adapter, x.precision, x.mixed_precision,
+           x.execution_provider);
 }
 
 /// The answer to an `infer_request`.
@@ -107,12 +131,18 @@ struct loaded_model {
   std::vector<std::string> input_names;
   std::vector<std::string> output_names;
   double load_ms = 0;
+  /// First inference (the warm-up run) when `precompile_shaders` asked
+  /// for one; 0 otherwise.
+  double warmup_ms = 0;
+  /// Options the platform could not honour, each with the reason.
+  std::vector<std::string> ignored_options;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, loaded_model& x) {
   return f(caf::meta::type_name("loaded_model"), x.key, x.platform,
-           x.execution_provider, x.input_names, x.output_names, x.load_ms);
+           x.execution_provider, x.input_names, x.output_names, x.load_ms,
+           x.warmup_ms, x.ignored_options);
 }
 
 } // namespace webaccel

@@ -14,6 +14,11 @@
 CAF_BEGIN_TYPE_ID_BLOCK(webaccel, caf::first_custom_type_id)
 
   CAF_ADD_TYPE_ID(webaccel, (webaccel::tensor))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::raw_input))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::model_file))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::model_variant))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::processing_step))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::batching_policy))
   CAF_ADD_TYPE_ID(webaccel, (webaccel::model_spec))
   CAF_ADD_TYPE_ID(webaccel, (webaccel::hardware_preferences))
   CAF_ADD_TYPE_ID(webaccel, (webaccel::model_request))

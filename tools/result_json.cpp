@@ -48,6 +48,11 @@ std::vector<double> as_doubles(const tensor& t) {
 
 nlohmann::json summarize_tensor(const tensor& t) {
   nlohmann::json j{{"dtype", to_string(t.type)}, {"shape", t.shape}};
+  // Text a postprocessing step produced (UTF-8 bytes).
+  if (t.name == "text" && t.type == dtype::uint8) {
+    j["text"] = std::string{t.data.begin(), t.data.end()};
+    return j;
+  }
   auto values = as_doubles(t);
   if (values.empty())
     return j;
@@ -84,6 +89,7 @@ nlohmann::json result_to_json(const infer_result& r) {
       {"description", o.adapter.description},
       {"fallback", o.adapter.fallback}}},
     {"precision", o.precision},
+    {"mixed_precision", o.mixed_precision},
     {"simulated", r.simulated},
     {"timings_ms",
      {{"queue", r.time.queue},

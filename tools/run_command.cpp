@@ -1,3 +1,7 @@
+// `webaccel run`: loads models placed by the router, runs each on a real
+// input and prints the results with their provenance. Without --model it
+// runs the config's demo: one default model per family on inputs the build
+// made (speech, a rendered text line, a sentence).
 #include <chrono>
 #include <iostream>
 
@@ -5,8 +9,8 @@
 #include "tools/cli_args.hpp"
 #include "tools/commands.hpp"
 #include "tools/result_json.hpp"
-#include "tools/silero_vad.hpp"
-#include "tools/stats.hpp"
+#include "tools/result_text.hpp"
+#include "transport/media_file.hpp"
 
 namespace webaccel {
 
@@ -18,111 +22,76 @@ double seconds_since(clock_type::time_point t) {
   return std::chrono::duration<double>(clock_type::now() - t).count();
 }
 
-/// One character per 0.1 s: ' ' below 0.1, '.' below 0.5, '#' from 0.5.
-std::string probability_strip(const std::vector<vad_frame>& frames, double seconds) {
-  std::string strip(static_cast<size_t>(seconds * 10), ' ');
-  for (auto& f : frames) {
-    auto i = static_cast<size_t>(f.start_s * 10);
-    if (i >= strip.size())
-      continue;
-    char c = f.speech_probability >= 0.5f   ? '#'
-             : f.speech_probability >= 0.1f ? '.'
-                                            : ' ';
-    if (c == '#' || (c == '.' && strip[i] == ' '))
-      strip[i] = c;
+/// The items to run: the demo, or the one the command line names.
+std::vector<demo_item> items_to_run(const cli_args& a, const runtime_config& cfg) {
+  if (!a.has("--model")) {
+    if (a.has("--text") || a.has("--input"))
+      throw usage_error("--text and --input need --model");
+    if (cfg.demo.empty())
+      throw usage_error("the config has no demo; pass --model and an input");
+    return cfg.demo;
   }
-  return strip;
+  demo_item item{a.get("--model"), a.get("--text"), a.get("--input")};
+  if (cfg.models.count(item.model) == 0) {
+    std::string known;
+    for (auto& [name, entry] : cfg.models)
+      known += (known.empty() ? "" : ", ") + name;
+    throw usage_error("unknown model '" + item.model + "' (known: " + known + ")");
+  }
+  if (item.text.empty() && item.file.empty())
+    throw usage_error("no input for " + item.model
+                      + ": pass --text TEXT and/or --input FILE");
+  return {item};
 }
 
-std::string describe_platform(const infer_result& r) {
-  auto& o = r.origin;
-  std::string out = o.platform;
-  if (o.platform == "webgpu")
-    out += " (adapter " + o.adapter.vendor + " " + o.adapter.architecture
-           + (o.adapter.fallback ? ", software fallback)" : ")");
-  return out;
+infer_request request_for(const demo_item& item) {
+  infer_request req;
+  if (!item.text.empty())
+    req.raw.push_back(raw_input::text(item.text));
+  if (!item.file.empty())
+    req.raw.push_back(read_media_file(item.file));
+  return req;
 }
 
-void print_summary(const std::string& model, const audio_clip& clip,
-                   const std::vector<vad_frame>& frames) {
-  auto& first = frames.front().result;
-  std::cout << "  ran on " << first.origin.browser << " "
-            << first.origin.browser_version << ", platform "
-            << describe_platform(first) << ", precision " << first.origin.precision
-            << ", simulated: " << (first.simulated ? "true" : "false") << "\n";
-  std::cout << "  speech probability, one character per 0.1 s "
-               "(' ' < 0.1, '.' < 0.5, '#' >= 0.5):\n  ["
-            << probability_strip(frames, clip.seconds()) << "]\n";
-  std::cout << "  speech segments (p >= 0.5):";
-  auto segments = speech_segments(frames);
-  if (segments.empty())
-    std::cout << " none";
-  for (auto& s : segments)
-    std::printf(" %.2f-%.2f s", s.start_s, s.end_s);
-  std::vector<double> total, compute, overhead;
-  for (auto& f : frames) {
-    total.push_back(f.result.time.total);
-    compute.push_back(f.result.time.compute);
-    overhead.push_back(f.result.time.total - f.result.time.compute);
-  }
-  std::printf("\n  %zu inferences of %s: total p50 %.2f ms, in-page compute "
-              "p50 %.2f ms, overhead p50 %.2f ms / p99 %.2f ms\n",
-              frames.size(), model.c_str(), percentile(total, 50),
-              percentile(compute, 50), percentile(overhead, 50),
-              percentile(overhead, 99));
+hardware_preferences preferences_from(const cli_args& a, const runtime_config& cfg) {
+  auto prefs = cfg.default_preferences;
+  if (a.has("--browser"))
+    prefs.browser = a.get("--browser");
+  if (a.has("--platform"))
+    prefs.priority_list = {a.get("--platform")};
+  if (a.has("--precision"))
+    prefs.precision = a.get("--precision");
+  return prefs;
 }
 
 int run(const cli_args& a) {
   auto cfg = load_cli_config(a.get("--config"));
-  auto name = a.get("--model", cfg.demo.model);
-  if (name.empty() && !cfg.models.empty())
-    name = cfg.models.begin()->first;
-  auto spec = cfg.models.find(name);
-  if (spec == cfg.models.end())
-    throw usage_error("unknown model '" + name + "'");
-  if (spec->second.family != model_family::audio)
-    throw usage_error("model '" + name + "' is a " + to_string(spec->second.family)
-                      + " model; this build feeds audio models (WAV input) "
-                        "only");
-  auto input = a.get("--input", cfg.demo.input);
-  if (input.empty())
-    throw usage_error("no input: pass --input FILE.wav");
-  auto clip = read_wav(input);
+  auto items = items_to_run(a, cfg);
+  auto prefs = preferences_from(a, cfg);
   bool json = a.has("--json");
   // Progress goes to stderr with --json so stdout stays one object a line.
   auto& progress = json ? std::cerr : std::cout;
-  progress << "webaccel run: " << name << " (" << to_string(spec->second.family)
-           << ") on " << input << " (" << clip.seconds() << " s)\n"
-           << "  starting a browser and loading the model..." << std::endl;
   auto started = clock_type::now();
   runtime rt{cfg};
-  auto model = rt.get_model(spec->second.family, name);
-  progress << "  ready after " << seconds_since(started) << " s; running "
-           << size_t(clip.seconds() * 16000) / vad_frame_samples << " frames"
-           << std::endl;
-  size_t last_tenth = 0;
-  auto frames
-    = run_vad(model, clip, [&](const vad_frame& f, size_t i, size_t total) {
-        if (json) {
-          auto j = result_to_json(f.result);
-          j["frame"] = i;
-          j["start_s"] = f.start_s;
-          j["speech_probability"] = f.speech_probability;
-          std::cout << j.dump() << std::endl;
-          if (!std::cout)
-            throw std::runtime_error("stdout was closed; stopping");
-        }
-        auto tenth = (i + 1) * 10 / total;
-        if (tenth != last_tenth) {
-          last_tenth = tenth;
-          progress << "  " << tenth * 10 << "%" << (tenth == 10 ? "\n" : "")
-                   << std::flush;
-        }
-      });
-  if (frames.empty())
-    throw usage_error(input + " is shorter than one 32 ms frame");
-  if (!json)
-    print_summary(name, clip, frames);
+  for (auto& item : items) {
+    auto& entry = cfg.models.at(item.model);
+    auto req = request_for(item);
+    progress << "webaccel run: " << item.model << " (" << to_string(entry.family)
+             << (entry.synthetic_weights ? ", SYNTHETIC weights" : "")
+             << ") on " << (item.file.empty() ? "" : item.file)
+             << (item.file.empty() || item.text.empty() ? "" : " and ")
+             << (item.text.empty() ? "" : "\"" + item.text + "\"") << std::endl;
+    auto model = rt.get_model(entry.family, item.model, prefs);
+    auto result = model.infer(std::move(req));
+    if (json) {
+      std::cout << result_to_json(result).dump() << std::endl;
+      if (!std::cout)
+        throw std::runtime_error("stdout was closed; stopping");
+    } else {
+      std::cout << describe_origin(result) << describe_outputs(result);
+    }
+  }
+  progress << "done in " << seconds_since(started) << " s" << std::endl;
   rt.shutdown();
   return 0;
 }
@@ -131,7 +100,10 @@ int run(const cli_args& a) {
 
 int run_command(const std::vector<std::string>& args) {
   return run_guarded("run", [&] {
-    return run(cli_args{args, {"--config", "--model", "--input"}, {"--json"}});
+    return run(cli_args{args,
+                        {"--config", "--model", "--text", "--input",
+                         "--browser", "--platform", "--precision"},
+                        {"--json"}});
   });
 }
 

@@ -15,45 +15,31 @@ std::vector<tensor> vad_probe_frame() {
           tensor::from_int64s("sr", {}, {16000})};
 }
 
-std::vector<vad_frame> run_vad(const model_handle& model, const audio_clip& input,
-                               const vad_progress& progress) {
-  constexpr unsigned rate = 16000;
-  auto clip = resample(input, rate);
-  auto total = clip.samples.size() / vad_frame_samples;
-  std::vector<float> state(2 * 1 * 128, 0.0f);
-  std::vector<float> window(vad_context_samples + vad_frame_samples, 0.0f);
-  std::vector<vad_frame> frames;
-  for (size_t i = 0; i < total; ++i) {
-    // Keep the previous frame's tail as context, then append this frame.
-    std::copy(window.end() - vad_context_samples, window.end(), window.begin());
-    auto first
-      = clip.samples.begin() + static_cast<ptrdiff_t>(i * vad_frame_samples);
-    std::copy(first, first + vad_frame_samples, window.begin() + vad_context_samples);
-    std::vector<tensor> inputs{
-      tensor::from_floats("input", {1, int64_t(window.size())}, window),
-      tensor::from_floats("state", {2, 1, 128}, state),
-      tensor::from_int64s("sr", {}, {rate}),
-    };
-    vad_frame frame;
-    frame.start_s = double(i * vad_frame_samples) / rate;
-    frame.result = model.infer(std::move(inputs));
-    std::vector<float> prob;
-    for (auto& out : frame.result.outputs) {
-      if (out.name == "output")
-        prob = out.to_floats();
-      else if (out.name == "stateN")
-        state = out.to_floats();
-    }
-    if (prob.size() != 1 || state.size() != 2 * 128)
-      throw std::runtime_error("model output does not look like Silero VAD "
-                               "v5 (expected 'output' [1,1] and 'stateN' "
-                               "[2,1,128])");
-    frame.speech_probability = prob[0];
-    frames.push_back(std::move(frame));
-    if (progress)
-      progress(frames.back(), i, total);
+std::vector<vad_frame> vad_frames(const infer_result& result) {
+  for (auto& out : result.outputs) {
+    if (out.name != "output")
+      continue;
+    auto probabilities = out.to_floats();
+    if (out.shape.size() != 1 || probabilities.empty())
+      break;
+    std::vector<vad_frame> frames;
+    for (size_t i = 0; i < probabilities.size(); ++i)
+      frames.push_back({double(i * vad_frame_samples) / 16000, probabilities[i]});
+    return frames;
   }
-  return frames;
+  throw std::runtime_error("the answer of " + result.model
+                           + " has no per-frame 'output' [frames]; is it "
+                             "Silero VAD "
+                             "with the audio_frames preprocessing?");
+}
+
+vad_run run_vad(const model_handle& model, const audio_clip& clip) {
+  infer_request req;
+  req.raw.push_back({"audio", "audio/wav", encode_wav(clip)});
+  vad_run out;
+  out.result = model.infer(std::move(req));
+  out.frames = vad_frames(out.result);
+  return out;
 }
 
 std::vector<speech_segment> speech_segments(const std::vector<vad_frame>& f,

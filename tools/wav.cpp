@@ -1,5 +1,7 @@
 #include "tools/wav.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
@@ -88,6 +90,34 @@ audio_clip read_wav(const std::string& path) {
     clip.samples[i] = sum / channels;
   }
   return clip;
+}
+
+std::vector<uint8_t> encode_wav(const audio_clip& clip) {
+  std::vector<uint8_t> out;
+  auto put = [&](uint32_t v, int bytes) {
+    for (int i = 0; i < bytes; ++i)
+      out.push_back(static_cast<uint8_t>(v >> (8 * i)));
+  };
+  auto tag = [&](const char* t) { out.insert(out.end(), t, t + 4); };
+  auto data_bytes = static_cast<uint32_t>(clip.samples.size() * 2);
+  tag("RIFF");
+  put(36 + data_bytes, 4);
+  tag("WAVE");
+  tag("fmt ");
+  put(16, 4);
+  put(1, 2); // PCM
+  put(1, 2); // mono
+  put(clip.sample_rate, 4);
+  put(clip.sample_rate * 2, 4);
+  put(2, 2);
+  put(16, 2);
+  tag("data");
+  put(data_bytes, 4);
+  for (auto s : clip.samples) {
+    auto v = static_cast<int16_t>(std::lround(std::clamp(s, -1.0f, 1.0f) * 32767));
+    put(static_cast<uint16_t>(v), 2);
+  }
+  return out;
 }
 
 audio_clip resample(const audio_clip& in, unsigned rate) {

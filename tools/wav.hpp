@@ -2,6 +2,7 @@
 // CLI and the tests feed to audio models.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ struct audio_clip {
 /// Reads a 16-bit PCM (or 32-bit float) WAV, averaging channels.
 /// @throws std::runtime_error naming the file and the problem
 audio_clip read_wav(const std::string& path);
+
+/// A 16-bit PCM mono WAV file of the clip.
+std::vector<uint8_t> encode_wav(const audio_clip& clip);
 
 /// Linear-interpolation resampling to `rate` (identity if equal).
 audio_clip resample(const audio_clip& in, unsigned rate);

@@ -92,7 +92,7 @@ beast::string_view mime_type(beast::string_view path) {
 /// Only fixed shapes of names are accepted, so no target can climb out.
 std::string resolve_target(const std::string& target, const std::string& assets,
                            const http_routes& routes, bool& immutable) {
-  static const std::regex page_file{R"(/([a-z0-9_]+\.(?:html|js|mjs)))"};
+  static const std::regex page_file{R"(/((?:pipelines/)?[a-z0-9_]+\.(?:html|js|mjs)))"};
   static const std::regex ort_file{R"(/ort/([a-z0-9._-]+\.(?:mjs|wasm)))"};
   static const std::regex model_file{R"(/models/([0-9a-f]{64}))"};
   auto path = target.substr(0, target.find('?'));

@@ -83,13 +83,15 @@ platform_support read_platform(const json& obj) {
 
 // -- binary frames -------------------------------------------------------------
 
-/// Serializes header + tensor bytes into one binary frame.
+/// Serializes header + tensor bytes (+ raw input bytes) into one binary frame.
 decoded<std::vector<uint8_t>> pack(json header, const std::vector<tensor>& tensors,
-                                   const limits& lim) {
+                                   const limits& lim,
+                                   const std::vector<raw_input>& raws = {}) {
   using res = decoded<std::vector<uint8_t>>;
-  if (tensors.size() > lim.max_tensors)
-    return res::fail("too many tensors: " + std::to_string(tensors.size())
-                     + " > " + std::to_string(lim.max_tensors));
+  if (tensors.size() + raws.size() > lim.max_tensors)
+    return res::fail("too many tensors: "
+                     + std::to_string(tensors.size() + raws.size()) + " > "
+                     + std::to_string(lim.max_tensors));
   auto specs = json::array();
   uint64_t offset = 0;
   for (auto& t : tensors) {
@@ -109,6 +111,21 @@ decoded<std::vector<uint8_t>> pack(json header, const std::vector<tensor>& tenso
     offset += t.data.size();
   }
   header["tensors"] = std::move(specs);
+  if (!raws.empty()) {
+    auto raw_specs = json::array();
+    for (auto& r : raws) {
+      if (r.name.empty() || r.name.size() > lim.max_name_bytes
+          || r.media_type.size() > lim.max_name_bytes)
+        return res::fail("a raw input needs a name and a media type of at most "
+                         + std::to_string(lim.max_name_bytes) + " bytes");
+      raw_specs.push_back({{"name", r.name},
+                           {"media_type", r.media_type},
+                           {"offset", offset},
+                           {"length", r.data.size()}});
+      offset += r.data.size();
+    }
+    header["raw"] = std::move(raw_specs);
+  }
   auto head = to_text(header);
   auto total = 4 + head.size() + offset;
   if (head.size() > lim.max_header_bytes || total > lim.max_message_bytes)
@@ -122,13 +139,16 @@ decoded<std::vector<uint8_t>> pack(json header, const std::vector<tensor>& tenso
   out.insert(out.end(), head.begin(), head.end());
   for (auto& t : tensors)
     out.insert(out.end(), t.data.begin(), t.data.end());
+  for (auto& r : raws)
+    out.insert(out.end(), r.data.begin(), r.data.end());
   return res::ok(std::move(out));
 }
 
-/// A binary frame split into its JSON header and tensors.
+/// A binary frame split into its JSON header, tensors and raw inputs.
 struct unpacked {
   json header;
   std::vector<tensor> tensors;
+  std::vector<raw_input> raw;
 };
 
 decoded<unpacked> unpack(const std::vector<uint8_t>& frame, const limits& lim) {
@@ -199,6 +219,26 @@ decoded<unpacked> unpack(const std::vector<uint8_t>& frame, const limits& lim) {
     t.data.assign(first, first + static_cast<ptrdiff_t>(*length));
     out.tensors.push_back(std::move(t));
   }
+  if (auto raws = out.header.find("raw"); raws != out.header.end()) {
+    if (!raws->is_array() || raws->size() + specs->size() > lim.max_tensors)
+      return res::fail("binary frame header has an invalid 'raw' list");
+    for (auto& spec : *raws) {
+      if (!spec.is_object())
+        return res::fail("a raw input is not an object");
+      raw_input r;
+      r.name = get_string(spec, "name", lim.max_name_bytes);
+      r.media_type = get_string(spec, "media_type", lim.max_name_bytes);
+      auto offset = get_u64(spec, "offset").value_or(payload_size + 1);
+      auto length = get_u64(spec, "length").value_or(payload_size + 1);
+      if (r.name.empty() || offset > payload_size || length > payload_size - offset)
+        return res::fail("raw input '" + r.name
+                         + "' is malformed or outside the frame");
+      auto first = frame.begin() + static_cast<ptrdiff_t>(payload_begin + offset);
+      r.data.assign(first, first + static_cast<ptrdiff_t>(length));
+      out.raw.push_back(std::move(r));
+    }
+  }
+
   return res::ok(std::move(out));
 }
 
@@ -252,6 +292,8 @@ decoded<page_message> decode_page_text(std::string_view frame, const limits& lim
     msg.model.input_names = get_names(*doc, "inputs", lim);
     msg.model.output_names = get_names(*doc, "outputs", lim);
     msg.model.load_ms = get_number(*doc, "load_ms").value_or(0);
+    msg.model.warmup_ms = get_number(*doc, "warmup_ms").value_or(0);
+    msg.model.ignored_options = get_names(*doc, "ignored_options", lim);
     return res::ok(std::move(msg));
   }
   if (type == "error") {
@@ -304,13 +346,42 @@ std::string browser_version_from_user_agent(std::string_view ua) {
 
 // -- runtime -> page ----------------------------------------------------------
 
+namespace {
+
+json file_ref(const model_file& f) {
+  return json{{"url", "/models/" + f.sha256},
+              {"sha256", f.sha256},
+              {"size_bytes", f.size_bytes}};
+}
+
+json step_ref(const processing_step& step) {
+  auto options = parse_json(step.options);
+  json out = options && options->is_object() ? std::move(*options) : json::object();
+  out["kind"] = step.kind;
+  for (auto& [name, file] : step.files)
+    out[name] = file_ref(file);
+  return out;
+}
+
+} // namespace
+
 std::string encode_load(const load_command& cmd) {
+  auto& spec = cmd.spec;
+  json parts = json::object();
+  for (auto& [name, file] : spec.variant.parts)
+    parts[name] = file_ref(file);
+  json pre = json::array();
+  for (auto& step : spec.preprocessing)
+    pre.push_back(step_ref(step));
   return to_text(json{{"type", "load"},
                       {"id", cmd.id},
                       {"key", cmd.key},
-                      {"url", cmd.url},
-                      {"sha256", cmd.sha256},
-                      {"size_bytes", cmd.size_bytes},
+                      {"model", spec.name},
+                      {"parts", std::move(parts)},
+                      {"preprocessing", std::move(pre)},
+                      {"postprocessing", step_ref(spec.postprocessing)},
+                      {"warmup", spec.warmup},
+                      {"parallel_loading", spec.parallel_loading},
                       {"platform", cmd.platform}});
 }
 
@@ -323,13 +394,15 @@ std::string encode_unload(const std::string& key) {
 }
 
 decoded<std::vector<uint8_t>> encode_infer(const infer_frame& cmd, const limits& lim) {
-  return encode_infer(cmd.id, cmd.key, cmd.inputs, lim);
+  return pack(json{{"type", "infer"}, {"id", cmd.id}, {"key", cmd.key}},
+              cmd.inputs, lim, cmd.raw);
 }
 
 decoded<std::vector<uint8_t>> encode_infer(uint64_t id, const std::string& key,
-                                           const std::vector<tensor>& inputs,
+                                           const infer_request& req,
                                            const limits& lim) {
-  return pack(json{{"type", "infer"}, {"id", id}, {"key", key}}, inputs, lim);
+  return pack(json{{"type", "infer"}, {"id", id}, {"key", key}}, req.inputs,
+              lim, req.raw);
 }
 
 // -- the other direction -------------------------------------------------------
@@ -345,7 +418,8 @@ decoded<infer_frame> decode_infer(const std::vector<uint8_t>& frame,
   if (get_string(head, "type", 32) != "infer" || !id)
     return res::fail("binary frame is not an 'infer' with an id");
   return res::ok(infer_frame{*id, get_string(head, "key", lim.max_name_bytes),
-                             std::move(parts.value->tensors)});
+                             std::move(parts.value->tensors),
+                             std::move(parts.value->raw)});
 }
 
 decoded<std::vector<uint8_t>> encode_result(const result_frame& res,
@@ -388,7 +462,9 @@ std::string encode_loaded(const loaded& msg) {
                       {"execution_provider", msg.model.execution_provider},
                       {"inputs", msg.model.input_names},
                       {"outputs", msg.model.output_names},
-                      {"load_ms", msg.model.load_ms}});
+                      {"load_ms", msg.model.load_ms},
+                      {"warmup_ms", msg.model.warmup_ms},
+                      {"ignored_options", msg.model.ignored_options}});
 }
 
 std::string encode_page_error(const page_error& msg) {

@@ -104,15 +104,14 @@ std::string browser_version_from_user_agent(std::string_view user_agent);
 
 // -- runtime -> page ----------------------------------------------------------
 
-/// A command to load a model from the runtime's HTTP server.
+/// A command to load one variant of a model. The page fetches every file
+/// (the variant's parts, the processing steps' files) from
+/// "/models/<sha256>" and checks size and hash before it uses it.
 struct load_command {
   uint64_t id = 0;
-  /// Key the page files the session under.
+  /// Key the page files the sessions under.
   std::string key;
-  /// Where the page fetches the model ("/models/<sha256>").
-  std::string url;
-  std::string sha256;
-  uint64_t size_bytes = 0;
+  model_spec spec;
   /// "webgpu", "webnn" or "wasm".
   std::string platform;
 };
@@ -124,11 +123,13 @@ std::string encode_ping(uint64_t id);
 /// Tells the page to release the model loaded under `key`.
 std::string encode_unload(const std::string& key);
 
-/// An inference command.
+/// An inference command. Raw inputs travel as uint8 tensors named in the
+/// header's "raw" list with their media types.
 struct infer_frame {
   uint64_t id = 0;
   std::string key;
   std::vector<tensor> inputs;
+  std::vector<raw_input> raw;
 };
 
 /// Encodes an inference command; fails if a tensor is malformed or the
@@ -137,7 +138,7 @@ decoded<std::vector<uint8_t>> encode_infer(const infer_frame& cmd, const limits&
 
 /// The same from parts, so a caller need not copy its tensors into a frame.
 decoded<std::vector<uint8_t>> encode_infer(uint64_t id, const std::string& key,
-                                           const std::vector<tensor>& inputs,
+                                           const infer_request& req,
                                            const limits& lim);
 
 // -- the other direction, for tests and fakes of the page ---------------------

@@ -41,17 +41,17 @@ struct connection_fixture : deterministic_fixture {
   }
 
   loaded_model load(const std::string& platform, caf::error* err = nullptr) {
-    model_spec spec{"vad",     model_family::audio,
-                    "/m.onnx", std::string(64, 'a'),
-                    10,        "fp32",
-                    false};
+    model_spec spec;
+    spec.name = "vad";
+    spec.variant.parts["model"] = {"/m.onnx", std::string(64, 'a'), 10};
     auto h = self->request(conn, caf::infinite, load_atom::value, spec, platform);
     run();
     if (err == nullptr) {
       REQUIRE(channel->texts.size() >= 1);
       auto cmd = nlohmann_id(channel->texts.back());
       wire::loaded reply{
-        cmd, {"vad@" + platform, platform, platform, {"input"}, {"output"}, 12.5}};
+        cmd,
+        {"vad/fp32@" + platform, platform, platform, {"input"}, {"output"}, 12.5, 0, {}}};
       caf::anon_send(conn, text_atom::value, wire::encode_loaded(reply));
     }
     loaded_model out;
@@ -78,7 +78,7 @@ struct connection_fixture : deterministic_fixture {
 };
 
 infer_request one_input() {
-  return {{tensor::from_floats("input", {1, 2}, {0.25f, 0.5f})}, 0};
+  return {{tensor::from_floats("input", {1, 2}, {0.25f, 0.5f})}, {}, 0};
 }
 
 } // namespace
@@ -108,7 +108,7 @@ TEST_CASE_FIXTURE(connection_fixture, "a load and an inference travel as "
                                       "frames and come back") {
   page_connects();
   auto loaded = load("wasm");
-  CHECK(loaded.key == "vad@wasm");
+  CHECK(loaded.key == "vad/fp32@wasm");
   CHECK(loaded.load_ms == 12.5);
   CHECK(channel->texts.back().find("\"url\":\"/models/aaaa") != std::string::npos);
   CHECK(routes->model_path(std::string(64, 'a')) == "/m.onnx");
@@ -118,7 +118,7 @@ TEST_CASE_FIXTURE(connection_fixture, "a load and an inference travel as "
   REQUIRE(channel->binaries.size() == 1);
   auto cmd = wire::decode_infer(channel->binaries[0], wire::limits{});
   REQUIRE(cmd);
-  CHECK(cmd.value->key == "vad@wasm");
+  CHECK(cmd.value->key == "vad/fp32@wasm");
   CHECK(cmd.value->inputs[0].to_floats() == std::vector<float>{0.25f, 0.5f});
   wire::result_frame res{cmd.value->id, {}};
   res.result.outputs = {tensor::from_floats("output", {1, 1}, {0.75f})};
@@ -222,5 +222,5 @@ TEST_CASE_FIXTURE(connection_fixture, "garbage from the page is ignored and "
                  std::string{R"({"type":"loaded","id":999})"});
   run();
   auto loaded = load("wasm");
-  CHECK(loaded.key == "vad@wasm");
+  CHECK(loaded.key == "vad/fp32@wasm");
 }

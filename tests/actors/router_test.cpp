@@ -25,10 +25,10 @@ struct tree_fixture : deterministic_fixture {
       }
       return launcher;
     };
-    model_spec vad{"vad",       model_family::audio,
-                   "/vad.onnx", std::string(64, 'b'),
-                   10,          "fp32",
-                   false};
+    model_entry vad;
+    vad.name = "vad";
+    vad.variants.push_back(
+      {"fp32", false, {{"model", {"/vad.onnx", std::string(64, 'b'), 10}}}});
     cfg.router.models = {{"vad", vad}};
     cfg.router.browsers = {"chromium"};
     cfg.kinds = {{"chromium", pool_kind_config{}}};
@@ -72,7 +72,8 @@ struct tree_fixture : deterministic_fixture {
     caf::anon_send(
       page, text_atom::value,
       wire::encode_loaded(
-        {id, {"vad@" + platform, platform, platform, {"input"}, {"output"}, 3}}));
+        {id,
+         {"vad/fp32@" + platform, platform, platform, {"input"}, {"output"}, 3, 0, {}}}));
     run();
   }
 
@@ -122,7 +123,7 @@ TEST_CASE_FIXTURE(tree_fixture, "a model is placed on the first platform the "
     CHECK(channel->texts.size() == 1);
   }
   SUBCASE("an inference result carries where and how it ran") {
-    infer_request req{{tensor::from_floats("input", {1}, {1.0f})}, 0};
+    infer_request req{{tensor::from_floats("input", {1}, {1.0f})}, {}, 0};
     auto r = self->request(model, caf::infinite, infer_atom::value, req);
     run();
     REQUIRE(channel->binaries.size() == 1);

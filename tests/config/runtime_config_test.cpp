@@ -1,6 +1,7 @@
 #include "config/runtime_config.hpp"
 
 #include <cstdlib>
+#include <set>
 
 #include <doctest/doctest.h>
 
@@ -19,7 +20,8 @@ std::string error_of(const std::string& text) {
 
 const char* valid_model = R"({
   "name": "m", "family": "audio", "path": "models/m.onnx",
-  "sha256": "2623a2953f6ff3d2c1e61740c6cdb7168133479b267dfef114a4a3cc5bdd788f"
+  "sha256": "2623a2953f6ff3d2c1e61740c6cdb7168133479b267dfef114a4a3cc5bdd788f",
+  "size_bytes": 2327524
 })";
 
 } // namespace
@@ -34,11 +36,14 @@ TEST_CASE("an empty object gives the documented defaults") {
 }
 
 TEST_CASE("comments are allowed and relative paths resolve against the base") {
-  auto cfg = parse_config(std::string{"// a comment\n{ \"models\": ["}
-                            + valid_model + "], \"demo\": {\"model\": \"m\"}}",
+  auto cfg = parse_config(std::string{"// a comment\n{ \"models\": ["} + valid_model
+                            + "], \"demo\": [{\"model\": \"m\", \"file\": "
+                              "\"in.wav\"}]}",
                           "/base", "test.json");
   REQUIRE(cfg.models.count("m") == 1);
-  CHECK(cfg.models["m"].path == "/base/models/m.onnx");
+  REQUIRE(cfg.models["m"].variants.size() == 1);
+  CHECK(cfg.models["m"].variants[0].parts.at("model").path == "/base/models/m.onnx");
+  CHECK(cfg.demo.at(0).file == "/base/in.wav");
   CHECK(cfg.models["m"].family == model_family::audio);
 }
 
@@ -61,8 +66,8 @@ TEST_CASE("every config error names the key path and what is wrong") {
   CHECK(error_of(std::string{"{\"models\": ["} + valid_model + "," + valid_model + "]}")
         == "$.models[1].name: duplicate model name 'm'");
   CHECK(error_of(std::string{"{\"models\": ["} + valid_model
-                 + "], \"demo\": {\"model\": \"n\"}}")
-        == "$.demo.model: names no model in $.models: 'n'");
+                 + "], \"demo\": [{\"model\": \"n\"}]}")
+        == "$.demo[0].model: names no model in $.models: 'n'");
   CHECK(error_of(R"({"browsers": {"netscape": {}}})")
         == "$.browsers.netscape: unknown browser kind 'netscape' (expected "
            "chromium, chrome, edge, firefox)");
@@ -102,7 +107,18 @@ TEST_CASE("model files are verified by size and sha256") {
 TEST_CASE("the embedded default config parses") {
   auto cfg = default_config();
   CHECK(cfg.models.count("silero_vad_v5") == 1);
-  CHECK(cfg.demo.model == "silero_vad_v5");
+  // One demo model per family: audio, vision, text embedding, multimodal.
+  std::set<model_family> families;
+  for (auto& item : cfg.demo)
+    families.insert(cfg.models.at(item.model).family);
+  CHECK(families
+        == std::set<model_family>{model_family::audio, model_family::vision,
+                                  model_family::text_embedding,
+                                  model_family::multimodal});
+  // Synthetic stand-ins say so.
+  CHECK(cfg.models.at("tiny_bert").synthetic_weights);
+  CHECK(cfg.models.at("tiny_clip").synthetic_weights);
+  CHECK_FALSE(cfg.models.at("silero_vad_v5").synthetic_weights);
 }
 
 TEST_CASE("browsers and pool: defaults, values and errors") {

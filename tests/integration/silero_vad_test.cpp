@@ -26,6 +26,15 @@ struct truth {
   double speech_end_s = 0;
 };
 
+/// The demo's speech clip (the config's audio demo input).
+std::string demo_speech(const runtime_config& cfg) {
+  for (auto& item : cfg.demo)
+    if (item.model == "silero_vad_v5")
+      return item.file;
+  FAIL("the default config has no speech demo");
+  return {};
+}
+
 truth read_truth(const std::string& wav_path) {
   auto json_path = wav_path.substr(0, wav_path.size() - 4) + ".json";
   std::ifstream in{json_path};
@@ -49,8 +58,8 @@ TEST_CASE("Silero VAD in headless Chromium and Firefox hears speech and not "
   auto dirs_before = webaccel_scratch_dirs();
   auto cfg = default_config();
   cfg.default_preferences.browser = kind;
-  auto clip = read_wav(cfg.demo.input);
-  auto t = read_truth(cfg.demo.input);
+  auto clip = read_wav(demo_speech(cfg));
+  auto t = read_truth(demo_speech(cfg));
   {
     runtime rt{cfg};
     REQUIRE_MESSAGE(rt.installed_browsers().count(kind) == 1,
@@ -70,7 +79,8 @@ TEST_CASE("Silero VAD in headless Chromium and Firefox hears speech and not "
       CHECK_FALSE(caps.webnn.reason.empty());
 
     auto model = rt.get_model(model_family::audio, "silero_vad_v5");
-    auto frames = run_vad(model, clip);
+    auto vad = run_vad(model, clip);
+    auto& frames = vad.frames;
     REQUIRE(frames.size()
             == clip.samples.size() * 16000 / clip.sample_rate / vad_frame_samples);
     float max_in_speech = 0, max_in_silence = 0;
@@ -90,7 +100,7 @@ TEST_CASE("Silero VAD in headless Chromium and Firefox hears speech and not "
           == doctest::Approx(t.speech_start_s).epsilon(0.3 / t.speech_start_s));
     CHECK(segments.back().end_s < t.speech_end_s + 0.5);
 
-    auto& r = frames.front().result;
+    auto& r = vad.result;
     CHECK(r.model == "silero_vad_v5");
     CHECK(r.family == model_family::audio);
     CHECK_FALSE(r.simulated);
@@ -101,7 +111,7 @@ TEST_CASE("Silero VAD in headless Chromium and Firefox hears speech and not "
     CHECK(r.time.compute > 0);
     CHECK(r.time.total >= r.time.compute);
     rt.shutdown();
-    CHECK_THROWS_AS(model.infer({}), failure);
+    CHECK_THROWS_AS(model.infer(std::vector<tensor>{}), failure);
   }
   auto left = children_of_this_process();
   CHECK_MESSAGE(left.empty(), "left behind:\n" << describe_processes(left));
@@ -131,8 +141,8 @@ TEST_CASE("inputs the model rejects fail that request only, with a reason") {
 TEST_CASE("WebGPU and WASM give the same speech probabilities, and WebGPU's "
           "provenance names its adapter") {
   auto cfg = default_config();
-  auto clip = resample(read_wav(cfg.demo.input), 16000);
-  auto t = read_truth(cfg.demo.input);
+  auto clip = resample(read_wav(demo_speech(cfg)), 16000);
+  auto t = read_truth(demo_speech(cfg));
   runtime rt{cfg};
   auto caps = rt.connect_browser("chromium");
   if (!caps.webgpu.available) {
@@ -153,17 +163,19 @@ TEST_CASE("WebGPU and WASM give the same speech probabilities, and WebGPU's "
   hardware_preferences cpu;
   cpu.priority_list = {"wasm"};
   cpu.browser = "chromium";
-  auto on_gpu
+  auto gpu_run
     = run_vad(rt.get_model(model_family::audio, "silero_vad_v5", gpu), excerpt);
-  auto on_cpu
+  auto cpu_run
     = run_vad(rt.get_model(model_family::audio, "silero_vad_v5", cpu), excerpt);
+  auto& on_gpu = gpu_run.frames;
+  auto& on_cpu = cpu_run.frames;
   REQUIRE(on_gpu.size() == 12);
   REQUIRE(on_cpu.size() == 12);
-  auto& origin = on_gpu.front().result.origin;
+  auto& origin = gpu_run.result.origin;
   CHECK(origin.platform == "webgpu");
   CHECK(origin.adapter.vendor == caps.adapter.vendor);
   CHECK(origin.adapter.fallback == caps.adapter.fallback);
-  CHECK(on_cpu.front().result.origin.platform == "wasm");
+  CHECK(cpu_run.result.origin.platform == "wasm");
   for (size_t i = 0; i < 12; ++i)
     CHECK(on_gpu[i].speech_probability
           == doctest::Approx(on_cpu[i].speech_probability).epsilon(1e-3));

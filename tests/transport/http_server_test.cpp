@@ -29,6 +29,8 @@ struct server_fixture {
     dir = fs::temp_directory_path()
           / ("webaccel-http-test-" + make_bridge_token().substr(0, 8));
     fs::create_directories(dir / "node_modules/onnxruntime-web/dist");
+    fs::create_directories(dir / "pipelines");
+    std::ofstream{dir / "pipelines/wav.js"} << "export {};";
     std::ofstream{dir / "index.html"} << "<!doctype html>worker";
     std::ofstream{dir / "main.js"} << "export {};";
     std::ofstream{dir / "node_modules/onnxruntime-web/dist/ort.wasm.min.mjs"}
@@ -72,6 +74,7 @@ TEST_CASE_FIXTURE(server_fixture, "the worker page is served cross-origin "
   CHECK(res["Cross-Origin-Embedder-Policy"] == "require-corp");
   CHECK(get("/main.js")[http::field::content_type] == "text/javascript; charset=utf-8");
   CHECK(get("/ort/ort.wasm.min.mjs").body() == "// ort");
+  CHECK(get("/pipelines/wav.js").body() == "export {};");
 }
 
 TEST_CASE_FIXTURE(server_fixture, "only known shapes of paths are served, "
@@ -80,6 +83,8 @@ TEST_CASE_FIXTURE(server_fixture, "only known shapes of paths are served, "
   CHECK(get("/ort/../../index.html").result() == http::status::not_found);
   CHECK(get("/model.onnx").result() == http::status::not_found);
   CHECK(get("/missing.js").result() == http::status::not_found);
+  CHECK(get("/pipelines/../main.js").result() == http::status::not_found);
+  CHECK(get("/node_modules/x/main.js").result() == http::status::not_found);
 }
 
 TEST_CASE_FIXTURE(server_fixture, "model files are served by sha256 with "

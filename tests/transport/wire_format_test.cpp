@@ -5,6 +5,7 @@
 #include <vector>
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 using namespace webaccel;
 using namespace webaccel::wire;
@@ -29,7 +30,8 @@ TEST_CASE("an infer frame round-trips tensors bit for bit") {
   infer_frame cmd{42,
                   "vad#1",
                   {tensor::from_floats("input", {1, 3}, {0.5f, -1, 2}),
-                   tensor::from_int64s("sr", {}, {16000})}};
+                   tensor::from_int64s("sr", {}, {16000})},
+                  {}};
   auto bytes = encode_infer(cmd, lim);
   REQUIRE(bytes);
   auto back = decode_infer(*bytes.value, lim);
@@ -59,10 +61,57 @@ TEST_CASE("a result frame carries outputs and the page's timings") {
   CHECK(back.value->result.outputs[0].to_floats()[0] == 0.9f);
 }
 
+TEST_CASE("raw inputs travel after the tensors with their media types") {
+  limits lim;
+  infer_frame cmd{7,
+                  "ocr",
+                  {tensor::from_int64s("n", {1}, {3})},
+                  {raw_input::text("héllo"),
+                   raw_input{"image", "image/png", {0x89, 'P', 'N', 'G'}}}};
+  auto bytes = encode_infer(cmd, lim);
+  REQUIRE(bytes);
+  auto back = decode_infer(*bytes.value, lim);
+  REQUIRE_MESSAGE(back, back.error);
+  REQUIRE(back.value->raw.size() == 2);
+  CHECK(back.value->raw[0].name == "text");
+  CHECK(back.value->raw[0].media_type == "text/plain");
+  CHECK(std::string(back.value->raw[0].data.begin(), back.value->raw[0].data.end())
+        == "héllo");
+  CHECK(back.value->raw[1].data == std::vector<uint8_t>{0x89, 'P', 'N', 'G'});
+  CHECK(back.value->inputs.at(0).name == "n");
+  SUBCASE("a raw input needs a name") {
+    cmd.raw[0].name.clear();
+    CHECK_FALSE(encode_infer(cmd, lim));
+  }
+}
+
+TEST_CASE("a load command names every file by its sha256 URL") {
+  model_spec spec;
+  spec.name = "bert";
+  spec.variant.precision = "q8";
+  spec.variant.parts["model"] = {"/x/q8.onnx", std::string(64, 'a'), 10};
+  processing_step wordpiece;
+  wordpiece.kind = "wordpiece";
+  wordpiece.options = R"({"max_length":64})";
+  wordpiece.files["vocab"] = {"/x/vocab.txt", std::string(64, 'b'), 20};
+  spec.preprocessing.push_back(wordpiece);
+  spec.warmup = true;
+  auto doc = nlohmann::json::parse(encode_load({3, "bert/q8@wasm", spec, "wasm"}));
+  CHECK(doc["type"] == "load");
+  CHECK(doc["parts"]["model"]["url"] == "/models/" + std::string(64, 'a'));
+  CHECK(doc["parts"]["model"]["size_bytes"] == 10);
+  CHECK(doc["preprocessing"][0]["kind"] == "wordpiece");
+  CHECK(doc["preprocessing"][0]["max_length"] == 64);
+  CHECK(doc["preprocessing"][0]["vocab"]["url"] == "/models/" + std::string(64, 'b'));
+  CHECK(doc["postprocessing"]["kind"] == "none");
+  CHECK(doc["warmup"] == true);
+  CHECK(doc["parallel_loading"] == false);
+}
+
 TEST_CASE("encode_infer refuses tensors whose bytes do not match the shape") {
   limits lim;
   auto t = tensor::from_floats("x", {2, 2}, {1, 2, 3});
-  auto bytes = encode_infer({1, "k", {t}}, lim);
+  auto bytes = encode_infer({1, "k", {t}, {}}, lim);
   REQUIRE_FALSE(bytes);
   CHECK(bytes.error.find("tensor 'x' holds 12 bytes") != std::string::npos);
 }
@@ -71,7 +120,7 @@ TEST_CASE("oversized frames are rejected in both directions") {
   limits lim;
   lim.max_message_bytes = 1024;
   auto big = tensor::from_floats("x", {512}, std::vector<float>(512, 1.0f));
-  auto bytes = encode_infer({1, "k", {big}}, lim);
+  auto bytes = encode_infer({1, "k", {big}, {}}, lim);
   REQUIRE_FALSE(bytes);
   CHECK(bytes.error.find("exceeds the limit of 1024") != std::string::npos);
   auto res = decode_result(std::vector<uint8_t>(2048, 0), lim);
@@ -135,7 +184,7 @@ TEST_CASE("malformed binary frames give a reason, never a crash") {
     CHECK_FALSE(decode_result(f, lim));
   }
   SUBCASE("an infer frame is not a result") {
-    auto bytes = encode_infer({1, "k", {}}, lim);
+    auto bytes = encode_infer({1, "k", {}, {}}, lim);
     CHECK(decode_result(*bytes.value, lim).error
           == "binary frame from the page is not a 'result'");
   }
@@ -179,7 +228,7 @@ TEST_CASE("control messages decode and bad ones are named") {
     encode_page_error({3, "GPUOutOfMemoryError", "out of memory"}), lim);
   REQUIRE(err);
   CHECK(std::get<page_error>(*err.value).name == "GPUOutOfMemoryError");
-  loaded l{5, {"k", "wasm", "wasm", {"input", "state", "sr"}, {"output"}, 12}};
+  loaded l{5, {"k", "wasm", "wasm", {"input", "state", "sr"}, {"output"}, 12, 0, {}}};
   auto ok = decode_page_text(encode_loaded(l), lim);
   REQUIRE(ok);
   CHECK(std::get<loaded>(*ok.value).model.input_names.size() == 3);
@@ -195,7 +244,7 @@ TEST_CASE("control messages decode and bad ones are named") {
 TEST_CASE("invalid UTF-8 in names is replaced, not thrown") {
   limits lim;
   auto t = tensor::from_floats(std::string{"\xff\xfe"}, {1}, {1.0f});
-  auto bytes = encode_infer({1, "k", {t}}, lim);
+  auto bytes = encode_infer({1, "k", {t}, {}}, lim);
   CHECK(bytes);
 }
 
@@ -207,7 +256,8 @@ TEST_CASE("decoders survive thousands of mutated frames (fixed seed)") {
   res.result.outputs = {tensor::from_floats("output", {1, 2}, {0.5f, 1}),
                         tensor::from_int64s("n", {1}, {7})};
   auto valid_binary = *encode_result(res, lim).value;
-  auto valid_text = encode_loaded({1, {"k", "wasm", "wasm", {"a"}, {"b"}, 1}});
+  auto valid_text
+    = encode_loaded({1, {"k", "wasm", "wasm", {"a"}, {"b"}, 1, 0, {}}});
   size_t accepted = 0;
   for (int i = 0; i < 5000; ++i) {
     auto bin = valid_binary;

@@ -1,0 +1,16 @@
+// Reads a host's input files (an image, a WAV file) into raw inputs for a
+// model's page-side preprocessing.
+#pragma once
+
+#include <string>
+
+#include "messages/inference.hpp"
+
+namespace webaccel {
+
+/// The raw input of a file: "audio" for WAV, "image" for PNG, JPEG, GIF,
+/// WebP and BMP, told by its first bytes (the extension is not trusted).
+/// @throws std::runtime_error naming the file and why it cannot be used
+raw_input read_media_file(const std::string& path);
+
+} // namespace webaccel
