@@ -107,7 +107,11 @@ failed=0
 while read -r p f; do
   passed=$((passed + p))
   failed=$((failed + f))
-done < <(sed -n 's/.*test cases: *[0-9]* *| *\([0-9]*\) passed *| *\([0-9]*\) failed.*/\1 \2/p' "$log")
+done < <(
+  # doctest's summary lines, and node --test's "# pass N" / "# fail N".
+  sed -n 's/.*test cases: *[0-9]* *| *\([0-9]*\) passed *| *\([0-9]*\) failed.*/\1 \2/p' "$log"
+  awk '/^# pass [0-9]+$/ {p = $3} /^# fail [0-9]+$/ {print p, $3}' "$log"
+)
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1 # A suite crashed before doctest could count.
 fi
