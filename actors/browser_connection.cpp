@@ -173,6 +173,8 @@ connection_stats make_stats(browser_connection_state& st) {
   out.process_bytes = st.browser ? st.browser->memory_bytes() : 0;
   out.page_heap_bytes = st.page_heap_bytes;
   out.heartbeat_ms = st.heartbeat_ms;
+  for (auto& [key, model] : st.loaded)
+    out.loaded_models.push_back(key);
   return out;
 }
 

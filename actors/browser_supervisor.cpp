@@ -1,5 +1,7 @@
 #include "actors/browser_supervisor.hpp"
 
+#include <algorithm>
+
 #include <chrono>
 #include <map>
 #include <random>
@@ -48,7 +50,8 @@ struct browser_supervisor_state {
   std::string kind;
   std::map<uint64_t, slot> slots;
   uint64_t next_slot = 1;
-  std::vector<caf::typed_response_promise<browser_connection_actor>> waiting;
+  /// Waiting to place a model, with what they said about it.
+  std::vector<std::pair<caf::typed_response_promise<browser_connection_actor>, placement_hint>> waiting;
   /// Waiting only to look at a browser (they add no load).
   std::vector<caf::typed_response_promise<browser_connection_actor>> lookers;
   /// Room requested from the pool and not answered yet.
@@ -88,6 +91,41 @@ slot* least_loaded(browser_supervisor_state& st) {
   return best;
 }
 
+/// The ready browsers as candidates for a model.
+std::vector<browser_candidate> candidates(const browser_supervisor_state& st,
+                                          const placement_hint& hint) {
+  std::vector<browser_candidate> out;
+  for (auto& [id, s] : st.slots) {
+    if (s.state != phase::ready)
+      continue;
+    auto& keys = s.last.loaded_models;
+    out.push_back(
+      {id, s.load, std::max(s.last.process_bytes, s.last.page_heap_bytes),
+       !hint.model_key.empty()
+         && std::find(keys.begin(), keys.end(), hint.model_key) != keys.end()});
+  }
+  return out;
+}
+
+bool launch_pending(const browser_supervisor_state& st) {
+  if (st.acquiring > 0)
+    return true;
+  for (auto& [id, s] : st.slots)
+    if (s.state == phase::launching || s.state == phase::backoff)
+      return true;
+  return false;
+}
+
+/// Hands the browser of slot `id` to someone placing a model.
+browser_connection_actor hand_out(browser_supervisor_state& st, uint64_t id,
+                                  const placement_hint& hint,
+                                  const std::string& why) {
+  auto& s = st.slots.at(id);
+  ++s.load;
+  spdlog::debug("{} browser {} takes {}: {}", st.kind, id, hint.model_key, why);
+  return s.conn;
+}
+
 void answer_waiting(self_ptr self) {
   auto& st = self->state;
   if (auto s = least_loaded(st)) {
@@ -95,19 +133,24 @@ void answer_waiting(self_ptr self) {
       rp.deliver(s->conn);
     st.lookers.clear();
   }
-  if (st.waiting.empty())
-    return;
-  if (auto s = least_loaded(st)) {
-    for (auto& rp : st.waiting) {
-      ++s->load;
-      rp.deliver(s->conn);
-    }
-    st.waiting.clear();
+  uint64_t limit = uint64_t{st.cfg.memory_limit_mb} << 20;
+  auto pending = launch_pending(st);
+  std::vector<std::pair<caf::typed_response_promise<browser_connection_actor>, placement_hint>> still;
+  for (auto& [rp, hint] : st.waiting) {
+    auto choice
+      = choose_browser(candidates(st, hint), hint.model_bytes, limit, false);
+    // A browser on its way will be idle: wait for it rather than share.
+    auto shares = choice.why.rfind("least loaded", 0) == 0;
+    if (choice.action != browser_choice::use || (shares && pending))
+      still.emplace_back(std::move(rp), std::move(hint));
+    else
+      rp.deliver(hand_out(st, choice.id, hint, choice.why));
   }
+  st.waiting = std::move(still);
 }
 
 void fail_waiting(self_ptr self, const caf::error& err) {
-  for (auto& rp : self->state.waiting)
+  for (auto& [rp, hint] : self->state.waiting)
     rp.deliver(err);
   self->state.waiting.clear();
   for (auto& rp : self->state.lookers)
@@ -328,12 +371,12 @@ browser_supervisor_actor::behavior_type browser_supervisor(self_ptr self,
   ensure_minimum(self);
   self->delayed_send(self, ms{init.cfg.policy.heartbeat_ms}, check_atom::value);
   return {
-    [=](connect_atom, bool placing) -> caf::result<browser_connection_actor> {
+    [=](connect_atom, placement_hint& hint) -> caf::result<browser_connection_actor> {
       auto& st = self->state;
       if (st.shutting_down)
         return make_error(errc::shutting_down,
                           st.kind + " browsers are shutting down");
-      if (!placing) {
+      if (!hint.placing) {
         if (auto s = least_loaded(st))
           return s->conn;
         // Wait for one (starting it if none is on its way); a looker adds
@@ -344,18 +387,15 @@ browser_supervisor_actor::behavior_type browser_supervisor(self_ptr self,
           grow(self);
         return rp;
       }
-      // A warm browser with nothing on it first.
-      for (auto& [id, s] : st.slots)
-        if (s.state == phase::ready && s.load == 0) {
-          ++s.load;
-          return s.conn;
-        }
+      auto can_grow = live_count(st) + st.acquiring < st.cfg.max_connections;
+      auto choice = choose_browser(candidates(st, hint), hint.model_bytes,
+                                   uint64_t{st.cfg.memory_limit_mb} << 20, can_grow);
+      if (choice.action == browser_choice::use)
+        return hand_out(st, choice.id, hint, choice.why);
       auto rp = self->make_response_promise<browser_connection_actor>();
-      st.waiting.push_back(rp);
-      if (live_count(st) + st.acquiring < st.cfg.max_connections)
+      st.waiting.emplace_back(rp, std::move(hint));
+      if (choice.action == browser_choice::grow)
         grow(self);
-      else
-        answer_waiting(self); // Full: share the least loaded ready one.
       return rp;
     },
     [=](check_atom) { check(self); },

@@ -35,6 +35,9 @@ struct model_state {
   bool binding = false;
   /// Requests that arrived while the instance had no browser.
   std::vector<page_request> queued;
+  /// Requests not answered yet (queued or at the page).
+  uint32_t in_flight = 0;
+  clock_type::time_point last_activity = clock_type::now();
 };
 
 using self_ptr = model_actor::stateful_pointer<model_state>;
@@ -49,6 +52,8 @@ provenance make_provenance(const model_placement& p) {
   out.precision = p.spec.variant.precision;
   out.mixed_precision = p.spec.variant.mixed_precision;
   out.execution_provider = p.loaded.execution_provider;
+  out.placement = p.why;
+  out.ignored_options = p.loaded.ignored_options;
   return out;
 }
 
@@ -57,6 +62,15 @@ model_actor as_handle(self_ptr self) {
 }
 
 void bind(self_ptr self);
+
+/// A request was answered: note the time, and look for idleness later.
+void answered(self_ptr self) {
+  auto& st = self->state;
+  st.in_flight--;
+  st.last_activity = clock_type::now();
+  if (st.in_flight == 0 && st.placement.idle_unload_ms != 0)
+    self->delayed_send(self, ms{st.placement.idle_unload_ms}, check_atom::value);
+}
 
 /// Sends a request to the page on the current browser and answers its
 /// promise with the result.
@@ -86,6 +100,7 @@ void send(self_ptr self, page_request r, bool resent = false) {
         out.time.queue = std::max(0.0, out.time.total - res.round_trip_ms);
         out.outputs = std::move(res.outputs);
         r.promise.deliver(std::move(out));
+        answered(self);
       },
       [=](caf::error& err) mutable {
         auto& st = self->state;
@@ -108,6 +123,7 @@ void send(self_ptr self, page_request r, bool resent = false) {
           err = make_error(errc::connection, "browser connection unreachable: "
                                                + caf::to_string(err));
         r.promise.deliver(std::move(err));
+        answered(self);
       });
 }
 
@@ -125,10 +141,12 @@ void flush_queue(self_ptr self, const caf::error& err) {
   auto queued = std::move(self->state.queued);
   self->state.queued.clear();
   for (auto& q : queued) {
-    if (err)
+    if (err) {
       q.promise.deliver(err);
-    else
+      answered(self);
+    } else {
       send(self, std::move(q));
+    }
   }
 }
 
@@ -174,8 +192,8 @@ void bind(self_ptr self) {
                          std::string{"retrying the move"}, true);
   };
   self
-    ->request(p.pool, ms{p.launch_timeout_ms + slack_ms}, connect_atom::value,
-              kind, true)
+    ->request(p.pool, ms{p.launch_timeout_ms + slack_ms}, connect_atom::value, kind,
+              placement_hint{true, spec.page_key(platform), spec.total_bytes()})
     .then(
       [=](browser_connection_actor& conn) {
         self->request(conn, ms{slack_ms}, ready_atom::value)
@@ -201,6 +219,8 @@ model_actor::behavior_type model(self_ptr self, model_placement placement) {
   self->monitor(first.connection);
   caf::anon_send(first.connection, attach_atom::value, first.loaded.key,
                  as_handle(self));
+  if (first.idle_unload_ms != 0)
+    self->delayed_send(self, ms{first.idle_unload_ms}, check_atom::value);
   self->set_down_handler([=](const caf::down_msg& msg) {
     auto& p = self->state.placement;
     if (msg.source != p.connection.address())
@@ -219,6 +239,8 @@ model_actor::behavior_type model(self_ptr self, model_placement placement) {
       page_request r{
         caf::make_message(infer_atom::value, p.loaded.key, std::move(req)),
         deadline, self->make_response_promise<infer_result>(), clock_type::now()};
+      st.in_flight++;
+      st.last_activity = r.arrived;
       auto rp = r.promise;
       if (p.connection) {
         send(self, std::move(r));
@@ -237,6 +259,21 @@ model_actor::behavior_type model(self_ptr self, model_placement placement) {
         unbind(self);
       else if (st.placement.connection)
         bind(self); // Unbound instances load again on their next request.
+    },
+    [=](check_atom) {
+      auto& st = self->state;
+      auto& p = st.placement;
+      auto idle
+        = std::chrono::duration_cast<ms>(clock_type::now() - st.last_activity);
+      if (!p.connection || st.binding || st.in_flight > 0
+          || p.idle_unload_ms == 0 || idle.count() < p.idle_unload_ms)
+        return;
+      spdlog::info("{} was idle for {} ms; releasing its {} browser until the "
+                   "next request",
+                   p.spec.name, idle.count(), p.browser.browser);
+      unbind(self);
+      if (p.router)
+        caf::anon_send(p.router, evicted_atom::value);
     },
     [=](shutdown_atom) -> bool {
       unbind(self);

@@ -4,8 +4,10 @@
 // browser is retired it moves: it loads itself into another browser of the
 // same kind, switches over, and leaves the old one, so that requests keep
 // flowing. When its browser is closed for idleness or dies, it waits
-// unbound and loads itself again on its next request. Spawned by the
-// router once the first page loaded the model.
+// unbound and loads itself again on its next request; after
+// `idle_unload_ms` without requests it unbinds itself the same way, so an
+// unused model holds no browser memory. Spawned by the router once the
+// first page loaded the model.
 #pragma once
 
 #include <caf/fwd.hpp>
@@ -26,6 +28,13 @@ struct model_placement {
   pool_supervisor_actor pool;
   uint32_t launch_timeout_ms = 60000;
   uint32_t load_timeout_ms = 120000;
+  /// Why the router put it there, for provenance.
+  std::string why;
+  /// Release the browser after this long without requests (0 = never); the
+  /// instance loads itself again on its next request.
+  uint32_t idle_unload_ms = 0;
+  /// Told when the instance released its browser for idleness.
+  router_actor router;
 };
 
 /// Spawns a model actor; it quits on shutdown.

@@ -72,4 +72,32 @@ retire_reason should_retire(const browser_health& health,
   return retire_reason::keep;
 }
 
+browser_choice choose_browser(const std::vector<browser_candidate>& ready,
+                              uint64_t model_bytes, uint64_t memory_limit_bytes,
+                              bool can_grow) {
+  auto fits = [&](const browser_candidate& c) {
+    return memory_limit_bytes == 0
+           || c.memory_bytes + model_bytes <= memory_limit_bytes;
+  };
+  auto least_loaded = [&](auto keep) -> const browser_candidate* {
+    const browser_candidate* best = nullptr;
+    for (auto& c : ready)
+      if (keep(c) && (best == nullptr || c.load < best->load))
+        best = &c;
+    return best;
+  };
+  if (auto c = least_loaded([](auto& x) { return x.has_model; }))
+    return {browser_choice::use, c->id, "warm: it has the model loaded"};
+  if (auto c = least_loaded([&](auto& x) { return x.load == 0 && fits(x); }))
+    return {browser_choice::use, c->id, "idle"};
+  if (can_grow)
+    return {browser_choice::grow, 0, "a new browser"};
+  if (auto c = least_loaded(fits))
+    return {browser_choice::use, c->id, "least loaded within its memory budget"};
+  if (auto c = least_loaded([](auto&) { return true; }))
+    return {browser_choice::use, c->id,
+            "least loaded; every browser is past its memory budget"};
+  return {browser_choice::wait, 0, "no browser is ready yet"};
+}
+
 } // namespace webaccel

@@ -1,6 +1,7 @@
 // The browser pool's decisions as pure functions of time and counters:
 // restart backoff, restart intensity (MaxR in MaxT), and when a healthy
-// browser should be retired (idle, served enough, too old, too big). The
+// browser should be retired (idle, served enough, too old, too big), and
+// which browser of a kind takes a model. The
 // browser supervisor applies them; tests check them without actors.
 #pragma once
 
@@ -8,6 +9,7 @@
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <vector>
 
 #include "config/pool_policy.hpp"
 
@@ -60,5 +62,32 @@ const char* to_string(retire_reason reason);
 retire_reason should_retire(const browser_health& health,
                             const pool_policy& policy, uint32_t memory_limit_mb,
                             bool above_minimum, std::string& why);
+
+/// A ready browser as the supervisor sees it when it places a model.
+struct browser_candidate {
+  uint64_t id = 0;
+  /// Model instances on it (plus those handed out since the last check).
+  uint32_t load = 0;
+  /// Its memory at the last check (0 = not measured yet).
+  uint64_t memory_bytes = 0;
+  /// The page already has the model loaded.
+  bool has_model = false;
+};
+
+/// Where a model goes: a browser that runs (`id`), a new one, or none yet.
+struct browser_choice {
+  enum { use, grow, wait } action = wait;
+  uint64_t id = 0;
+  /// In words, for logs: "warm", "idle", "new", "least loaded", ...
+  std::string why;
+};
+
+/// Picks a browser for a model of `model_bytes`: one that has it loaded
+/// (warm), else an idle one within the memory budget, else a new one if
+/// `can_grow`, else the least loaded within the budget, else (every one is
+/// past its budget) the least loaded. `memory_limit_bytes` 0 = no budget.
+browser_choice choose_browser(const std::vector<browser_candidate>& ready,
+                              uint64_t model_bytes, uint64_t memory_limit_bytes,
+                              bool can_grow);
 
 } // namespace webaccel

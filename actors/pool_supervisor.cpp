@@ -158,7 +158,7 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self, pool_config 
     }
   return {
     [=](connect_atom, const std::string& kind,
-        bool placing) -> caf::result<browser_connection_actor> {
+        placement_hint& hint) -> caf::result<browser_connection_actor> {
       auto& st = self->state;
       if (st.shutting_down)
         return make_error(errc::shutting_down, "runtime is shutting down");
@@ -172,10 +172,14 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self, pool_config 
           return make_error(errc::browser_unavailable, error);
         }
       }
-      return self->delegate(entry.supervisor, connect_atom::value, placing);
+      return self->delegate(entry.supervisor, connect_atom::value, std::move(hint));
     },
     [=](get_atom, model_request& req) {
       return self->delegate(self->state.router, get_atom::value, std::move(req));
+    },
+    [=](unload_atom, model_actor& instance) {
+      return self->delegate(self->state.router, unload_atom::value,
+                            std::move(instance));
     },
     [=](acquire_atom, const std::string& kind) {
       auto& st = self->state;
@@ -195,6 +199,14 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self, pool_config 
       auto out = std::make_shared<pool_stats>();
       out->max_connections = st.cfg.policy.max_connections;
       auto all = make_countdown([=]() mutable { rp.deliver(*out); });
+      all->expect();
+      self->request(st.router, ms{10000}, stats_atom::value)
+        .then(
+          [=](model_cache_stats& models) {
+            out->models = models;
+            all->arrive();
+          },
+          [=](caf::error&) { all->arrive(); });
       for (auto& [kind, entry] : st.kinds) {
         if (!entry.supervisor) {
           kind_stats ks;

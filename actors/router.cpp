@@ -1,7 +1,9 @@
 #include "actors/router.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <set>
 
 #include <caf/all.hpp>
@@ -23,6 +25,9 @@ struct router_state {
   router_config cfg;
   pool_supervisor_actor pool;
   std::map<std::string, model_actor> cache;
+  model_cache_stats counters;
+  /// What a browser of each kind probed (all of a kind have the same).
+  std::map<std::string, browser_capabilities> kind_capabilities;
   /// Requests waiting for a model that is being placed, by cache key.
   std::map<std::string, std::vector<caf::typed_response_promise<model_actor>>> pending;
 };
@@ -78,19 +83,85 @@ caf::expected<model_spec> lookup(const router_config& cfg, const model_request& 
   return spec;
 }
 
-/// Loads `spec` on the connection and caches the new model instance.
-void load_on(self_ptr self, const std::string& key, model_spec spec,
-             browser_connection_actor conn, browser_capabilities caps,
-             std::string platform) {
+/// Where a request stands while the router walks its choices.
+struct placement_plan {
+  std::string key;
+  model_request req;
+  model_spec spec;
+  /// Browser kinds to try, in order.
+  std::vector<std::string> kinds;
+  size_t next_kind = 0;
+  /// What was skipped and why; the provenance's placement line.
+  std::vector<std::string> notes;
+  /// The error of the last choice that failed.
+  caf::error last_error;
+};
+
+using plan_ptr = std::shared_ptr<placement_plan>;
+
+std::string ordinal(size_t i) {
+  static const char* names[] = {"1st", "2nd", "3rd"};
+  return i < 3 ? names[i] : std::to_string(i + 1) + "th";
+}
+
+std::string join(const std::vector<std::string>& parts, const std::string& sep) {
+  std::string out;
+  for (auto& p : parts)
+    out += (out.empty() ? "" : sep) + p;
+  return out;
+}
+
+/// Why `kind` is tried: the request named it, or its rank for the family.
+std::string why_kind(const placement_plan& plan, const router_config& cfg,
+                     const std::string& kind) {
+  auto family = to_string(plan.req.family);
+  if (!plan.req.preferences.browser.empty())
+    return kind + " (the request's browser)";
+  auto i = cfg.browser_preferences.find(plan.req.family);
+  if (i != cfg.browser_preferences.end())
+    for (size_t n = 0; n < i->second.size(); ++n)
+      if (i->second[n] == kind)
+        return kind + " (" + ordinal(n) + " choice for " + family + ")";
+  return kind;
+}
+
+void try_next_kind(self_ptr self, plan_ptr plan);
+
+/// Loads the model on the connection with the first platform of
+/// `platforms` the browser has; an unsupported model falls through to the
+/// next platform, then to the next kind.
+void try_platforms(self_ptr self, plan_ptr plan, const std::string& kind,
+                   browser_connection_actor conn, browser_capabilities caps,
+                   std::vector<std::string> platforms) {
+  std::string why;
+  auto platform = choose_platform(platforms, caps, why);
+  if (!why.empty())
+    plan->notes.push_back(kind + " skipped " + why);
+  if (!platform) {
+    plan->last_error
+      = make_error(errc::browser_capability,
+                   kind + " offers none of the requested platforms: " + why);
+    try_next_kind(self, plan);
+    return;
+  }
+  auto rank = std::find(plan->req.preferences.priority_list.begin(),
+                        plan->req.preferences.priority_list.end(), *platform)
+              - plan->req.preferences.priority_list.begin();
+  auto chosen = "platform " + *platform + " (" + ordinal(size_t(rank)) + " of ["
+                + join(plan->req.preferences.priority_list, ", ") + "])";
   auto& cfg = self->state.cfg;
+  auto spec = plan->spec;
   spdlog::info("loading {} ({}) on {} {} ({})", spec.name, spec.variant.precision,
-               caps.browser, caps.browser_version, platform);
+               caps.browser, caps.browser_version, *platform);
   self
-    ->request(conn, ms{cfg.load_timeout_ms + slack_ms}, load_atom::value, spec, platform)
+    ->request(conn, ms{cfg.load_timeout_ms + slack_ms}, load_atom::value, spec,
+              *platform)
     .then(
       [=](loaded_model& loaded) {
         spdlog::info("loaded {} in {:.0f} ms", spec.name, loaded.load_ms);
         auto& c = self->state.cfg;
+        auto notes = plan->notes;
+        notes.push_back(why_kind(*plan, c, kind) + ", " + chosen);
         model_placement placement{spec,
                                   conn,
                                   caps,
@@ -98,58 +169,114 @@ void load_on(self_ptr self, const std::string& key, model_spec spec,
                                   c.infer_timeout_ms,
                                   self->state.pool,
                                   c.launch_timeout_ms,
-                                  c.load_timeout_ms};
+                                  c.load_timeout_ms,
+                                  join(notes, "; "),
+                                  c.idle_unload_ms,
+                                  caf::actor_cast<router_actor>(self)};
         auto instance = spawn_model(self->system(), std::move(placement));
         self->monitor(instance);
-        self->state.cache[key] = instance;
-        finish(self, key, instance);
+        self->state.cache[plan->key] = instance;
+        finish(self, plan->key, instance);
       },
-      [=](caf::error& err) { finish(self, key, err); });
+      [=](caf::error& err) {
+        // Only what another platform or browser may not share falls through.
+        if (err != errc::browser_capability && err != errc::unsupported_operation) {
+          finish(self, plan->key, err);
+          return;
+        }
+        plan->notes.push_back(kind + " " + *platform
+                              + " failed: " + render_error(err));
+        plan->last_error = err;
+        auto rest = platforms;
+        rest.erase(std::find(rest.begin(), rest.end(), *platform));
+        if (rest.empty())
+          try_next_kind(self, plan);
+        else
+          try_platforms(self, plan, kind, conn, caps, rest);
+      });
+}
+
+/// Asks the pool for a browser of the next kind.
+void try_next_kind(self_ptr self, plan_ptr plan) {
+  if (plan->next_kind >= plan->kinds.size()) {
+    auto code = plan->last_error ? static_cast<errc>(plan->last_error.code())
+                                 : errc::browser_unavailable;
+    finish(self, plan->key,
+           make_error(code, "no browser could take " + plan->spec.name + ": "
+                              + join(plan->notes, "; ")));
+    return;
+  }
+  auto kind = plan->kinds[plan->next_kind++];
+  auto& st = self->state;
+  // The page key is known once the kind's platforms are (from an earlier
+  // browser of that kind); it lets the pool prefer a warm browser.
+  placement_hint hint{true, {}, plan->spec.total_bytes()};
+  if (auto known = st.kind_capabilities.find(kind);
+      known != st.kind_capabilities.end()) {
+    std::string ignored;
+    if (auto platform = choose_platform(plan->req.preferences.priority_list,
+                                        known->second, ignored))
+      hint.model_key = plan->spec.page_key(*platform);
+  }
+  self
+    ->request(st.pool, ms{st.cfg.launch_timeout_ms + slack_ms},
+              connect_atom::value, kind, hint)
+    .then(
+      [=](browser_connection_actor& conn) {
+        self->request(conn, ms{slack_ms}, ready_atom::value)
+          .then(
+            [=](browser_capabilities& caps) {
+              self->state.kind_capabilities[kind] = caps;
+              try_platforms(self, plan, kind, conn, caps,
+                            plan->req.preferences.priority_list);
+            },
+            [=](caf::error& err) {
+              plan->notes.push_back(kind + " failed: " + render_error(err));
+              plan->last_error = err;
+              try_next_kind(self, plan);
+            });
+      },
+      [=](caf::error& err) {
+        plan->notes.push_back(kind + " unavailable: " + render_error(err));
+        plan->last_error = err;
+        try_next_kind(self, plan);
+      });
 }
 
 /// Places a request that missed the cache.
 void place(self_ptr self, const std::string& key, const model_request& req,
            model_spec spec) {
   auto& cfg = self->state.cfg;
-  auto kinds = candidate_browsers(req, cfg.browser_preferences, cfg.browsers);
-  if (kinds.empty()) {
+  auto plan = std::make_shared<placement_plan>();
+  plan->key = key;
+  plan->req = req;
+  plan->spec = std::move(spec);
+  plan->kinds = candidate_browsers(req, cfg.browser_preferences, cfg.browsers);
+  // Say which preferred kinds cannot be used here.
+  std::vector<std::string> wanted;
+  if (!req.preferences.browser.empty())
+    wanted.push_back(req.preferences.browser);
+  else if (auto i = cfg.browser_preferences.find(req.family);
+           i != cfg.browser_preferences.end())
+    wanted = i->second;
+  for (auto& kind : wanted)
+    if (std::find(plan->kinds.begin(), plan->kinds.end(), kind) == plan->kinds.end()) {
+      auto missing = cfg.missing_browsers.find(kind);
+      plan->notes.push_back(kind + " skipped: "
+                            + (missing != cfg.missing_browsers.end() ? missing->second
+                                                                     : "not "
+                                                                       "configu"
+                                                                       "red"));
+    }
+  if (plan->kinds.empty()) {
     finish(self, key,
-           make_error(errc::browser_unavailable,
-                      req.preferences.browser.empty()
-                        ? "no configured browser suits "
-                            + std::string{to_string(req.family)} + " models"
-                        : "browser '" + req.preferences.browser
-                            + "' is not configured"));
+           make_error(
+             errc::browser_unavailable,
+             "no usable browser for " + std::string{to_string(req.family)} + " models"
+               + (plan->notes.empty() ? "" : ": " + join(plan->notes, "; "))));
     return;
   }
-  // Later issues walk the whole candidate list on failure (recovery).
-  auto kind = kinds.front();
-  auto prefs = req.preferences;
-  self
-    ->request(self->state.pool, ms{cfg.launch_timeout_ms + slack_ms},
-              connect_atom::value, kind, true)
-    .then(
-      [=](browser_connection_actor& conn) {
-        self->request(conn, ms{slack_ms}, ready_atom::value)
-          .then(
-            [=](browser_capabilities& caps) {
-              std::string why;
-              auto platform = choose_platform(prefs.priority_list, caps, why);
-              if (!platform) {
-                finish(self, key,
-                       make_error(errc::browser_capability, kind
-                                                              + " offers none "
-                                                                "of the "
-                                                                "requested "
-                                                                "platforms: "
-                                                              + why));
-                return;
-              }
-              load_on(self, key, spec, conn, caps, *platform);
-            },
-            [=](caf::error& err) { finish(self, key, err); });
-      },
-      [=](caf::error& err) { finish(self, key, err); });
+  try_next_kind(self, plan);
 }
 
 router_actor::behavior_type router(self_ptr self, router_config cfg,
@@ -172,14 +299,40 @@ router_actor::behavior_type router(self_ptr self, router_config cfg,
       if (!spec)
         return spec.error();
       auto key = cache_key(req);
-      if (auto i = self->state.cache.find(key); i != self->state.cache.end())
+      auto& st = self->state;
+      if (auto i = st.cache.find(key); i != st.cache.end()) {
+        st.counters.hits++;
         return i->second;
+      }
       auto rp = self->make_response_promise<model_actor>();
-      auto& waiting = self->state.pending[key];
+      auto& waiting = st.pending[key];
       waiting.push_back(rp);
-      if (waiting.size() == 1)
+      if (waiting.size() == 1) {
+        st.counters.misses++;
         place(self, key, req, std::move(*spec));
+      } else {
+        st.counters.hits++; // Joins a placement under way.
+      }
       return rp;
+    },
+    [=](unload_atom, const model_actor& instance) -> bool {
+      auto& cache = self->state.cache;
+      for (auto i = cache.begin(); i != cache.end(); ++i)
+        if (i->second == instance) {
+          spdlog::info("unloading model instance {}", i->first);
+          self->demonitor(instance.address());
+          caf::anon_send(instance, shutdown_atom::value);
+          cache.erase(i);
+          self->state.counters.unloads++;
+          return true;
+        }
+      return false;
+    },
+    [=](evicted_atom) { self->state.counters.evictions++; },
+    [=](stats_atom) {
+      auto out = self->state.counters;
+      out.instances = static_cast<uint32_t>(self->state.cache.size());
+      return out;
     },
     [=](shutdown_atom) -> bool {
       for (auto& [key, instance] : self->state.cache)

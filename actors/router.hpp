@@ -1,8 +1,13 @@
-// The router: resolves a host's model request to a model instance. It picks
-// a browser kind for the model's family, asks the pool for a ready
-// connection, picks the first platform of the request's priority list that
-// the browser really has, has the page load the model, and caches the
-// instance per (family, name, preferences).
+// The router: resolves a host's model request to a model instance. It
+// walks the browser kinds for the model's family (or the request's
+// override), asks the pool for a connection of each (warm, idle, new or
+// least loaded within its memory budget), picks the first platform of the
+// request's priority list that the browser really has, and has the page
+// load the variant of the requested precision. A kind that is not
+// installed, lacks every requested platform, or rejects the model as
+// unsupported falls through to the next choice; the result's provenance
+// says what was used and why. Instances are cached per (family, name,
+// preferences).
 #pragma once
 
 #include <map>
@@ -22,9 +27,13 @@ struct router_config {
   browser_preference_table browser_preferences = default_browser_preferences();
   /// Browser kinds this runtime may launch.
   std::vector<std::string> browsers;
+  /// Kinds the config allows that cannot be used here, and why.
+  std::map<std::string, std::string> missing_browsers;
   uint32_t launch_timeout_ms = 60000;
   uint32_t load_timeout_ms = 120000;
   uint32_t infer_timeout_ms = 30000;
+  /// An instance idle this long releases its browser (0 = never).
+  uint32_t idle_unload_ms = 0;
 };
 
 /// Spawns the router; it asks `pool` for browser connections.

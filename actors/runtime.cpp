@@ -28,6 +28,9 @@ failure to_failure(const caf::error& err) {
     return failure{static_cast<errc>(err.code()), error_text(err.context())};
   if (err == caf::sec::request_timeout)
     return failure{errc::timeout, "the runtime did not answer in time"};
+  if (err == caf::sec::request_receiver_down)
+    return failure{errc::invalid_request, "the model instance was unloaded "
+                                          "(get it again with get_model)"};
   return failure{errc::connection, caf::to_string(err)};
 }
 
@@ -206,6 +209,10 @@ runtime::runtime(runtime_config cfg) {
       limit == c.pool.memory_limits_mb.end() ? 0u : limit->second, found.version};
     pc.router.browsers.push_back(kind);
   }
+  pc.router.missing_browsers = impl_->browsers.missing;
+  for (auto& [family, kinds] : c.family_browsers)
+    pc.router.browser_preferences[family] = kinds;
+  pc.router.idle_unload_ms = c.model_idle_unload_ms;
   pc.router.launch_timeout_ms = c.timeouts.launch_ms;
   pc.router.load_timeout_ms = c.timeouts.load_ms;
   pc.router.infer_timeout_ms = c.timeouts.infer_ms;
@@ -231,6 +238,20 @@ pool_stats runtime::stats() {
   return std::move(*out);
 }
 
+bool runtime::unload(const model_handle& model) {
+  if (!impl_->running)
+    throw failure{errc::shutting_down, "the runtime was shut down"};
+  caf::scoped_actor self{impl_->sys};
+  std::optional<bool> out;
+  caf::error err;
+  self->request(impl_->pool, ms{30000}, unload_atom::value, model.impl_->actor)
+    .receive([&](bool done) { out = done; },
+             [&](caf::error& e) { err = std::move(e); });
+  if (!out)
+    throw to_failure(err);
+  return *out;
+}
+
 const std::map<std::string, installed_browser>& runtime::installed_browsers() const {
   return impl_->browsers.installed;
 }
@@ -254,7 +275,9 @@ browser_capabilities runtime::connect_browser(const std::string& kind) {
   std::optional<browser_capabilities> out;
   caf::error err;
   auto wait = ms{impl_->cfg.timeouts.launch_ms + host_slack_ms};
-  self->request(impl_->pool, wait, connect_atom::value, kind, false)
+  self
+    ->request(impl_->pool, wait, connect_atom::value, kind,
+              placement_hint{false, {}, 0})
     .receive(
       [&](browser_connection_actor& conn) {
         self->request(conn, wait, ready_atom::value)

@@ -66,6 +66,7 @@ class model_handle {
   explicit model_handle(std::shared_ptr<impl> ptr);
 
  private:
+  friend class runtime;
   std::shared_ptr<impl> impl_;
 };
 
@@ -92,8 +93,14 @@ class runtime {
   model_handle get_model(model_family family, const std::string& name,
                          std::optional<hardware_preferences> prefs = std::nullopt);
 
-  /// The browser pool: each kind's browsers, their health and usage, and
-  /// restart/recycle counters. @throws failure
+  /// Forgets a model instance and releases its page sessions; later calls
+  /// on `model` fail with invalid_request. False if it was not cached
+  /// (unloaded before). @throws failure
+  bool unload(const model_handle& model);
+
+  /// The browser pool: each kind's browsers, their health and usage,
+  /// restart/recycle counters, and the model cache's hits, misses,
+  /// unloads and idle evictions. @throws failure
   pool_stats stats();
 
   /// Browser kinds found on this machine (kind -> executable, version).

@@ -31,9 +31,7 @@ const std::map<std::string, step_schema>& step_kinds() {
   using t = option_type;
   static const std::map<std::string, step_schema> kinds{
     {"wordpiece",
-     {"pre",
-      {{"max_length", {t::integer}}, {"lowercase", {t::boolean}}},
-      {"vocab"}}},
+     {"pre", {{"max_length", {t::integer}}, {"lowercase", {t::boolean}}}, {"vocab"}}},
     {"image",
      {"pre",
       {{"input", {t::text}},
@@ -108,14 +106,16 @@ model_file read_file_fields(object_reader& r, const std::string& base_dir) {
   return out;
 }
 
-model_file read_file(const json& x, const std::string& path, const std::string& base_dir) {
+model_file read_file(const json& x, const std::string& path,
+                     const std::string& base_dir) {
   object_reader r{x, path};
   auto out = read_file_fields(r, base_dir);
   r.reject_unknown_keys();
   return out;
 }
 
-void check_option(const json& value, const option_schema& schema, const std::string& path) {
+void check_option(const json& value, const option_schema& schema,
+                  const std::string& path) {
   auto all = [&](auto pred) {
     if (!value.is_array() || value.empty())
       return false;
@@ -136,7 +136,8 @@ void check_option(const json& value, const option_schema& schema, const std::str
     case option_type::text:
       if (!value.is_string())
         fail(path, "expected a string, got " + value.dump());
-      if (!schema.one_of.empty() && schema.one_of.count(value.get<std::string>()) == 0) {
+      if (!schema.one_of.empty()
+          && schema.one_of.count(value.get<std::string>()) == 0) {
         std::string allowed;
         for (auto& v : schema.one_of)
           allowed += (allowed.empty() ? "" : ", ") + v;
@@ -148,20 +149,23 @@ void check_option(const json& value, const option_schema& schema, const std::str
         fail(path, "expected a number or an array of numbers, got " + value.dump());
       break;
     case option_type::integers:
-      if (!all([](const json& v) { return v.is_number_integer() && v.get<int64_t>() > 0; }))
+      if (!all([](const json& v) {
+            return v.is_number_integer() && v.get<int64_t>() > 0;
+          }))
         fail(path, "expected an array of positive integers, got " + value.dump());
       break;
   }
 }
 
-processing_step read_step(const json& x, const std::string& path, const std::string& stage,
-                          const std::string& base_dir) {
+processing_step read_step(const json& x, const std::string& path,
+                          const std::string& stage, const std::string& base_dir) {
   if (!x.is_object())
     fail(path, "expected an object, got " + type_name(x));
   processing_step out;
   auto kind = x.find("kind");
   if (kind == x.end() || !kind->is_string())
-    fail(path + ".kind", "is required (expected one of: none" + kind_names(stage) + ")");
+    fail(path + ".kind",
+         "is required (expected one of: none" + kind_names(stage) + ")");
   out.kind = kind->get<std::string>();
   if (out.kind == "none") {
     if (x.size() != 1)
@@ -170,8 +174,8 @@ processing_step read_step(const json& x, const std::string& path, const std::str
   }
   auto schema = step_kinds().find(out.kind);
   if (schema == step_kinds().end() || schema->second.stage != stage)
-    fail(path + ".kind",
-         "unknown kind '" + out.kind + "' (expected one of: none" + kind_names(stage) + ")");
+    fail(path + ".kind", "unknown kind '" + out.kind + "' (expected one of: none"
+                           + kind_names(stage) + ")");
   json options = json::object();
   for (auto& [key, value] : x.items()) {
     auto child = path + "." + key;
@@ -179,7 +183,8 @@ processing_step read_step(const json& x, const std::string& path, const std::str
       continue;
     if (schema->second.files.count(key) > 0)
       out.files.emplace(key, read_file(value, child, base_dir));
-    else if (auto o = schema->second.options.find(key); o != schema->second.options.end()) {
+    else if (auto o = schema->second.options.find(key);
+             o != schema->second.options.end()) {
       check_option(value, o->second, child);
       options[key] = value;
     } else
@@ -192,7 +197,8 @@ processing_step read_step(const json& x, const std::string& path, const std::str
   return out;
 }
 
-model_variant read_variant(const json& x, const std::string& path, const std::string& base_dir) {
+model_variant read_variant(const json& x, const std::string& path,
+                           const std::string& base_dir) {
   model_variant out;
   object_reader r{x, path};
   r.get("precision", out.precision);
@@ -208,13 +214,15 @@ model_variant read_variant(const json& x, const std::string& path, const std::st
     if (!parts->is_object() || parts->empty())
       fail(r.child("parts"), "expected an object of part name -> file");
     for (auto& [name, value] : parts->items())
-      out.parts.emplace(name, read_file(value, r.child("parts") + "." + name, base_dir));
+      out.parts.emplace(name,
+                        read_file(value, r.child("parts") + "." + name, base_dir));
   }
   r.reject_unknown_keys();
   return out;
 }
 
-model_entry read_model(const json& x, const std::string& path, const std::string& base_dir) {
+model_entry read_model(const json& x, const std::string& path,
+                       const std::string& base_dir) {
   model_entry out;
   object_reader r{x, path};
   r.get("name", out.name);
@@ -239,16 +247,16 @@ model_entry read_model(const json& x, const std::string& path, const std::string
     br.get_int("max_delay_ms", out.batching.max_delay_ms, 0, 10000);
     br.reject_unknown_keys();
     if (out.batching.max_batch_size > 1 && !out.batch_dimension)
-      fail(br.child("max_batch_size"),
-           "batching needs \"batch_dimension\": true (the first dimension of "
-           "every input and output is the batch)");
+      fail(br.child("max_batch_size"), "batching needs \"batch_dimension\": "
+                                       "true (the first dimension of "
+                                       "every input and output is the batch)");
   }
   if (auto pre = r.find("preprocessing")) {
     auto ppath = r.child("preprocessing");
     if (pre->is_array()) {
       for (size_t i = 0; i < pre->size(); ++i)
-        out.preprocessing.push_back(
-          read_step((*pre)[i], ppath + "[" + std::to_string(i) + "]", "pre", base_dir));
+        out.preprocessing.push_back(read_step(
+          (*pre)[i], ppath + "[" + std::to_string(i) + "]", "pre", base_dir));
     } else {
       out.preprocessing.push_back(read_step(*pre, ppath, "pre", base_dir));
     }
@@ -258,7 +266,8 @@ model_entry read_model(const json& x, const std::string& path, const std::string
         fail(ppath, "two steps take the raw input '" + raw_input_of(step.kind) + "'");
   }
   if (auto post = r.find("postprocessing"))
-    out.postprocessing = read_step(*post, r.child("postprocessing"), "post", base_dir);
+    out.postprocessing
+      = read_step(*post, r.child("postprocessing"), "post", base_dir);
   if (auto variants = r.find("variants")) {
     if (!variants->is_array() || variants->empty())
       fail(r.child("variants"), "expected a non-empty array of variants");
@@ -267,8 +276,8 @@ model_entry read_model(const json& x, const std::string& path, const std::string
       auto v = read_variant((*variants)[i], vpath, base_dir);
       for (auto& other : out.variants)
         if (other.precision == v.precision && other.mixed_precision == v.mixed_precision)
-          fail(vpath, "a second " + v.precision + (v.mixed_precision ? " mixed" : "")
-                        + " variant");
+          fail(vpath, "a second " + v.precision
+                        + (v.mixed_precision ? " mixed" : "") + " variant");
       out.variants.push_back(std::move(v));
     }
   } else if (r.find("path") != nullptr) {
@@ -279,7 +288,8 @@ model_entry read_model(const json& x, const std::string& path, const std::string
     v.parts.emplace("model", read_file_fields(r, base_dir));
     out.variants.push_back(std::move(v));
   } else {
-    fail(path, "needs 'variants' (or 'path', 'sha256' and 'size_bytes' for one file)");
+    fail(path, "needs 'variants' (or 'path', 'sha256' and 'size_bytes' for one "
+               "file)");
   }
   r.reject_unknown_keys();
   return out;

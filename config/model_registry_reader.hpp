@@ -4,9 +4,10 @@
 //   { "name": "tiny_bert", "family": "text_embedding",
 //     "synthetic_weights": true, "batch_dimension": true,
 //     "inputs": [...], "outputs": [...],
-//     "preprocessing": { "kind": "wordpiece", "vocab": FILE, "max_length": 128 },
-//     "variants": [ { "precision": "fp32", "file": FILE },
-//                   { "precision": "q8", "parts": { "text": FILE, "image": FILE } } ] }
+//     "preprocessing": { "kind": "wordpiece", "vocab": FILE, "max_length": 128
+//     }, "variants": [ { "precision": "fp32", "file": FILE },
+//                   { "precision": "q8", "parts": { "text": FILE, "image": FILE
+//                   } } ] }
 //
 // FILE is { "path", "sha256", "size_bytes" }. A model with one variant may
 // give "path", "sha256", "size_bytes" and "precision" at its top level.
@@ -15,10 +16,12 @@
 // Processing kinds (the page implements them in browser_assets/pipelines/):
 //   wordpiece      raw "text" -> input_ids, attention_mask, token_type_ids;
 //                  vocab FILE (required), max_length, lowercase
-//   image          raw "image" -> float32 [1, 3, H, W]; input, resize ("stretch",
+//   image          raw "image" -> float32 [1, 3, H, W]; input, resize
+//   ("stretch",
 //                  "fit_height", "multiple_of_32"), width, height,
 //                  max_width, max_side, mean, std, channel_order
-//   audio_frames   raw "audio" (WAV) -> 16 kHz mono frames run in order with a recurrent
+//   audio_frames   raw "audio" (WAV) -> 16 kHz mono frames run in order with a
+//   recurrent
 //                  state; sample_rate, frame_samples, context_samples, input,
 //                  state_input, state_output, rate_input, output
 //   ctc            (postprocessing) greedy CTC decoding to text; keys FILE

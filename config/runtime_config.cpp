@@ -13,6 +13,7 @@
 #include "config/model_registry_reader.hpp"
 #include "config/pool_config_reader.hpp"
 #include "config/sha256.hpp"
+#include "transport/browser_kinds.hpp"
 
 namespace webaccel {
 
@@ -84,6 +85,25 @@ runtime_config parse_config(std::string_view json_text, const std::string& base_
   }
   if (auto pool = top.find("pool"))
     cfg.pool = read_pool(*pool, "$.pool");
+  if (auto placement = top.find("placement")) {
+    object_reader r{*placement, "$.placement"};
+    for (auto& [name, value] : placement->items()) {
+      auto family = parse_model_family(name);
+      if (!family)
+        fail(r.child(name), "unknown family '" + name
+                              + "' (expected audio, vision, text_embedding, "
+                                "text_generation or multimodal)");
+      std::vector<std::string> kinds;
+      r.get(name, kinds);
+      if (kinds.empty())
+        fail(r.child(name), "must name at least one browser kind");
+      for (size_t i = 0; i < kinds.size(); ++i)
+        if (find_browser_kind(kinds[i]) == nullptr)
+          fail(r.child(name) + "[" + std::to_string(i) + "]",
+               "unknown browser kind '" + kinds[i] + "'");
+      cfg.family_browsers[*family] = std::move(kinds);
+    }
+  }
   if (auto prefs = top.find("default_preferences"))
     cfg.default_preferences = read_preferences(*prefs, "$.default_preferences");
   if (auto t = top.find("timeouts")) {
@@ -92,6 +112,11 @@ runtime_config parse_config(std::string_view json_text, const std::string& base_
     r.get_int("launch_ms", cfg.timeouts.launch_ms, 100, hour_ms);
     r.get_int("load_ms", cfg.timeouts.load_ms, 100, hour_ms);
     r.get_int("infer_ms", cfg.timeouts.infer_ms, 1, hour_ms);
+    r.reject_unknown_keys();
+  }
+  if (auto mc = top.find("model_cache")) {
+    object_reader r{*mc, "$.model_cache"};
+    r.get_int("idle_unload_ms", cfg.model_idle_unload_ms, 0, 7 * 24 * 3600 * 1000ull);
     r.reject_unknown_keys();
   }
   if (auto d = top.find("demo")) {

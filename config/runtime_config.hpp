@@ -81,8 +81,14 @@ struct runtime_config {
   /// installed are skipped quietly.
   bool browsers_explicit = false;
   pool_policy pool;
+  /// "placement": family -> browser kinds in order of preference; families
+  /// not named keep DESIGN.md's defaults.
+  std::map<model_family, std::vector<std::string>> family_browsers;
   hardware_preferences default_preferences;
   timeout_config timeouts;
+  /// "model_cache": { "idle_unload_ms" }: a model instance idle this long
+  /// releases its browser session (0 = never); it loads again when used.
+  uint32_t model_idle_unload_ms = 600000;
   /// What `webaccel run` runs without arguments: one model per family.
   std::vector<demo_item> demo;
   /// spdlog level name: trace, debug, info, warn, error, off.

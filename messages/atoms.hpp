@@ -60,5 +60,9 @@ using heartbeat_atom = caf::atom_constant<caf::atom("heartbeat")>;
 using check_atom = caf::atom_constant<caf::atom("check")>;
 /// A crashed browser's backoff is over: start it again.
 using restart_atom = caf::atom_constant<caf::atom("restart")>;
+/// A host unloads a model instance.
+using unload_atom = caf::atom_constant<caf::atom("unload")>;
+/// A model instance released its browser after being idle.
+using evicted_atom = caf::atom_constant<caf::atom("evicted")>;
 
 } // namespace webaccel

@@ -78,13 +78,17 @@ struct provenance {
   bool mixed_precision = false;
   /// onnxruntime-web's execution provider as requested in the page.
   std::string execution_provider;
+  /// Why the router chose this browser and platform (and what it skipped).
+  std::string placement;
+  /// Requested options the platform could not honour, with the reason.
+  std::vector<std::string> ignored_options;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, provenance& x) {
   return f(caf::meta::type_name("provenance"), x.browser, x.browser_version,
            x.platform, x.adapter, x.precision, x.mixed_precision,
-           x.execution_provider);
+           x.execution_provider, x.placement, x.ignored_options);
 }
 
 /// The answer to an `infer_request`.

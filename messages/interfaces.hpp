@@ -31,6 +31,8 @@ using model_actor = caf::typed_actor<
   // Its browser is being retired (why); move to another browser now (true)
   // or on the next request (false).
   caf::reacts_to<drain_atom, std::string, bool>,
+  // Time to see whether it was idle long enough to release its browser.
+  caf::reacts_to<check_atom>,
   // Unloads and quits.
   caf::replies_to<shutdown_atom>::with<bool>>;
 
@@ -74,9 +76,11 @@ using browser_connection_actor = bridge_peer_actor::extend<
 /// Keeps the browsers of one kind running (one-for-one, with backoff and a
 /// restart intensity limit) and hands out ready connections.
 using browser_supervisor_actor = caf::typed_actor<
-  // A ready connection. To place a model on (true): a warm one with no
-  // model, else a new one, else the least loaded. To look at (false): any.
-  caf::replies_to<connect_atom, bool>::with<browser_connection_actor>,
+  // A ready connection. To place a model on: one that has it loaded (warm),
+  // else an idle one within the memory budget, else a new one, else the
+  // least loaded within the budget (see choose_browser). To look at
+  // (placing false): any.
+  caf::replies_to<connect_atom, placement_hint>::with<browser_connection_actor>,
   // Time to check the browsers against the pool policy.
   caf::reacts_to<check_atom>,
   // A backoff ended: start the browser of this slot again.
@@ -88,16 +92,25 @@ using browser_supervisor_actor = caf::typed_actor<
 using router_actor = caf::typed_actor<
   // Returns a loaded model instance for the request (cached per request).
   caf::replies_to<get_atom, model_request>::with<model_actor>,
+  // Forgets an instance and stops it (its page sessions are released);
+  // false if it was not cached.
+  caf::replies_to<unload_atom, model_actor>::with<bool>,
+  // An instance released its browser after being idle (counted).
+  caf::reacts_to<evicted_atom>,
+  // Cache counters.
+  caf::replies_to<stats_atom>::with<model_cache_stats>,
   // Stops every model instance, then quits.
   caf::replies_to<shutdown_atom>::with<bool>>;
 
 /// Root of the actor tree: owns the router and the browser connections.
 using pool_supervisor_actor = caf::typed_actor<
   // Returns a browser connection of this kind that finished its handshake,
-  // to place a model on (true) or only to look at (false).
-  caf::replies_to<connect_atom, std::string, bool>::with<browser_connection_actor>,
+  // to place a model on or only to look at (see placement_hint).
+  caf::replies_to<connect_atom, std::string, placement_hint>::with<browser_connection_actor>,
   // Forwards to the router.
   caf::replies_to<get_atom, model_request>::with<model_actor>,
+  // Forgets a model instance and stops it (see router_actor).
+  caf::replies_to<unload_atom, model_actor>::with<bool>,
   // A browser supervisor asks for room for one more browser of its kind
   // (max_connections over all kinds)...
   caf::replies_to<acquire_atom, std::string>::with<bool>,

@@ -78,6 +78,13 @@ std::vector<const model_file*> files_of(const model_spec& spec) {
   return out;
 }
 
+uint64_t model_spec::total_bytes() const {
+  uint64_t n = 0;
+  for (auto* f : files_of(*this))
+    n += f->size_bytes;
+  return n;
+}
+
 model_spec make_spec(const model_entry& entry, const model_variant& variant) {
   model_spec out;
   out.name = entry.name;

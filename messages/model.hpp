@@ -134,6 +134,9 @@ struct model_spec {
 
   /// Key of the loaded sessions in a page: name, precision, platform.
   std::string page_key(const std::string& platform) const;
+
+  /// Bytes of every file a page loads for it.
+  uint64_t total_bytes() const;
 };
 
 template <class Inspector>
@@ -175,6 +178,22 @@ typename Inspector::result_type inspect(Inspector& f, hardware_preferences& x) {
   return f(caf::meta::type_name("hardware_preferences"), x.priority_list,
            x.browser, x.precision, x.mixed_precision, x.precompile_shaders,
            x.parallel_loading, x.fallback_to_simulation);
+}
+
+/// What the pool should know to pick a browser of a kind for a model.
+struct placement_hint {
+  /// False: only to look at a browser (adds no load, starts none if one runs).
+  bool placing = true;
+  /// The model's page key: a browser that has it loaded is preferred (warm).
+  std::string model_key;
+  /// What the model adds to a browser's memory (the sum of its files).
+  uint64_t model_bytes = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, placement_hint& x) {
+  return f(caf::meta::type_name("placement_hint"), x.placing, x.model_key,
+           x.model_bytes);
 }
 
 /// A host's request for a model instance.

@@ -32,13 +32,15 @@ struct connection_stats {
   uint64_t page_heap_bytes = 0;
   /// Round trip of the last answered heartbeat.
   double heartbeat_ms = 0;
+  /// Page keys of the models loaded in the page.
+  std::vector<std::string> loaded_models;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, connection_stats& x) {
   return f(caf::meta::type_name("connection_stats"), x.kind, x.pid, x.state,
-           x.requests, x.in_flight, x.models, x.age_ms, x.idle_ms,
-           x.cold_start_ms, x.process_bytes, x.page_heap_bytes, x.heartbeat_ms);
+           x.requests, x.in_flight, x.models, x.age_ms, x.idle_ms, x.cold_start_ms,
+           x.process_bytes, x.page_heap_bytes, x.heartbeat_ms, x.loaded_models);
 }
 
 /// One browser kind under its browser supervisor.
@@ -67,15 +69,37 @@ typename Inspector::result_type inspect(Inspector& f, kind_stats& x) {
            x.escalations, x.disabled);
 }
 
+/// The router's cache of model instances.
+struct model_cache_stats {
+  /// get_model calls answered with a cached instance.
+  uint64_t hits = 0;
+  /// get_model calls that placed and loaded a new instance.
+  uint64_t misses = 0;
+  /// Instances in the cache now.
+  uint32_t instances = 0;
+  /// Instances the host unloaded.
+  uint64_t unloads = 0;
+  /// Times an idle instance released its browser (it loads again on its
+  /// next request).
+  uint64_t evictions = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, model_cache_stats& x) {
+  return f(caf::meta::type_name("model_cache_stats"), x.hits, x.misses,
+           x.instances, x.unloads, x.evictions);
+}
+
 /// The whole pool.
 struct pool_stats {
   uint32_t max_connections = 0;
   std::vector<kind_stats> kinds;
+  model_cache_stats models;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, pool_stats& x) {
-  return f(caf::meta::type_name("pool_stats"), x.max_connections, x.kinds);
+  return f(caf::meta::type_name("pool_stats"), x.max_connections, x.kinds, x.models);
 }
 
 } // namespace webaccel

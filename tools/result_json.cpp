@@ -90,6 +90,8 @@ nlohmann::json result_to_json(const infer_result& r) {
       {"fallback", o.adapter.fallback}}},
     {"precision", o.precision},
     {"mixed_precision", o.mixed_precision},
+    {"placement", o.placement},
+    {"ignored_options", o.ignored_options},
     {"simulated", r.simulated},
     {"timings_ms",
      {{"queue", r.time.queue},

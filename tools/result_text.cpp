@@ -39,7 +39,8 @@ std::string probability_strip(const std::vector<vad_frame>& frames) {
 
 std::string describe_speech(const infer_result& r) {
   auto frames = vad_frames(r);
-  std::string out = "  speech probability, one character per 0.1 s (' ' < 0.1, '.' < 0.5, "
+  std::string out = "  speech probability, one character per 0.1 s (' ' < 0.1, "
+                    "'.' < 0.5, "
                     "'#' >= 0.5):\n  ["
                     + probability_strip(frames) + "]\n  speech segments (p >= 0.5):";
   auto segments = speech_segments(frames);
@@ -76,7 +77,14 @@ std::string describe_origin(const infer_result& r) {
          + ", precision " + o.precision + (o.mixed_precision ? " (mixed)" : "")
          + ", synthetic weights: " + (r.synthetic_weights ? "true" : "false")
          + ", simulated: " + (r.simulated ? "true" : "false")
-         + format(", %.1f ms (in-page compute %.1f ms)\n", r.time.total, r.time.compute);
+         + format(", %.1f ms (in-page compute %.1f ms)\n", r.time.total, r.time.compute)
+         + "  placed: " + o.placement + "\n"
+         + (o.ignored_options.empty() ? "" : "  ignored options: " + [&] {
+             std::string all;
+             for (auto& x : o.ignored_options)
+               all += (all.empty() ? "" : "; ") + x;
+             return all;
+           }() + "\n");
 }
 
 std::string describe_outputs(const infer_result& r) {
@@ -85,7 +93,8 @@ std::string describe_outputs(const infer_result& r) {
   std::string out;
   if (auto text = find_output(r, "text")) {
     out += "  text: \"" + std::string{text->data.begin(), text->data.end()} + "\"";
-    if (auto c = find_output(r, "confidence"); c != nullptr && !c->to_floats().empty())
+    if (auto c = find_output(r, "confidence");
+        c != nullptr && !c->to_floats().empty())
       out += format(" (confidence %.3f)", c->to_floats()[0]);
     return out + "\n";
   }

@@ -26,10 +26,12 @@ raw_input read_media_file(const std::string& path) {
   auto size = static_cast<std::streamoff>(in.tellg());
   if (size > max_file_bytes)
     throw std::runtime_error(path + ": " + std::to_string(size)
-                             + " bytes is larger than an input may be (256 MiB)");
+                             + " bytes is larger than an input may be (256 "
+                               "MiB)");
   in.seekg(0);
   raw_input out;
-  out.data.assign(std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{});
+  out.data.assign(std::istreambuf_iterator<char>{in},
+                  std::istreambuf_iterator<char>{});
   auto& d = out.data;
   if (starts_with(d, "RIFF") && starts_with(d, "WAVE", 8))
     out = {"audio", "audio/wav", std::move(d)};

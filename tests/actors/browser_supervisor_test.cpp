@@ -40,9 +40,9 @@ struct supervisor_fixture : deterministic_fixture {
   }
 
   /// Asks the pool for a browser to place a model on.
-  auto connect() {
+  auto connect(placement_hint hint = {}) {
     auto h = self->request(pool, caf::infinite, connect_atom::value,
-                           std::string{"chromium"}, true);
+                           std::string{"chromium"}, std::move(hint));
     run();
     return h;
   }

@@ -88,3 +88,49 @@ TEST_CASE("browsers are retired for memory, requests, age and idleness") {
     CHECK(should_retire(h, p, 0, true, why) == retire_reason::keep);
   }
 }
+
+TEST_CASE("a model goes to a warm browser, else an idle one within budget, "
+          "else a new one, else the least loaded within budget") {
+  constexpr uint64_t mib = 1 << 20;
+  const uint64_t limit = 1000 * mib;
+  std::vector<browser_candidate> ready{
+    {1, 2, 300 * mib, false},
+    {2, 1, 900 * mib, false}, // 900 + 200 would pass the budget
+    {3, 3, 200 * mib, true}, // has the model loaded
+  };
+  SUBCASE("warm wins even when it is the busiest") {
+    auto c = choose_browser(ready, 200 * mib, limit, true);
+    CHECK(c.action == browser_choice::use);
+    CHECK(c.id == 3);
+    CHECK(c.why == "warm: it has the model loaded");
+  }
+  ready[2].has_model = false;
+  SUBCASE("room for a new browser beats sharing a busy one") {
+    auto c = choose_browser(ready, 200 * mib, limit, true);
+    CHECK(c.action == browser_choice::grow);
+  }
+  SUBCASE("full: the least loaded browser that has room for the model") {
+    auto c = choose_browser(ready, 200 * mib, limit, false);
+    CHECK(c.action == browser_choice::use);
+    CHECK(c.id == 1); // browser 2 is less loaded but has no room
+    CHECK(c.why == "least loaded within its memory budget");
+  }
+  SUBCASE("an idle browser is used before a new one, if the model fits") {
+    ready.push_back({4, 0, 950 * mib, false});
+    ready.push_back({5, 0, 100 * mib, false});
+    auto c = choose_browser(ready, 200 * mib, limit, true);
+    CHECK(c.id == 5);
+    CHECK(c.why == "idle");
+  }
+  SUBCASE("every browser past its budget: the least loaded, said so") {
+    auto c = choose_browser(ready, 900 * mib, limit, false);
+    CHECK(c.id == 2);
+    CHECK(c.why == "least loaded; every browser is past its memory budget");
+  }
+  SUBCASE("no budget configured: least loaded") {
+    CHECK(choose_browser(ready, 900 * mib, 0, false).id == 2);
+  }
+  SUBCASE("nothing ready and no room: wait") {
+    CHECK(choose_browser({}, 1, limit, false).action == browser_choice::wait);
+  }
+}

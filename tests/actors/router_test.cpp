@@ -31,6 +31,7 @@ struct tree_fixture : deterministic_fixture {
       {"fp32", false, {{"model", {"/vad.onnx", std::string(64, 'b'), 10}}}});
     cfg.router.models = {{"vad", vad}};
     cfg.router.browsers = {"chromium"};
+    cfg.router.missing_browsers = {{"firefox", "no firefox on PATH"}};
     cfg.kinds = {{"chromium", pool_kind_config{}}};
     pool = spawn_pool_supervisor(sys, cfg);
     run();
@@ -146,6 +147,14 @@ TEST_CASE_FIXTURE(tree_fixture, "a model is placed on the first platform the "
     CHECK(out.origin.browser_version == "156.0.8078.79");
     CHECK(out.origin.platform == "wasm");
     CHECK(out.origin.precision == "fp32");
+    // Why: the family's first choice is missing, the first platform too.
+    CHECK(out.origin.placement
+          == "firefox skipped: no firefox on PATH; chromium skipped webnn: "
+             "createContext failed: cpu: NotSupportedError: WebNN is not "
+             "supported on this "
+             "platform.; "
+             "chromium (2nd choice for audio), platform wasm (2nd of [webnn, "
+             "wasm])");
     CHECK(out.time.compute == 0.2);
     CHECK(out.outputs[0].to_floats()[0] == 0.5f);
   }
@@ -173,15 +182,15 @@ TEST_CASE_FIXTURE(tree_fixture, "requests the registry cannot serve are "
   CHECK(launcher.urls->empty());
 }
 
-TEST_CASE_FIXTURE(tree_fixture, "a browser that is not configured is "
-                                "unavailable, with its name") {
+TEST_CASE_FIXTURE(tree_fixture, "a requested browser that is not installed is "
+                                "unavailable, with the reason") {
   caf::error err;
   auto req = vad_request();
   req.preferences.browser = "firefox";
   get_model(req, &err);
   CHECK(render_error(err)
-        == "browser_unavailable: browser 'firefox' is not "
-           "configured");
+        == "browser_unavailable: no usable browser for audio models: firefox "
+           "skipped: no firefox on PATH");
 }
 
 TEST_CASE_FIXTURE(tree_fixture, "a browser lacking every requested platform "
@@ -215,4 +224,47 @@ TEST_CASE_FIXTURE(tree_fixture, "concurrent requests for one model share "
   CHECK(m1 == m2);
   CHECK(launcher.urls->size() == 1);
   CHECK(channel->texts.size() == 1);
+}
+
+TEST_CASE_FIXTURE(tree_fixture, "the model cache counts hits and misses, and "
+                                "an unloaded instance is forgotten") {
+  auto h = self->request(pool, caf::infinite, get_atom::value, vad_request());
+  run();
+  page_connects();
+  page_loads();
+  model_actor model;
+  receive(
+    h, [&](model_actor& m) { model = m; },
+    [&](caf::error& e) { FAIL(render_error(e)); });
+  CHECK(get_model(vad_request()) == model);
+  CHECK(get_model(vad_request()) == model);
+  auto stats = [&] {
+    auto s = self->request(pool, caf::infinite, stats_atom::value);
+    run();
+    pool_stats out;
+    receive(
+      s, [&](pool_stats& x) { out = x; },
+      [&](caf::error& e) { FAIL(render_error(e)); });
+    return out.models;
+  };
+  auto before = stats();
+  CHECK(before.misses == 1);
+  CHECK(before.hits == 2);
+  CHECK(before.instances == 1);
+  auto unload = [&] {
+    auto u = self->request(pool, caf::infinite, unload_atom::value, model);
+    run();
+    bool out = false;
+    receive(
+      u, [&](bool x) { out = x; }, [&](caf::error& e) { FAIL(render_error(e)); });
+    return out;
+  };
+  CHECK(unload());
+  CHECK_FALSE(unload()); // Already gone.
+  auto after = stats();
+  CHECK(after.unloads == 1);
+  CHECK(after.instances == 0);
+  // The page was told to release the session once its last tenant left.
+  REQUIRE_FALSE(channel->texts.empty());
+  CHECK(channel->texts.back() == R"({"key":"vad/fp32@wasm","type":"unload"})");
 }

@@ -13,7 +13,8 @@ const std::string hash_a = std::string(64, 'a');
 const std::string hash_b = std::string(64, 'b');
 
 std::string file(const std::string& path, const std::string& hash) {
-  return R"({"path": ")" + path + R"(", "sha256": ")" + hash + R"(", "size_bytes": 10})";
+  return R"({"path": ")" + path + R"(", "sha256": ")" + hash
+         + R"(", "size_bytes": 10})";
 }
 
 runtime_config parse_models(const std::string& models) {
@@ -85,40 +86,52 @@ TEST_CASE("every registry error names the key path and what is wrong") {
   };
   CHECK(error_of(one("\"variants\": []"))
         == "$.models[0].variants: expected a non-empty array of variants");
-  CHECK(error_of(one("\"variants\": [{\"precision\": \"fp8\", \"file\": " + file("a", hash_a) + "}]"))
-        == "$.models[0].variants[0].precision: unknown precision 'fp8' (expected fp32, fp16, q8, q4)");
+  CHECK(error_of(one("\"variants\": [{\"precision\": \"fp8\", \"file\": "
+                     + file("a", hash_a) + "}]"))
+        == "$.models[0].variants[0].precision: unknown precision 'fp8' "
+           "(expected fp32, fp16, q8, q4)");
   CHECK(error_of(one("\"variants\": [{\"precision\": \"fp32\"}]"))
         == "$.models[0].variants[0]: needs exactly one of 'file' or 'parts'");
-  CHECK(error_of(one("\"variants\": [{\"file\": " + file("a", hash_a) + "}, {\"file\": "
-                     + file("b", hash_a) + "}]"))
+  CHECK(error_of(one("\"variants\": [{\"file\": " + file("a", hash_a)
+                     + "}, {\"file\": " + file("b", hash_a) + "}]"))
         == "$.models[0].variants[1]: a second fp32 variant");
-  CHECK(error_of(one("\"variants\": [{\"file\": {\"path\": \"a\", \"sha256\": \"" + hash_a
-                     + "\"}}]"))
+  CHECK(error_of(one("\"variants\": [{\"file\": {\"path\": \"a\", \"sha256\": "
+                     "\""
+                     + hash_a + "\"}}]"))
         == "$.models[0].variants[0].file.size_bytes: is required");
   CHECK(error_of(one("\"path\": \"a\""))
         == "$.models[0].sha256: expected 64 lower-case hex digits");
   CHECK(error_of(one("\"sha256\": \"x\""))
-        == "$.models[0]: needs 'variants' (or 'path', 'sha256' and 'size_bytes' for one file)");
+        == "$.models[0]: needs 'variants' (or 'path', 'sha256' and "
+           "'size_bytes' for one file)");
   auto with_file = "\"variants\": [{\"file\": " + file("a", hash_a) + "}], ";
   CHECK(error_of(one(with_file + "\"preprocessing\": {\"kind\": \"fft\"}"))
-        == "$.models[0].preprocessing.kind: unknown kind 'fft' (expected one of: none, "
+        == "$.models[0].preprocessing.kind: unknown kind 'fft' (expected one "
+           "of: none, "
            "audio_frames, image, wordpiece)");
   CHECK(error_of(one(with_file + "\"preprocessing\": {\"kind\": \"ctc\"}"))
-        == "$.models[0].preprocessing.kind: unknown kind 'ctc' (expected one of: none, "
+        == "$.models[0].preprocessing.kind: unknown kind 'ctc' (expected one "
+           "of: none, "
            "audio_frames, image, wordpiece)");
   CHECK(error_of(one(with_file + "\"preprocessing\": {\"kind\": \"wordpiece\"}"))
         == "$.models[0].preprocessing.vocab: is required for kind 'wordpiece'");
   CHECK(error_of(one(with_file + "\"preprocessing\": {\"kind\": \"image\", \"width\": -3}"))
-        == "$.models[0].preprocessing.width: expected a positive integer, got -3");
-  CHECK(error_of(one(with_file + "\"preprocessing\": {\"kind\": \"image\", \"resize\": \"crop\"}"))
-        == "$.models[0].preprocessing.resize: unknown value \"crop\" (expected fit_height, "
+        == "$.models[0].preprocessing.width: expected a positive integer, got "
+           "-3");
+  CHECK(error_of(one(with_file
+                     + "\"preprocessing\": {\"kind\": \"image\", \"resize\": "
+                       "\"crop\"}"))
+        == "$.models[0].preprocessing.resize: unknown value \"crop\" (expected "
+           "fit_height, "
            "multiple_of_32, stretch)");
   CHECK(error_of(one(with_file + "\"preprocessing\": {\"kind\": \"image\", \"colour\": 1}"))
         == "$.models[0].preprocessing: unknown key 'colour' for kind 'image'");
   CHECK(error_of(one(with_file
-                     + "\"preprocessing\": [{\"kind\": \"image\"}, {\"kind\": \"image\"}]"))
+                     + "\"preprocessing\": [{\"kind\": \"image\"}, {\"kind\": "
+                       "\"image\"}]"))
         == "$.models[0].preprocessing: two steps take the raw input 'image'");
   CHECK(error_of(one(with_file + "\"batching\": {\"max_batch_size\": 8}"))
-        == "$.models[0].batching.max_batch_size: batching needs \"batch_dimension\": true "
+        == "$.models[0].batching.max_batch_size: batching needs "
+           "\"batch_dimension\": true "
            "(the first dimension of every input and output is the batch)");
 }

@@ -306,7 +306,12 @@ TEST_CASE("idle browsers are closed, busy ones are recycled without failing "
       cfg.pool.max_lifetime_ms = 4000;
       runtime rt{cfg};
       auto model = rt.get_model(model_family::audio, "silero_vad_v5");
-      auto first = ready_pid(rt.stats(), "chromium");
+      // Stats show a browser's pid from its first check on.
+      auto first = ready_pid(wait_for(rt,
+                                      [](const pool_stats& s) {
+                                        return ready_pid(s, "chromium") != 0;
+                                      }),
+                             "chromium");
       auto stats = wait_for(rt, [&](const pool_stats& s) {
         auto k = find_kind(s, "chromium");
         return k && k->retired.count("lifetime") >= 1;
@@ -314,7 +319,11 @@ TEST_CASE("idle browsers are closed, busy ones are recycled without failing "
       CHECK(find_kind(stats, "chromium")->failures == 0);
       auto r = infer_silence(model);
       CHECK(r.outputs.size() == 2);
-      CHECK(ready_pid(rt.stats(), "chromium") != first);
+      auto now = wait_for(rt, [&](const pool_stats& s) {
+        auto pid = ready_pid(s, "chromium");
+        return pid != 0 && pid != first;
+      });
+      CHECK(ready_pid(now, "chromium") != first);
     }
     SUBCASE("a browser over its memory limit is recycled") {
       cfg.pool.memory_limits_mb["chromium"] = 1;

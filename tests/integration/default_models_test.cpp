@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -58,9 +59,10 @@ json reference(const json& request) {
   auto out = dir / ("webaccel-ref-out-" + stamp + ".json");
   std::ofstream{in} << request.dump();
   std::string error;
-  auto log = capture_output(env_or_fail("WEBACCEL_NODE"),
-                            {env_or_fail("WEBACCEL_REFERENCE"), in.string(), out.string()},
-                            std::chrono::seconds{120}, error);
+  auto log
+    = capture_output(env_or_fail("WEBACCEL_NODE"),
+                     {env_or_fail("WEBACCEL_REFERENCE"), in.string(), out.string()},
+                     std::chrono::seconds{120}, error);
   fs::remove(in);
   REQUIRE_MESSAGE(log.has_value(), "reference run failed: " << error);
   std::ifstream result{out};
@@ -109,7 +111,10 @@ tensor test_pixels() {
 }
 
 json pixels_as_json(const tensor& t) {
-  return json{{"name", t.name}, {"dtype", "float32"}, {"shape", t.shape}, {"data", t.to_floats()}};
+  return json{{"name", t.name},
+              {"dtype", "float32"},
+              {"shape", t.shape},
+              {"data", t.to_floats()}};
 }
 
 infer_request raw_request(std::vector<raw_input> raw) {
@@ -126,7 +131,8 @@ TEST_CASE("every default model gives correct outputs in a real browser") {
   runtime rt{cfg};
 
   SUBCASE("the PaddleOCR recogniser reads the rendered line") {
-    auto r = rt.get_model(model_family::vision, "ppocr_rec").infer(raw_request({image}));
+    auto r
+      = rt.get_model(model_family::vision, "ppocr_rec").infer(raw_request({image}));
     auto& text = output(r, "text");
     CHECK(std::string(text.data.begin(), text.data.end()) == "Hello World 2024");
     CHECK(output(r, "confidence").to_floats().at(0) > 0.9f);
@@ -135,7 +141,8 @@ TEST_CASE("every default model gives correct outputs in a real browser") {
     CHECK_FALSE(r.simulated);
   }
   SUBCASE("the PaddleOCR detector finds the text, not the margins") {
-    auto r = rt.get_model(model_family::vision, "ppocr_det").infer(raw_request({image}));
+    auto r
+      = rt.get_model(model_family::vision, "ppocr_det").infer(raw_request({image}));
     auto& map = output(r, "sigmoid_0.tmp_0");
     // 320x48 is resized to multiples of 32: 320x64.
     REQUIRE(map.shape == std::vector<int64_t>{1, 1, 64, 320});
@@ -154,7 +161,8 @@ TEST_CASE("every default model gives correct outputs in a real browser") {
     CHECK(margin_peak < 0.1f);
   }
   SUBCASE("the PaddleOCR classifier sees the line upright") {
-    auto r = rt.get_model(model_family::vision, "ppocr_cls").infer(raw_request({image}));
+    auto r
+      = rt.get_model(model_family::vision, "ppocr_cls").infer(raw_request({image}));
     auto p = output(r, "softmax_0.tmp_0").to_floats();
     REQUIRE(p.size() == 2);
     CHECK(p[0] > 0.9f); // class 0 = 0 degrees, class 1 = 180 degrees
@@ -164,17 +172,23 @@ TEST_CASE("every default model gives correct outputs in a real browser") {
     auto r = rt.get_model(model_family::text_embedding, "tiny_bert")
                .infer(raw_request({raw_input::text(sentence)}));
     CHECK(r.synthetic_weights);
-    auto want = reference({{"parts", part_paths(*entry.variant("fp32", false))},
-                           {"text", sentence},
-                           {"vocab", entry.preprocessing.at(0).files.at("vocab").path}});
-    CHECK(max_difference(output(r, "sentence_embedding"), want["sentence_embedding"]) < 1e-4);
-    CHECK(max_difference(output(r, "last_hidden_state"), want["last_hidden_state"]) < 1e-3);
+    auto want
+      = reference({{"parts", part_paths(*entry.variant("fp32", false))},
+                   {"text", sentence},
+                   {"vocab", entry.preprocessing.at(0).files.at("vocab").path}});
+    CHECK(max_difference(output(r, "sentence_embedding"), want["sentence_"
+                                                               "embedding"])
+          < 1e-4);
+    CHECK(max_difference(output(r, "last_hidden_state"), want["last_hidden_"
+                                                              "state"])
+          < 1e-3);
   }
   SUBCASE("tiny BERT's q8 and fp16 variants stay close to the fp32 reference") {
     auto& entry = cfg.models.at("tiny_bert");
-    auto want = reference({{"parts", part_paths(*entry.variant("fp32", false))},
-                           {"text", sentence},
-                           {"vocab", entry.preprocessing.at(0).files.at("vocab").path}});
+    auto want
+      = reference({{"parts", part_paths(*entry.variant("fp32", false))},
+                   {"text", sentence},
+                   {"vocab", entry.preprocessing.at(0).files.at("vocab").path}});
     for (auto precision : {"q8", "fp16"}) {
       CAPTURE(precision);
       auto prefs = cfg.default_preferences;
@@ -184,8 +198,10 @@ TEST_CASE("every default model gives correct outputs in a real browser") {
                  .infer(raw_request({raw_input::text(sentence)}));
       CHECK(r.origin.precision == precision);
       CHECK(r.origin.mixed_precision == prefs.mixed_precision);
-      CHECK(cosine(output(r, "sentence_embedding").to_floats(),
-                   want["sentence_embedding"]["data"])
+      CHECK(cosine(output(r, "sentence_embedding").to_floats(), want["sentence_"
+                                                                     "embeddin"
+                                                                     "g"]["dat"
+                                                                          "a"])
             > 0.999);
     }
   }
@@ -211,7 +227,8 @@ TEST_CASE("every default model gives correct outputs in a real browser") {
     double dot = 0;
     for (size_t i = 0; i < text.size(); ++i)
       dot += double(text[i]) * img[i];
-    CHECK(output(r, "logits_per_image").to_floats().at(0) == doctest::Approx(100 * dot).epsilon(1e-4));
+    CHECK(output(r, "logits_per_image").to_floats().at(0)
+          == doctest::Approx(100 * dot).epsilon(1e-4));
     SUBCASE("a text alone runs the text tower only") {
       auto t = model.infer(raw_request({raw_input::text("hello world")}));
       CHECK(t.outputs.size() == 1);
@@ -233,10 +250,12 @@ TEST_CASE("a bad raw input fails that request only, with the reason") {
       CHECK_MESSAGE(std::string{f.what()}.find(says) != std::string::npos, f.what());
     }
   };
-  expect_invalid(raw_request({raw_input::text("hello")}),
-                 "this model takes no raw 'text' input (it takes image)");
-  expect_invalid(raw_request({raw_input{"image", "image/png", {0x89, 'P', 'N', 'G', 1, 2}}}),
-                 "cannot decode the image");
+  expect_invalid(raw_request({raw_input::text("hello")}), "this model takes no "
+                                                          "raw 'text' input "
+                                                          "(it takes image)");
+  expect_invalid(
+    raw_request({raw_input{"image", "image/png", {0x89, 'P', 'N', 'G', 1, 2}}}),
+    "cannot decode the image");
   // The model still works.
   auto r = ocr.infer(raw_request({read_media_file(demo_image(cfg))}));
   CHECK(std::string(output(r, "text").data.begin(), output(r, "text").data.end())
@@ -267,10 +286,48 @@ TEST_CASE("a model file that changed after it was verified is refused by the "
       FAIL("a changed model file must not load");
     } catch (const failure& e) {
       CHECK(e.code() == errc::model_incompatible);
-      CHECK_MESSAGE(std::string{e.what()}.find("sha256") != std::string::npos, e.what());
+      CHECK_MESSAGE(std::string{e.what()}.find("sha256") != std::string::npos,
+                    e.what());
     }
   }
   fs::remove_all(dir);
   auto left = children_of_this_process();
   CHECK_MESSAGE(left.empty(), "left behind:\n" << describe_processes(left));
+}
+
+TEST_CASE("an idle model releases its browser session and loads again when "
+          "used; an unloaded one is gone") {
+  auto cfg = default_config();
+  cfg.model_idle_unload_ms = 300;
+  cfg.pool.heartbeat_ms = 200;
+  runtime rt{cfg};
+  auto bert = rt.get_model(model_family::text_embedding, "tiny_bert");
+  auto first = bert.infer(raw_request({raw_input::text(sentence)}));
+  auto loaded_in_pages = [&] {
+    size_t n = 0;
+    for (auto& k : rt.stats().kinds)
+      for (auto& c : k.connections)
+        n += c.loaded_models.size();
+    return n;
+  };
+  // Wait (generously) for the eviction and for the page to drop the session.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{30};
+  while ((rt.stats().models.evictions == 0 || loaded_in_pages() != 0)
+         && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds{100});
+  auto stats = rt.stats();
+  CHECK(stats.models.evictions >= 1);
+  CHECK(loaded_in_pages() == 0);
+  // The same handle still works: the model loads itself again.
+  auto again = bert.infer(raw_request({raw_input::text(sentence)}));
+  CHECK(again.outputs.at(1).to_floats() == first.outputs.at(1).to_floats());
+  // The cache: one miss, then a hit; an unload forgets it.
+  auto same = rt.get_model(model_family::text_embedding, "tiny_bert");
+  stats = rt.stats();
+  CHECK(stats.models.misses == 1);
+  CHECK(stats.models.hits == 1);
+  CHECK(rt.unload(same));
+  CHECK_FALSE(rt.unload(bert));
+  CHECK_THROWS_AS(bert.infer(raw_request({raw_input::text(sentence)})), failure);
+  CHECK(rt.stats().models.instances == 0);
 }
