@@ -235,7 +235,19 @@ model_actor::behavior_type model(self_ptr self, model_placement placement) {
     [=](infer_atom, infer_request& req) -> caf::result<infer_result> {
       auto& st = self->state;
       auto& p = st.placement;
-      auto deadline = req.timeout_ms != 0 ? req.timeout_ms : p.infer_timeout_ms;
+      if (st.in_flight >= p.spec.max_queue)
+        return make_error(errc::overloaded,
+                          p.spec.name + " has " + std::to_string(st.in_flight)
+                            + " requests waiting (max_queue "
+                            + std::to_string(p.spec.max_queue) + "); retry later");
+      uint64_t input_bytes = 0;
+      for (auto& t : req.inputs)
+        input_bytes += t.data.size();
+      for (auto& r : req.raw)
+        input_bytes += r.data.size();
+      auto deadline = request_deadline_ms(p.deadlines, p.spec.family,
+                                          input_bytes, req.timeout_ms);
+      req.timeout_ms = deadline;
       page_request r{
         caf::make_message(infer_atom::value, p.loaded.key, std::move(req)),
         deadline, self->make_response_promise<infer_result>(), clock_type::now()};

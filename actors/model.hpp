@@ -12,6 +12,7 @@
 
 #include <caf/fwd.hpp>
 
+#include "actors/deadlines.hpp"
 #include "messages/interfaces.hpp"
 
 namespace webaccel {
@@ -22,8 +23,8 @@ struct model_placement {
   browser_connection_actor connection;
   browser_capabilities browser;
   loaded_model loaded;
-  /// Safety net above the connection's own deadline.
-  uint32_t infer_timeout_ms = 30000;
+  /// Each request's deadline (the connection enforces it).
+  deadline_policy deadlines;
   /// Where to find another browser of the same kind.
   pool_supervisor_actor pool;
   uint32_t launch_timeout_ms = 60000;

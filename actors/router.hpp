@@ -16,6 +16,7 @@
 
 #include <caf/fwd.hpp>
 
+#include "actors/deadlines.hpp"
 #include "actors/placement.hpp"
 #include "messages/interfaces.hpp"
 
@@ -31,7 +32,8 @@ struct router_config {
   std::map<std::string, std::string> missing_browsers;
   uint32_t launch_timeout_ms = 60000;
   uint32_t load_timeout_ms = 120000;
-  uint32_t infer_timeout_ms = 30000;
+  /// Deadlines of inferences (model instances apply them).
+  deadline_policy deadlines;
   /// An instance idle this long releases its browser (0 = never).
   uint32_t idle_unload_ms = 0;
 };

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/browser_inventory.hpp"
+#include "actors/deadlines.hpp"
 #include "actors/pool_supervisor.hpp"
 #include "messages/type_ids.hpp"
 #include "transport/http_server.hpp"
@@ -215,7 +216,10 @@ runtime::runtime(runtime_config cfg) {
   pc.router.idle_unload_ms = c.model_idle_unload_ms;
   pc.router.launch_timeout_ms = c.timeouts.launch_ms;
   pc.router.load_timeout_ms = c.timeouts.load_ms;
-  pc.router.infer_timeout_ms = c.timeouts.infer_ms;
+  pc.router.deadlines.infer_ms = c.timeouts.infer_ms;
+  for (auto& [family, factor] : c.timeouts.family_multipliers)
+    pc.router.deadlines.family_multipliers[family] = factor;
+  pc.router.deadlines.reference_input_bytes = c.timeouts.reference_input_bytes;
   impl_->pool = spawn_pool_supervisor(impl_->sys, std::move(pc));
   impl_->running = true;
 }
@@ -309,7 +313,11 @@ model_handle runtime::get_model(model_family family, const std::string& name,
   h->rt = impl_;
   h->actor = std::move(*out);
   h->name = name;
-  h->default_timeout_ms = impl_->cfg.timeouts.infer_ms;
+  // The instance applies the real deadline (family- and size-scaled); the
+  // host only guards against a runtime that never answers, allowing for a
+  // reload into a new browser first.
+  h->default_timeout_ms = deadline_policy{}.max_ms + impl_->cfg.timeouts.launch_ms
+                          + impl_->cfg.timeouts.load_ms;
   return model_handle{std::move(h)};
 }
 

@@ -241,6 +241,7 @@ model_entry read_model(const json& x, const std::string& path,
   r.get("inputs", out.inputs);
   r.get("outputs", out.outputs);
   r.get("batch_dimension", out.batch_dimension);
+  r.get_int("max_queue", out.max_queue, 1, 1u << 20);
   if (auto b = r.find("batching")) {
     object_reader br{*b, r.child("batching")};
     br.get_int("max_batch_size", out.batching.max_batch_size, 1, 1024);

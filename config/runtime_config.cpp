@@ -112,6 +112,21 @@ runtime_config parse_config(std::string_view json_text, const std::string& base_
     r.get_int("launch_ms", cfg.timeouts.launch_ms, 100, hour_ms);
     r.get_int("load_ms", cfg.timeouts.load_ms, 100, hour_ms);
     r.get_int("infer_ms", cfg.timeouts.infer_ms, 1, hour_ms);
+    r.get_int("reference_input_bytes", cfg.timeouts.reference_input_bytes, 1,
+              uint64_t{1} << 40);
+    if (auto m = r.find("family_multipliers")) {
+      object_reader mr{*m, r.child("family_multipliers")};
+      for (auto& [name, value] : m->items()) {
+        auto family = parse_model_family(name);
+        if (!family)
+          fail(mr.child(name), "unknown family '" + name + "'");
+        if (!value.is_number() || value.get<double>() < 1.0
+            || value.get<double>() > 100.0)
+          fail(mr.child(name),
+               "expected a number from 1 to 100, got " + value.dump());
+        cfg.timeouts.family_multipliers[*family] = value.get<double>();
+      }
+    }
     r.reject_unknown_keys();
   }
   if (auto mc = top.find("model_cache")) {

@@ -48,8 +48,13 @@ struct timeout_config {
   uint32_t launch_ms = 60000;
   /// For a model to load in the page.
   uint32_t load_ms = 120000;
-  /// Default deadline of one inference.
+  /// Default deadline of one inference, before the factors below.
   uint32_t infer_ms = 30000;
+  /// Factor on infer_ms per family; unlisted families keep the defaults
+  /// (audio 3, vision 2, text 1.5, multimodal 1).
+  std::map<model_family, double> family_multipliers;
+  /// Inputs larger than this get proportionally longer deadlines.
+  uint64_t reference_input_bytes = 1u << 20;
 };
 
 /// One model `webaccel run` runs without arguments, and its input.

@@ -38,6 +38,8 @@ enum class errc : uint8_t {
   browser_unavailable,
   /// The runtime is shutting down.
   shutting_down,
+  /// A model's request queue is full: back off and retry.
+  overloaded,
 };
 
 /// Returns the stable, lower-case name of `x` (e.g. "browser_crash").
@@ -55,6 +57,7 @@ inline const char* to_string(errc x) {
     case errc::protocol_violation: return "protocol_violation";
     case errc::browser_unavailable: return "browser_unavailable";
     case errc::shutting_down: return "shutting_down";
+    case errc::overloaded: return "overloaded";
   }
   return "unknown";
 }

@@ -94,6 +94,8 @@ model_spec make_spec(const model_entry& entry, const model_variant& variant) {
   out.preprocessing = entry.preprocessing;
   out.postprocessing = entry.postprocessing;
   out.batch_dimension = entry.batch_dimension;
+  out.batching = entry.batching;
+  out.max_queue = entry.max_queue;
   return out;
 }
 

@@ -108,6 +108,9 @@ struct model_entry {
   /// True if every input and output has the batch as its first dimension.
   bool batch_dimension = false;
   batching_policy batching;
+  /// Most requests waiting for or at the page per instance; more are
+  /// refused with `overloaded`.
+  uint32_t max_queue = 256;
   std::vector<model_variant> variants;
 
   /// The variant of `precision` (and `mixed` where one exists); nullptr if
@@ -127,6 +130,8 @@ struct model_spec {
   std::vector<processing_step> preprocessing;
   processing_step postprocessing;
   bool batch_dimension = false;
+  batching_policy batching;
+  uint32_t max_queue = 256;
   /// Run a warm-up inference at load (`precompile_shaders`).
   bool warmup = false;
   /// Load the parts concurrently (`parallel_loading`).

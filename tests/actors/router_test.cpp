@@ -27,6 +27,8 @@ struct tree_fixture : deterministic_fixture {
     };
     model_entry vad;
     vad.name = "vad";
+    vad.family = model_family::audio;
+    vad.max_queue = 2;
     vad.variants.push_back(
       {"fp32", false, {{"model", {"/vad.onnx", std::string(64, 'b'), 10}}}});
     cfg.router.models = {{"vad", vad}};
@@ -267,4 +269,37 @@ TEST_CASE_FIXTURE(tree_fixture, "the model cache counts hits and misses, and "
   // The page was told to release the session once its last tenant left.
   REQUIRE_FALSE(channel->texts.empty());
   CHECK(channel->texts.back() == R"({"key":"vad/fp32@wasm","type":"unload"})");
+}
+
+TEST_CASE_FIXTURE(tree_fixture, "a full model queue refuses more with "
+                                "overloaded; a missed deadline is a timeout") {
+  auto h = self->request(pool, caf::infinite, get_atom::value, vad_request());
+  run();
+  page_connects();
+  page_loads();
+  model_actor model;
+  receive(
+    h, [&](model_actor& m) { model = m; },
+    [&](caf::error& e) { FAIL(render_error(e)); });
+  infer_request req{{tensor::from_floats("input", {1}, {1.0f})}, {}, 50};
+  auto first = self->request(model, caf::infinite, infer_atom::value, req);
+  auto second = self->request(model, caf::infinite, infer_atom::value, req);
+  auto third = self->request(model, caf::infinite, infer_atom::value, req);
+  run();
+  // The page never answers; the third found the queue (max_queue 2) full.
+  receive(
+    third, [&](infer_result&) { FAIL("expected overloaded"); },
+    [&](caf::error& e) {
+      CHECK(render_error(e)
+            == "overloaded: vad has 2 requests waiting (max_queue 2); retry "
+               "later");
+    });
+  CHECK(channel->binaries.size() == 2);
+  // Their 50 ms deadline passes.
+  sched.clock().advance_time(std::chrono::milliseconds{60});
+  run();
+  for (auto* h2 : {&first, &second})
+    receive(
+      *h2, [&](infer_result&) { FAIL("expected a timeout"); },
+      [&](caf::error& e) { CHECK(e == errc::timeout); });
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -161,6 +162,13 @@ TEST_CASE("a child dies with the runtime, even when the runtime is killed "
   if (rc == 0) {
     kill(child, SIGKILL);
     waitpid(child, nullptr, 0);
+  }
+  if (rc < 0 && errno == ECHILD) {
+    // Another process object's reaper in this test binary (they reap the
+    // adopted members of their groups with waitpid) got to it first: all
+    // that can be checked is that it is gone.
+    CHECK(kill(child, 0) == -1);
+    return;
   }
   REQUIRE(rc == child);
   CHECK(WIFSIGNALED(status));
