@@ -16,14 +16,26 @@ using ms = std::chrono::milliseconds;
 // Extra time granted to a request whose callee enforces its own deadline.
 constexpr uint32_t slack_ms = 5000;
 
+/// A host waiting for its answer.
+struct waiter {
+  caf::typed_response_promise<infer_result> promise;
+  clock_type::time_point arrived;
+};
+
 /// A request on its way to the page: the message is built once and can be
-/// sent again without copying its tensors.
+/// sent again without copying its tensors. A batch has one waiter per
+/// request it carries.
 struct page_request {
   /// (infer_atom, key, infer_request)
   caf::message msg;
   uint32_t deadline_ms = 0;
-  caf::typed_response_promise<infer_result> promise;
-  clock_type::time_point arrived;
+  std::vector<waiter> waiters;
+};
+
+/// A request waiting for others to join its batch.
+struct batch_entry {
+  infer_request req;
+  waiter who;
 };
 
 struct model_state {
@@ -35,6 +47,9 @@ struct model_state {
   bool binding = false;
   /// Requests that arrived while the instance had no browser.
   std::vector<page_request> queued;
+  /// Requests gathering into the next batch, and that batch's number.
+  std::vector<batch_entry> gathering;
+  uint64_t batch_number = 0;
   /// Requests not answered yet (queued or at the page).
   uint32_t in_flight = 0;
   clock_type::time_point last_activity = clock_type::now();
@@ -72,6 +87,14 @@ void answered(self_ptr self) {
     self->delayed_send(self, ms{st.placement.idle_unload_ms}, check_atom::value);
 }
 
+/// Answers every waiter of `r` with `err`.
+void fail(self_ptr self, page_request& r, const caf::error& err) {
+  for (auto& w : r.waiters) {
+    w.promise.deliver(err);
+    answered(self);
+  }
+}
+
 /// Sends a request to the page on the current browser and answers its
 /// promise with the result.
 void send(self_ptr self, page_request r, bool resent = false) {
@@ -87,20 +110,36 @@ void send(self_ptr self, page_request r, bool resent = false) {
     .then(
       [=](page_result& res) mutable {
         auto& st = self->state;
-        infer_result out;
-        out.model = st.placement.spec.name;
-        out.family = st.placement.spec.family;
-        out.synthetic_weights = st.placement.spec.synthetic_weights;
-        out.origin = origin;
-        out.time.total
-          = std::chrono::duration<double, std::milli>(clock_type::now() - r.arrived)
-              .count();
-        out.time.compute = res.compute_ms;
-        out.time.transfer = std::max(0.0, res.round_trip_ms - res.page_ms);
-        out.time.queue = std::max(0.0, out.time.total - res.round_trip_ms);
-        out.outputs = std::move(res.outputs);
-        r.promise.deliver(std::move(out));
-        answered(self);
+        auto n = r.waiters.size();
+        // A batch's outputs go back to the request each belongs to.
+        std::vector<std::vector<tensor>> outputs(n);
+        if (n == 1) {
+          outputs[0] = std::move(res.outputs);
+        } else {
+          for (size_t i = 0; i < res.outputs.size(); ++i) {
+            auto item = i < res.output_items.size() ? res.output_items[i] : 0;
+            if (item < n)
+              outputs[item].push_back(std::move(res.outputs[i]));
+          }
+        }
+        auto now = clock_type::now();
+        for (size_t i = 0; i < n; ++i) {
+          infer_result out;
+          out.model = st.placement.spec.name;
+          out.batch_size = static_cast<uint32_t>(n);
+          out.family = st.placement.spec.family;
+          out.synthetic_weights = st.placement.spec.synthetic_weights;
+          out.origin = origin;
+          out.time.total
+            = std::chrono::duration<double, std::milli>(now - r.waiters[i].arrived)
+                .count();
+          out.time.compute = res.compute_ms;
+          out.time.transfer = std::max(0.0, res.round_trip_ms - res.page_ms);
+          out.time.queue = std::max(0.0, out.time.total - res.round_trip_ms);
+          out.outputs = std::move(outputs[i]);
+          r.waiters[i].promise.deliver(std::move(out));
+          answered(self);
+        }
       },
       [=](caf::error& err) mutable {
         auto& st = self->state;
@@ -122,9 +161,55 @@ void send(self_ptr self, page_request r, bool resent = false) {
         if (err.category() != caf::atom("webaccel"))
           err = make_error(errc::connection, "browser connection unreachable: "
                                                + caf::to_string(err));
-        r.promise.deliver(std::move(err));
-        answered(self);
+        fail(self, r, err);
       });
+}
+
+/// Builds the page request for `req` (one request or a merged batch) and
+/// sends it, or queues it while the instance has no browser.
+void dispatch(self_ptr self, infer_request req, std::vector<waiter> waiters) {
+  auto& st = self->state;
+  auto& p = st.placement;
+  auto deadline = req.timeout_ms;
+  page_request r{caf::make_message(infer_atom::value, p.loaded.key, std::move(req)),
+                 deadline, std::move(waiters)};
+  if (p.connection) {
+    send(self, std::move(r));
+  } else {
+    st.queued.push_back(std::move(r));
+    bind(self);
+  }
+}
+
+/// Sends the requests gathered so far as one batch (alone if only one).
+void flush_batch(self_ptr self) {
+  auto& st = self->state;
+  st.batch_number++;
+  auto entries = std::move(st.gathering);
+  st.gathering.clear();
+  if (entries.empty())
+    return;
+  if (entries.size() == 1) {
+    dispatch(self, std::move(entries[0].req), {std::move(entries[0].who)});
+    return;
+  }
+  infer_request merged;
+  merged.batch_items = static_cast<uint32_t>(entries.size());
+  std::vector<waiter> waiters;
+  for (uint32_t i = 0; i < entries.size(); ++i) {
+    auto& e = entries[i];
+    merged.timeout_ms = std::max(merged.timeout_ms, e.req.timeout_ms);
+    for (auto& t : e.req.inputs) {
+      merged.inputs.push_back(std::move(t));
+      merged.input_items.push_back(i);
+    }
+    for (auto& raw : e.req.raw) {
+      merged.raw.push_back(std::move(raw));
+      merged.raw_items.push_back(i);
+    }
+    waiters.push_back(std::move(e.who));
+  }
+  dispatch(self, std::move(merged), std::move(waiters));
 }
 
 /// Leaves the current browser (if any) and forgets it.
@@ -141,12 +226,10 @@ void flush_queue(self_ptr self, const caf::error& err) {
   auto queued = std::move(self->state.queued);
   self->state.queued.clear();
   for (auto& q : queued) {
-    if (err) {
-      q.promise.deliver(err);
-      answered(self);
-    } else {
+    if (err)
+      fail(self, q, err);
+    else
       send(self, std::move(q));
-    }
   }
 }
 
@@ -245,22 +328,27 @@ model_actor::behavior_type model(self_ptr self, model_placement placement) {
         input_bytes += t.data.size();
       for (auto& r : req.raw)
         input_bytes += r.data.size();
-      auto deadline = request_deadline_ms(p.deadlines, p.spec.family,
-                                          input_bytes, req.timeout_ms);
-      req.timeout_ms = deadline;
-      page_request r{
-        caf::make_message(infer_atom::value, p.loaded.key, std::move(req)),
-        deadline, self->make_response_promise<infer_result>(), clock_type::now()};
+      req.timeout_ms = request_deadline_ms(p.deadlines, p.spec.family,
+                                           input_bytes, req.timeout_ms);
+      waiter who{self->make_response_promise<infer_result>(), clock_type::now()};
       st.in_flight++;
-      st.last_activity = r.arrived;
-      auto rp = r.promise;
-      if (p.connection) {
-        send(self, std::move(r));
-      } else {
-        st.queued.push_back(std::move(r));
-        bind(self);
+      st.last_activity = who.arrived;
+      auto rp = who.promise;
+      if (p.spec.batching.max_batch_size > 1 && p.connection) {
+        st.gathering.push_back({std::move(req), std::move(who)});
+        if (st.gathering.size() >= p.spec.batching.max_batch_size)
+          flush_batch(self);
+        else if (st.gathering.size() == 1)
+          self->delayed_send(self, ms{p.spec.batching.max_delay_ms},
+                             flush_atom::value, st.batch_number);
+        return rp;
       }
+      dispatch(self, std::move(req), {std::move(who)});
       return rp;
+    },
+    [=](flush_atom, uint64_t number) {
+      if (number == self->state.batch_number)
+        flush_batch(self);
     },
     [=](drain_atom, const std::string& why, bool move_now) {
       auto& st = self->state;
@@ -288,6 +376,7 @@ model_actor::behavior_type model(self_ptr self, model_placement placement) {
         caf::anon_send(p.router, evicted_atom::value);
     },
     [=](shutdown_atom) -> bool {
+      flush_batch(self);
       unbind(self);
       flush_queue(self, make_error(errc::shutting_down, "model was shut down"));
       self->quit();

@@ -2,7 +2,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
 
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
@@ -123,7 +125,7 @@ const std::string& model_handle::name() const {
 }
 
 infer_result model_handle::infer(std::vector<tensor> inputs, uint32_t timeout_ms) const {
-  return infer(infer_request{std::move(inputs), {}, timeout_ms});
+  return infer(infer_request::of(std::move(inputs), timeout_ms));
 }
 
 infer_result model_handle::infer(infer_request req) const {
@@ -145,7 +147,7 @@ infer_result model_handle::infer(infer_request req) const {
 
 void model_handle::infer_async(std::vector<tensor> inputs, infer_callback done,
                                uint32_t timeout_ms) const {
-  infer_async(infer_request{std::move(inputs), {}, timeout_ms}, std::move(done));
+  infer_async(infer_request::of(std::move(inputs), timeout_ms), std::move(done));
 }
 
 void model_handle::infer_async(infer_request req, infer_callback done) const {
@@ -240,6 +242,38 @@ pool_stats runtime::stats() {
   if (!out)
     throw to_failure(err);
   return std::move(*out);
+}
+
+std::vector<infer_outcome> runtime::execute_concurrent(
+  std::vector<std::pair<model_handle, infer_request>> work) {
+  std::vector<infer_outcome> out(work.size());
+  std::mutex mtx;
+  std::condition_variable cv;
+  size_t left = work.size();
+  for (size_t i = 0; i < work.size(); ++i) {
+    work[i].first.infer_async(std::move(work[i].second),
+                              [&, i](infer_result* result, const failure* error) {
+                                std::lock_guard<std::mutex> guard{mtx};
+                                if (result != nullptr)
+                                  out[i].result = std::move(*result);
+                                else
+                                  out[i].error = *error;
+                                if (--left == 0)
+                                  cv.notify_all();
+                              });
+  }
+  std::unique_lock<std::mutex> lock{mtx};
+  cv.wait(lock, [&] { return left == 0; });
+  return out;
+}
+
+std::vector<infer_outcome> runtime::run_batch(const model_handle& model,
+                                              std::vector<infer_request> requests) {
+  std::vector<std::pair<model_handle, infer_request>> work;
+  work.reserve(requests.size());
+  for (auto& r : requests)
+    work.emplace_back(model, std::move(r));
+  return execute_concurrent(std::move(work));
 }
 
 bool runtime::unload(const model_handle& model) {

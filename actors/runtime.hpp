@@ -70,6 +70,16 @@ class model_handle {
   std::shared_ptr<impl> impl_;
 };
 
+/// One request's outcome when many run at once: a result or a failure.
+struct infer_outcome {
+  std::optional<infer_result> result;
+  std::optional<failure> error;
+
+  bool ok() const {
+    return result.has_value();
+  }
+};
+
 /// One webaccel runtime. Not copyable; shuts down in its destructor.
 class runtime {
  public:
@@ -92,6 +102,17 @@ class runtime {
   /// @throws failure
   model_handle get_model(model_family family, const std::string& name,
                          std::optional<hardware_preferences> prefs = std::nullopt);
+
+  /// Runs every (model, request) pair at once and waits for all; the
+  /// outcomes are in the order of `work`. One failing does not fail the
+  /// others.
+  std::vector<infer_outcome> execute_concurrent(
+    std::vector<std::pair<model_handle, infer_request>> work);
+
+  /// Runs every request on `model` at once; a model with dynamic batching
+  /// runs them in batches of up to its max_batch_size. Outcomes in order.
+  std::vector<infer_outcome> run_batch(const model_handle& model,
+                                       std::vector<infer_request> requests);
 
   /// Forgets a model instance and releases its page sessions; later calls
   /// on `model` fail with invalid_request. False if it was not cached

@@ -42,9 +42,13 @@ async function onInfer(buffer) {
   try {
     const { header, tensors, raws } = decodeBinary(buffer);
     id = header.id;
-    const { outputs, computeMs } = await runner.infer(header.key, tensors, raws);
+    const { outputs, computeMs } = header.items
+      ? await runner.inferBatch(header.key, header.items, tensors, raws)
+      : await runner.infer(header.key, tensors, raws);
     const pageMs = performance.now() - received;
-    ws.send(encodeBinary({ type: 'result', id, compute_ms: computeMs, page_ms: pageMs }, outputs));
+    const reply = { type: 'result', id, compute_ms: computeMs, page_ms: pageMs };
+    if (header.items) reply.items = header.items;
+    ws.send(encodeBinary(reply, outputs));
   } catch (err) {
     ws.send(errorMessage(id, err));
   }

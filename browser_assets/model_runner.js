@@ -147,6 +147,19 @@ export class ModelRunner {
     return run;
   }
 
+  /**
+   * Runs `items` requests as one batch (inputs and raw inputs carry their
+   * request's index as `item`); resolves to {outputs (each with its item),
+   * computeMs}.
+   */
+  inferBatch(key, items, tensors, raws) {
+    const entry = this.models.get(key);
+    if (!entry) return Promise.reject(namedError('UnknownModel', `no model loaded under key '${key}'`));
+    const run = entry.tail.then(() => entry.pipeline.runBatch(entry.parts, items, tensors, raws));
+    entry.tail = run.catch(() => {});
+    return run;
+  }
+
   async release(entry) {
     await entry.tail;
     for (const part of entry.parts) await part.session.release();

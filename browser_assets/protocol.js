@@ -26,13 +26,14 @@ export function decodeBinary(buffer) {
     if (!Ctor) throw new Error(`unknown dtype '${t.dtype}' of tensor '${t.name}'`);
     // slice() copies into a fresh, aligned buffer.
     const bytes = buffer.slice(payload + t.offset, payload + t.offset + t.length);
-    return { name: t.name, dtype: t.dtype, shape: t.shape, data: new Ctor(bytes) };
+    return { name: t.name, dtype: t.dtype, shape: t.shape, data: new Ctor(bytes), item: t.item };
   });
   // Raw inputs (text, an encoded image, a WAV file) for the model's preprocessing.
   const raws = (header.raw || []).map((r) => ({
     name: r.name,
     media_type: r.media_type,
     data: new Uint8Array(buffer.slice(payload + r.offset, payload + r.offset + r.length)),
+    item: r.item,
   }));
   return { header, tensors, raws };
 }
@@ -43,6 +44,7 @@ export function encodeBinary(header, tensors) {
   const specs = tensors.map((t) => {
     const length = t.data.byteLength;
     const spec = { name: t.name, dtype: t.dtype, shape: t.shape, offset, length };
+    if (t.item !== undefined) spec.item = t.item; // which request of a batch
     offset += length;
     return spec;
   });

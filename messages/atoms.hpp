@@ -62,6 +62,8 @@ using check_atom = caf::atom_constant<caf::atom("check")>;
 using restart_atom = caf::atom_constant<caf::atom("restart")>;
 /// A host unloads a model instance.
 using unload_atom = caf::atom_constant<caf::atom("unload")>;
+/// A model instance sends the batch it gathered.
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
 /// A model instance released its browser after being idle.
 using evicted_atom = caf::atom_constant<caf::atom("evicted")>;
 

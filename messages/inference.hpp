@@ -39,11 +39,26 @@ struct infer_request {
   std::vector<raw_input> raw;
   /// Deadline for the answer in milliseconds (0 = the configured default).
   uint32_t timeout_ms = 0;
+  /// Set by the model actor when it batches requests: how many requests
+  /// this one carries (0 = one, unbatched) and which request each input
+  /// and raw input belongs to. The page runs them as one batch.
+  uint32_t batch_items = 0;
+  std::vector<uint32_t> input_items;
+  std::vector<uint32_t> raw_items;
+
+  /// A request of tensors alone.
+  static infer_request of(std::vector<tensor> inputs, uint32_t timeout_ms = 0) {
+    infer_request out;
+    out.inputs = std::move(inputs);
+    out.timeout_ms = timeout_ms;
+    return out;
+  }
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, infer_request& x) {
-  return f(caf::meta::type_name("infer_request"), x.inputs, x.raw, x.timeout_ms);
+  return f(caf::meta::type_name("infer_request"), x.inputs, x.raw, x.timeout_ms,
+           x.batch_items, x.input_items, x.raw_items);
 }
 
 /// Where the time of one request went, in milliseconds.
@@ -94,6 +109,9 @@ typename Inspector::result_type inspect(Inspector& f, provenance& x) {
 /// The answer to an `infer_request`.
 struct infer_result {
   std::string model;
+  /// Requests that ran together in the page's batch with this one (1 =
+  /// alone).
+  uint32_t batch_size = 1;
   model_family family = model_family::audio;
   bool synthetic_weights = false;
   /// True only for results of the labelled simulation fallback.
@@ -105,7 +123,7 @@ struct infer_result {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, infer_result& x) {
-  return f(caf::meta::type_name("infer_result"), x.model, x.family,
+  return f(caf::meta::type_name("infer_result"), x.model, x.batch_size, x.family,
            x.synthetic_weights, x.simulated, x.origin, x.time, x.outputs);
 }
 
@@ -118,12 +136,14 @@ struct page_result {
   double page_ms = 0;
   /// Round trip as the browser connection measured it.
   double round_trip_ms = 0;
+  /// For a batch: which request each output belongs to.
+  std::vector<uint32_t> output_items;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, page_result& x) {
   return f(caf::meta::type_name("page_result"), x.outputs, x.compute_ms,
-           x.page_ms, x.round_trip_ms);
+           x.page_ms, x.round_trip_ms, x.output_items);
 }
 
 /// A model the page loaded: its session's input and output names.

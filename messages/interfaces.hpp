@@ -33,6 +33,8 @@ using model_actor = caf::typed_actor<
   caf::reacts_to<drain_atom, std::string, bool>,
   // Time to see whether it was idle long enough to release its browser.
   caf::reacts_to<check_atom>,
+  // The batch numbered so has waited its max_delay_ms: send it.
+  caf::reacts_to<flush_atom, uint64_t>,
   // Unloads and quits.
   caf::replies_to<shutdown_atom>::with<bool>>;
 

@@ -1,5 +1,6 @@
 #include "transport/wire_format.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 
@@ -86,7 +87,9 @@ platform_support read_platform(const json& obj) {
 /// Serializes header + tensor bytes (+ raw input bytes) into one binary frame.
 decoded<std::vector<uint8_t>> pack(json header, const std::vector<tensor>& tensors,
                                    const limits& lim,
-                                   const std::vector<raw_input>& raws = {}) {
+                                   const std::vector<raw_input>& raws = {},
+                                   const std::vector<uint32_t>& tensor_items = {},
+                                   const std::vector<uint32_t>& raw_items = {}) {
   using res = decoded<std::vector<uint8_t>>;
   if (tensors.size() + raws.size() > lim.max_tensors)
     return res::fail("too many tensors: "
@@ -108,6 +111,8 @@ decoded<std::vector<uint8_t>> pack(json header, const std::vector<tensor>& tenso
                      {"shape", t.shape},
                      {"offset", offset},
                      {"length", t.data.size()}});
+    if (specs.size() <= tensor_items.size())
+      specs.back()["item"] = tensor_items[specs.size() - 1];
     offset += t.data.size();
   }
   header["tensors"] = std::move(specs);
@@ -122,6 +127,8 @@ decoded<std::vector<uint8_t>> pack(json header, const std::vector<tensor>& tenso
                            {"media_type", r.media_type},
                            {"offset", offset},
                            {"length", r.data.size()}});
+      if (raw_specs.size() <= raw_items.size())
+        raw_specs.back()["item"] = raw_items[raw_specs.size() - 1];
       offset += r.data.size();
     }
     header["raw"] = std::move(raw_specs);
@@ -144,11 +151,14 @@ decoded<std::vector<uint8_t>> pack(json header, const std::vector<tensor>& tenso
   return res::ok(std::move(out));
 }
 
-/// A binary frame split into its JSON header, tensors and raw inputs.
+/// A binary frame split into its JSON header, tensors and raw inputs (and
+/// for a batch, the request each belongs to).
 struct unpacked {
   json header;
   std::vector<tensor> tensors;
   std::vector<raw_input> raw;
+  std::vector<uint32_t> tensor_items;
+  std::vector<uint32_t> raw_items;
 };
 
 decoded<unpacked> unpack(const std::vector<uint8_t>& frame, const limits& lim) {
@@ -218,6 +228,8 @@ decoded<unpacked> unpack(const std::vector<uint8_t>& frame, const limits& lim) {
     auto first = frame.begin() + static_cast<ptrdiff_t>(payload_begin + *offset);
     t.data.assign(first, first + static_cast<ptrdiff_t>(*length));
     out.tensors.push_back(std::move(t));
+    if (auto item = get_u64(spec, "item"))
+      out.tensor_items.push_back(static_cast<uint32_t>(*item));
   }
   if (auto raws = out.header.find("raw"); raws != out.header.end()) {
     if (!raws->is_array() || raws->size() + specs->size() > lim.max_tensors)
@@ -236,6 +248,8 @@ decoded<unpacked> unpack(const std::vector<uint8_t>& frame, const limits& lim) {
       auto first = frame.begin() + static_cast<ptrdiff_t>(payload_begin + offset);
       r.data.assign(first, first + static_cast<ptrdiff_t>(length));
       out.raw.push_back(std::move(r));
+      if (auto item = get_u64(spec, "item"))
+        out.raw_items.push_back(static_cast<uint32_t>(*item));
     }
   }
 
@@ -324,6 +338,16 @@ decoded<result_frame> decode_result(const std::vector<uint8_t>& frame,
   result_frame out;
   out.id = *id;
   out.result.outputs = std::move(parts.value->tensors);
+  if (auto items = get_u64(head, "items")) {
+    auto& idx = parts.value->tensor_items;
+    if (idx.size() != out.result.outputs.size())
+      return res::fail("a batch 'result' must give every output its 'item'");
+    for (auto i : idx)
+      if (i >= *items)
+        return res::fail("a batch 'result' names item " + std::to_string(i)
+                         + " of " + std::to_string(*items));
+    out.result.output_items = std::move(idx);
+  }
   out.result.compute_ms = get_number(head, "compute_ms").value_or(0);
   out.result.page_ms = get_number(head, "page_ms").value_or(0);
   return res::ok(std::move(out));
@@ -401,8 +425,16 @@ decoded<std::vector<uint8_t>> encode_infer(const infer_frame& cmd, const limits&
 decoded<std::vector<uint8_t>> encode_infer(uint64_t id, const std::string& key,
                                            const infer_request& req,
                                            const limits& lim) {
-  return pack(json{{"type", "infer"}, {"id", id}, {"key", key}}, req.inputs,
-              lim, req.raw);
+  json header{{"type", "infer"}, {"id", id}, {"key", key}};
+  if (req.batch_items > 0) {
+    if (req.input_items.size() != req.inputs.size()
+        || req.raw_items.size() != req.raw.size())
+      return decoded<std::vector<uint8_t>>::fail("a batch must give every "
+                                                 "input its item");
+    header["items"] = req.batch_items;
+  }
+  return pack(std::move(header), req.inputs, lim, req.raw, req.input_items,
+              req.raw_items);
 }
 
 // -- the other direction -------------------------------------------------------
@@ -424,11 +456,14 @@ decoded<infer_frame> decode_infer(const std::vector<uint8_t>& frame,
 
 decoded<std::vector<uint8_t>> encode_result(const result_frame& res,
                                             const limits& lim) {
-  return pack(json{{"type", "result"},
-                   {"id", res.id},
-                   {"compute_ms", res.result.compute_ms},
-                   {"page_ms", res.result.page_ms}},
-              res.result.outputs, lim);
+  json header{{"type", "result"},
+              {"id", res.id},
+              {"compute_ms", res.result.compute_ms},
+              {"page_ms", res.result.page_ms}};
+  auto& items = res.result.output_items;
+  if (!items.empty())
+    header["items"] = *std::max_element(items.begin(), items.end()) + 1;
+  return pack(std::move(header), res.result.outputs, lim, {}, items);
 }
 
 std::string encode_hello(const browser_capabilities& c) {

@@ -2,6 +2,7 @@
 // (text, image, audio) through their preprocessing steps into feeds, the
 // feeds through each part's session, then the postprocessing step.
 
+import { splitOutput, stackFeeds } from './batch.js';
 import { parseKeys, decodeCtc } from './ctc.js';
 import { imageTensor } from './image.js';
 import { similarityLogits } from './similarity.js';
@@ -47,7 +48,10 @@ export class Pipeline {
   async preprocess(raws) {
     const tensors = [];
     let audio = null;
+    const seen = new Set();
     for (const raw of raws) {
+      if (seen.has(raw.name)) throw invalid(`two raw '${raw.name}' inputs in one request`);
+      seen.add(raw.name);
       const step = this.steps.get(raw.name);
       if (!step) {
         const takes = this.rawInputs();
@@ -80,6 +84,42 @@ export class Pipeline {
     else result = await this.runParts(parts, feeds);
     this.postprocess(result.outputs);
     return result;
+  }
+
+  /**
+   * Runs `items` requests at once: one session run over their stacked
+   * feeds where they can share a batch, else one run each. Outputs carry
+   * their request's index as `item`.
+   */
+  async runBatch(parts, items, tensors, raws) {
+    const perItem = [];
+    let frames = false;
+    for (let i = 0; i < items; i += 1) {
+      const pre = await this.preprocess(raws.filter((r) => r.item === i));
+      frames = frames || pre.audio !== null;
+      const feeds = new Map();
+      for (const t of [...tensors.filter((x) => x.item === i), ...pre.tensors]) feeds.set(t.name, t);
+      perItem.push(feeds);
+    }
+    const stacked = frames ? null : stackFeeds(perItem);
+    if (!stacked) {
+      const outputs = [];
+      let computeMs = 0;
+      for (let i = 0; i < items; i += 1) {
+        const one = await this.run(parts, tensors.filter((x) => x.item === i), raws.filter((r) => r.item === i));
+        computeMs += one.computeMs;
+        outputs.push(...one.outputs.map((o) => ({ ...o, item: i })));
+      }
+      return { outputs, computeMs };
+    }
+    const batch = await this.runParts(parts, stacked.feeds);
+    const outputs = [];
+    for (let i = 0; i < items; i += 1) {
+      const own = batch.outputs.map((o) => splitOutput(o, i, stacked.lengths[i], stacked.padded));
+      this.postprocess(own);
+      outputs.push(...own.map((o) => ({ ...o, item: i })));
+    }
+    return { outputs, computeMs: batch.computeMs };
   }
 
   async runParts(parts, feeds) {

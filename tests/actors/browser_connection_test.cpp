@@ -78,7 +78,7 @@ struct connection_fixture : deterministic_fixture {
 };
 
 infer_request one_input() {
-  return {{tensor::from_floats("input", {1, 2}, {0.25f, 0.5f})}, {}, 0};
+  return infer_request::of({tensor::from_floats("input", {1, 2}, {0.25f, 0.5f})});
 }
 
 } // namespace

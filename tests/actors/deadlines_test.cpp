@@ -4,7 +4,8 @@
 
 using namespace webaccel;
 
-TEST_CASE("a request's deadline: its own, else scaled by family and input size") {
+TEST_CASE("a request's deadline: its own, else scaled by family and input "
+          "size") {
   deadline_policy p;
   p.infer_ms = 1000;
   CHECK(request_deadline_ms(p, model_family::audio, 10, 0) == 3000);

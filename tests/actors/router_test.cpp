@@ -126,7 +126,7 @@ TEST_CASE_FIXTURE(tree_fixture, "a model is placed on the first platform the "
     CHECK(channel->texts.size() == 1);
   }
   SUBCASE("an inference result carries where and how it ran") {
-    infer_request req{{tensor::from_floats("input", {1}, {1.0f})}, {}, 0};
+    auto req = infer_request::of({tensor::from_floats("input", {1}, {1.0f})});
     auto r = self->request(model, caf::infinite, infer_atom::value, req);
     run();
     REQUIRE(channel->binaries.size() == 1);
@@ -281,7 +281,7 @@ TEST_CASE_FIXTURE(tree_fixture, "a full model queue refuses more with "
   receive(
     h, [&](model_actor& m) { model = m; },
     [&](caf::error& e) { FAIL(render_error(e)); });
-  infer_request req{{tensor::from_floats("input", {1}, {1.0f})}, {}, 50};
+  auto req = infer_request::of({tensor::from_floats("input", {1}, {1.0f})}, 50);
   auto first = self->request(model, caf::infinite, infer_atom::value, req);
   auto second = self->request(model, caf::infinite, infer_atom::value, req);
   auto third = self->request(model, caf::infinite, infer_atom::value, req);

@@ -331,3 +331,63 @@ TEST_CASE("an idle model releases its browser session and loads again when "
   CHECK_THROWS_AS(bert.infer(raw_request({raw_input::text(sentence)})), failure);
   CHECK(rt.stats().models.instances == 0);
 }
+
+TEST_CASE("batched outputs equal unbatched ones; concurrent requests to "
+          "different models all come back") {
+  auto cfg = default_config();
+  runtime rt{cfg};
+  auto bert = rt.get_model(model_family::text_embedding, "tiny_bert");
+  std::vector<std::string> texts;
+  for (int i = 0; i < 12; ++i)
+    texts.push_back(std::string(size_t(i % 4) + 1, 'a')
+                    + " browsers run model number " + std::to_string(i)
+                    + (i % 3 == 0 ? " with a longer tail of words" : ""));
+  std::vector<infer_result> alone;
+  for (auto& t : texts)
+    alone.push_back(bert.infer(raw_request({raw_input::text(t)})));
+  std::vector<infer_request> batch;
+  for (auto& t : texts)
+    batch.push_back(raw_request({raw_input::text(t)}));
+  auto together = rt.run_batch(bert, std::move(batch));
+  REQUIRE(together.size() == texts.size());
+  uint32_t largest = 0;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    CAPTURE(texts[i]);
+    REQUIRE_MESSAGE(together[i].ok(), together[i].error->what());
+    auto& r = *together[i].result;
+    largest = std::max(largest, r.batch_size);
+    CHECK(alone[i].batch_size == 1);
+    for (auto name : {"sentence_embedding", "last_hidden_state"}) {
+      auto& a = output(alone[i], name);
+      auto& b = output(r, name);
+      INFO("batch of " << r.batch_size << ", outputs " << r.outputs.size()
+                       << ", shapes " << a.shape.size() << "/" << b.shape.size()
+                       << " dim1 " << a.shape[1] << "/" << b.shape[1]);
+      REQUIRE(a.shape == b.shape);
+      auto av = a.to_floats();
+      auto bv = b.to_floats();
+      double worst = 0;
+      for (size_t k = 0; k < av.size(); ++k)
+        worst = std::max(worst, double(std::abs(av[k] - bv[k])));
+      CHECK(worst < 1e-5);
+    }
+  }
+  CHECK(largest > 1); // Twelve at once did share a batch.
+
+  auto ocr = rt.get_model(model_family::vision, "ppocr_rec");
+  auto image = read_media_file(demo_image(cfg));
+  std::vector<std::pair<model_handle, infer_request>> work;
+  for (int i = 0; i < 3; ++i) {
+    work.emplace_back(ocr, raw_request({image}));
+    work.emplace_back(bert, raw_request({raw_input::text(texts[size_t(i)])}));
+  }
+  work.emplace_back(ocr, raw_request({raw_input::text("not an image")}));
+  auto outcomes = rt.execute_concurrent(std::move(work));
+  REQUIRE(outcomes.size() == 7);
+  for (size_t i = 0; i < 6; ++i) {
+    REQUIRE_MESSAGE(outcomes[i].ok(), outcomes[i].error->what());
+    CHECK(outcomes[i].result->model == (i % 2 == 0 ? "ppocr_rec" : "tiny_bert"));
+  }
+  REQUIRE_FALSE(outcomes[6].ok());
+  CHECK(outcomes[6].error->code() == errc::invalid_request);
+}

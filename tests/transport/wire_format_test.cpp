@@ -85,6 +85,29 @@ TEST_CASE("raw inputs travel after the tensors with their media types") {
   }
 }
 
+TEST_CASE("a batch names the request of every input, and of every output") {
+  limits lim;
+  infer_request req;
+  req.batch_items = 2;
+  req.raw = {raw_input::text("a"), raw_input::text("bb")};
+  req.raw_items = {0, 1};
+  auto bytes = encode_infer(7, "k", req, lim);
+  REQUIRE(bytes);
+  std::string frame(bytes.value->begin() + 4, bytes.value->end());
+  CHECK(frame.find(R"("items":2)") != std::string::npos);
+  CHECK(frame.find(R"("item":1)") != std::string::npos);
+  req.raw_items.pop_back();
+  CHECK(encode_infer(7, "k", req, lim).error
+        == "a batch must give every input its item");
+  result_frame res{7, {}};
+  res.result.outputs
+    = {tensor::from_floats("e", {1}, {1}), tensor::from_floats("e", {1}, {2})};
+  res.result.output_items = {1, 0};
+  auto back = decode_result(*encode_result(res, lim).value, lim);
+  REQUIRE_MESSAGE(back, back.error);
+  CHECK(back.value->result.output_items == std::vector<uint32_t>{1, 0});
+}
+
 TEST_CASE("a load command names every file by its sha256 URL") {
   model_spec spec;
   spec.name = "bert";
