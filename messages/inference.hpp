@@ -45,6 +45,10 @@ struct infer_request {
   uint32_t batch_items = 0;
   std::vector<uint32_t> input_items;
   std::vector<uint32_t> raw_items;
+  /// Benchmarks only: the page runs the request this many times in its own
+  /// loop, with no bridge in between, and reports the total (the physical
+  /// limit the runtime's throughput is compared with). 0 = once.
+  uint32_t page_repeat = 0;
 
   /// A request of tensors alone.
   static infer_request of(std::vector<tensor> inputs, uint32_t timeout_ms = 0) {
@@ -58,7 +62,7 @@ struct infer_request {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, infer_request& x) {
   return f(caf::meta::type_name("infer_request"), x.inputs, x.raw, x.timeout_ms,
-           x.batch_items, x.input_items, x.raw_items);
+           x.batch_items, x.input_items, x.raw_items, x.page_repeat);
 }
 
 /// Where the time of one request went, in milliseconds.

@@ -19,6 +19,11 @@ int bench_command(const std::vector<std::string>& args);
 /// launches, the runtime's own memory.
 int pool_bench_command(const std::vector<std::string>& args);
 
+/// `webaccel bench models`: overhead against the in-page limit,
+/// concurrency across browsers, dynamic batching, warm-up and parallel
+/// loading.
+int models_bench_command(const std::vector<std::string>& args);
+
 /// `webaccel doctor`: what each browser here can accelerate, from real
 /// probes.
 int doctor_command(const std::vector<std::string>& args);

@@ -19,6 +19,7 @@ Commands:
   bench   [--config FILE] [--requests N] [--inflight K] [--out FILE]
           Per-request overhead (end-to-end minus in-page compute) and
           throughput on a warm model.
+  bench models [--config FILE] [--requests N] [--only SECTION] [--out FILE]
   bench pool [--config FILE] [--launches N] [--requests N]
           [--launched-requests N] [--kind KIND] [--out FILE]
           Browser cold starts per kind (p50/p95), requests/s on a pooled

@@ -433,6 +433,8 @@ decoded<std::vector<uint8_t>> encode_infer(uint64_t id, const std::string& key,
                                                  "input its item");
     header["items"] = req.batch_items;
   }
+  if (req.page_repeat > 1)
+    header["repeat"] = req.page_repeat;
   return pack(std::move(header), req.inputs, lim, req.raw, req.input_items,
               req.raw_items);
 }
