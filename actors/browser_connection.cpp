@@ -175,6 +175,7 @@ connection_stats make_stats(browser_connection_state& st) {
   out.heartbeat_ms = st.heartbeat_ms;
   for (auto& [key, model] : st.loaded)
     out.loaded_models.push_back(key);
+  out.loading = static_cast<uint32_t>(st.loads.size());
   return out;
 }
 

@@ -286,7 +286,10 @@ void check_slot(self_ptr self, uint64_t id, const connection_stats& stats) {
     return;
   auto& s = i->second;
   s.last = stats;
-  s.load = stats.models;
+  // A model just placed here may not have attached yet, but its page
+  // session shows already.
+  s.load = std::max(stats.models, static_cast<uint32_t>(stats.loaded_models.size())
+                                    + stats.loading);
   browser_health health;
   health.requests = stats.requests;
   health.in_flight = stats.in_flight;

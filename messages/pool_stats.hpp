@@ -34,13 +34,16 @@ struct connection_stats {
   double heartbeat_ms = 0;
   /// Page keys of the models loaded in the page.
   std::vector<std::string> loaded_models;
+  /// Loads under way in the page.
+  uint32_t loading = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, connection_stats& x) {
   return f(caf::meta::type_name("connection_stats"), x.kind, x.pid, x.state,
-           x.requests, x.in_flight, x.models, x.age_ms, x.idle_ms, x.cold_start_ms,
-           x.process_bytes, x.page_heap_bytes, x.heartbeat_ms, x.loaded_models);
+           x.requests, x.in_flight, x.models, x.age_ms, x.idle_ms,
+           x.cold_start_ms, x.process_bytes, x.page_heap_bytes, x.heartbeat_ms,
+           x.loaded_models, x.loading);
 }
 
 /// One browser kind under its browser supervisor.

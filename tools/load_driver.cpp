@@ -18,8 +18,8 @@ double ms_between(clock_type::time_point a, clock_type::time_point b) {
 } // namespace
 
 load_result drive_load(const std::vector<model_handle>& models,
-                       const std::function<infer_request(size_t)>& make, size_t count,
-                       size_t inflight) {
+                       const std::function<infer_request(size_t)>& make,
+                       size_t count, size_t inflight) {
   std::mutex mtx;
   std::condition_variable cv;
   size_t sent = 0, done = 0;
@@ -28,7 +28,8 @@ load_result drive_load(const std::vector<model_handle>& models,
   std::function<void(size_t)> send_one;
   send_one = [&](size_t i) {
     auto t0 = clock_type::now();
-    models[i % models.size()].infer_async(make(i), [&, t0](infer_result* r, const failure* f) {
+    models[i % models.size()].infer_async(make(i), [&, t0](infer_result* r,
+                                                           const failure* f) {
       auto t1 = clock_type::now();
       std::unique_lock<std::mutex> guard{mtx};
       if (r) {
@@ -59,7 +60,8 @@ load_result drive_load(const std::vector<model_handle>& models,
   for (size_t i = 0; i < first; ++i)
     send_one(i);
   std::unique_lock<std::mutex> guard{mtx};
-  cv.wait(guard, [&] { return done == sent && (sent == count || !error.empty()); });
+  cv.wait(guard,
+          [&] { return done == sent && (sent == count || !error.empty()); });
   if (!error.empty())
     throw std::runtime_error(error);
   out.seconds = std::chrono::duration<double>(clock_type::now() - started).count();

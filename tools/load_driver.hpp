@@ -22,8 +22,8 @@ struct load_result {
 /// `make(i)`, keeping `inflight` outstanding. @throws std::runtime_error on
 /// the first failed request
 load_result drive_load(const std::vector<model_handle>& models,
-                       const std::function<infer_request(size_t)>& make, size_t count,
-                       size_t inflight);
+                       const std::function<infer_request(size_t)>& make,
+                       size_t count, size_t inflight);
 
 double requests_per_second(const load_result& r, size_t count);
 

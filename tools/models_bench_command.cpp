@@ -61,9 +61,16 @@ std::string demo_file(const runtime_config& cfg, const std::string& model) {
 
 /// "hello world" as tiny BERT's tensors.
 infer_request bert_tensors() {
-  return infer_request::of({tensor::from_int64s("input_ids", {1, 4}, {101, 7592, 2088, 102}),
-                            tensor::from_int64s("attention_mask", {1, 4}, {1, 1, 1, 1}),
-                            tensor::from_int64s("token_type_ids", {1, 4}, {0, 0, 0, 0})});
+  return infer_request::of(
+    {tensor::from_int64s("input_ids", {1, 4}, {101, 7592, 2088, 102}),
+     tensor::from_int64s("attention_mask", {1, 4}, {1, 1, 1, 1}),
+     tensor::from_int64s("token_type_ids", {1, 4}, {0, 0, 0, 0})});
+}
+
+infer_request image_request(const raw_input& image) {
+  infer_request r;
+  r.raw.push_back(image);
+  return r;
 }
 
 hardware_preferences on(const runtime_config& cfg, const std::string& browser,
@@ -79,8 +86,10 @@ json bench_overhead(const runtime_config& base, size_t requests) {
   auto model = rt.get_model(model_family::text_embedding, unbatched);
   for (int i = 0; i < 300; ++i)
     model.infer(bert_tensors());
-  auto one = drive_load({model}, [](size_t) { return bert_tensors(); }, requests, 1);
-  auto piped = drive_load({model}, [](size_t) { return bert_tensors(); }, requests, 16);
+  auto one = drive_load(
+    {model}, [](size_t) { return bert_tensors(); }, requests, 1);
+  auto piped = drive_load(
+    {model}, [](size_t) { return bert_tensors(); }, requests, 16);
   // The limit: the page runs the same request in its own loop.
   auto loop = bert_tensors();
   loop.page_repeat = static_cast<uint32_t>(requests);
@@ -110,11 +119,12 @@ json bench_concurrency(const runtime_config& base, size_t per_model) {
     runtime rt{cfg};
     std::vector<model_handle> models;
     for (size_t i = 1; i <= n; ++i)
-      models.push_back(rt.get_model(model_family::vision, "ppocr_rec_" + std::to_string(i),
+      models.push_back(rt.get_model(model_family::vision,
+                                    "ppocr_rec_" + std::to_string(i),
                                     on(cfg, "chromium", "wasm")));
     for (auto& m : models) // Warm each.
-      m.infer(infer_request{{}, {image}, 0, 0, {}, {}, 0});
-    auto make = [&](size_t) { return infer_request{{}, {image}, 0, 0, {}, {}, 0}; };
+      m.infer(image_request(image));
+    auto make = [&](size_t) { return image_request(image); };
     auto count = per_model * n;
     auto r = drive_load(models, make, count, 2 * n);
     auto rps = requests_per_second(r, count);
@@ -138,7 +148,8 @@ json bench_batching(const runtime_config& base, size_t requests) {
   auto texts = [](size_t i) {
     infer_request r;
     r.raw.push_back(raw_input::text("request " + std::to_string(i)
-                                    + " asks the browser pool for an embedding"));
+                                    + " asks the browser pool for an "
+                                      "embedding"));
     return r;
   };
   for (auto& name : {unbatched, std::string{"tiny_bert"}}) {
@@ -181,7 +192,8 @@ json bench_warmup(const runtime_config& base) {
 }
 
 json bench_loading(const runtime_config& base, size_t rounds) {
-  json out{{"model", "tiny_clip (text and image towers), chromium, wasm"}, {"rounds", rounds}};
+  json out{{"model", "tiny_clip (text and image towers), chromium, wasm"},
+           {"rounds", rounds}};
   std::vector<double> times[2];
   for (size_t round = 0; round < rounds; ++round)
     for (bool parallel : {false, true}) {
@@ -201,11 +213,13 @@ json bench_loading(const runtime_config& base, size_t rounds) {
 int bench(const cli_args& a) {
   auto cfg = bench_config(load_cli_config(a.get("--config")), 4);
   auto requests = a.get_count("--requests", 2000);
-  std::set<std::string> sections{"overhead", "concurrency", "batching", "warmup", "loading"};
+  std::set<std::string> sections{"overhead", "concurrency", "batching",
+                                 "warmup", "loading"};
   if (a.has("--only")) {
     auto only = a.get("--only");
     if (sections.count(only) == 0)
-      throw usage_error("--only expects one of overhead, concurrency, batching, warmup, loading");
+      throw usage_error("--only expects one of overhead, concurrency, "
+                        "batching, warmup, loading");
     sections = {only};
   }
   json report{{"benchmark", "models"}};
