@@ -80,6 +80,19 @@ struct tree_fixture : deterministic_fixture {
     run();
   }
 
+  /// The vad model, placed on a browser that starts, says hello and loads it.
+  model_actor placed_model() {
+    auto h = self->request(pool, caf::infinite, get_atom::value, vad_request());
+    run();
+    page_connects();
+    page_loads();
+    model_actor model;
+    receive(
+      h, [&](model_actor& m) { model = m; },
+      [&](caf::error& e) { FAIL(render_error(e)); });
+    return model;
+  }
+
   model_actor get_model(const model_request& req, caf::error* err = nullptr) {
     auto h = self->request(pool, caf::infinite, get_atom::value, req);
     run();
@@ -230,14 +243,7 @@ TEST_CASE_FIXTURE(tree_fixture, "concurrent requests for one model share "
 
 TEST_CASE_FIXTURE(tree_fixture, "the model cache counts hits and misses, and "
                                 "an unloaded instance is forgotten") {
-  auto h = self->request(pool, caf::infinite, get_atom::value, vad_request());
-  run();
-  page_connects();
-  page_loads();
-  model_actor model;
-  receive(
-    h, [&](model_actor& m) { model = m; },
-    [&](caf::error& e) { FAIL(render_error(e)); });
+  auto model = placed_model();
   CHECK(get_model(vad_request()) == model);
   CHECK(get_model(vad_request()) == model);
   auto stats = [&] {
@@ -273,14 +279,7 @@ TEST_CASE_FIXTURE(tree_fixture, "the model cache counts hits and misses, and "
 
 TEST_CASE_FIXTURE(tree_fixture, "a full model queue refuses more with "
                                 "overloaded; a missed deadline is a timeout") {
-  auto h = self->request(pool, caf::infinite, get_atom::value, vad_request());
-  run();
-  page_connects();
-  page_loads();
-  model_actor model;
-  receive(
-    h, [&](model_actor& m) { model = m; },
-    [&](caf::error& e) { FAIL(render_error(e)); });
+  auto model = placed_model();
   auto req = infer_request::of({tensor::from_floats("input", {1}, {1.0f})}, 50);
   auto first = self->request(model, caf::infinite, infer_atom::value, req);
   auto second = self->request(model, caf::infinite, infer_atom::value, req);
