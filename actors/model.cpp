@@ -376,9 +376,15 @@ model_actor::behavior_type model(self_ptr self, model_placement placement) {
         caf::anon_send(p.router, evicted_atom::value);
     },
     [=](shutdown_atom) -> bool {
-      flush_batch(self);
+      auto err = make_error(errc::shutting_down, "model was shut down");
+      auto gathering = std::move(self->state.gathering);
+      self->state.gathering.clear();
+      for (auto& e : gathering) {
+        e.who.promise.deliver(err);
+        answered(self);
+      }
       unbind(self);
-      flush_queue(self, make_error(errc::shutting_down, "model was shut down"));
+      flush_queue(self, err);
       self->quit();
       return true;
     },
