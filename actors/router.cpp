@@ -199,8 +199,11 @@ void try_platforms(self_ptr self, plan_ptr plan, const std::string& kind,
 /// Asks the pool for a browser of the next kind.
 void try_next_kind(self_ptr self, plan_ptr plan) {
   if (plan->next_kind >= plan->kinds.size()) {
-    auto code = plan->last_error ? static_cast<errc>(plan->last_error.code())
-                                 : errc::browser_unavailable;
+    // The last choice's category, where it was one of ours.
+    auto code
+      = plan->last_error && plan->last_error.category() == caf::atom("webaccel")
+          ? static_cast<errc>(plan->last_error.code())
+          : errc::browser_unavailable;
     finish(self, plan->key,
            make_error(code, "no browser could take " + plan->spec.name + ": "
                               + join(plan->notes, "; ")));
