@@ -1,5 +1,6 @@
 #include "actors/browser_connection.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -10,6 +11,7 @@
 
 #include "actors/error_classifier.hpp"
 #include "transport/http_server.hpp"
+#include "transport/wire_bundle.hpp"
 
 namespace webaccel {
 
@@ -19,6 +21,14 @@ using clock_type = std::chrono::steady_clock;
 
 /// Deadline id of a drain (request ids count up from 1; 0 is the handshake).
 constexpr uint64_t drain_deadline = UINT64_MAX;
+/// Deadline id of the one timer that expires inference requests.
+constexpr uint64_t infer_deadlines = UINT64_MAX - 1;
+
+/// Messages with requests that the page is working on at once: one running,
+/// one waiting so that the page never idles for a round trip. Requests
+/// arriving meanwhile are held, then sent together as one bundle.
+constexpr size_t max_dispatches_at_page = 2;
+constexpr size_t max_bundle_requests = 64;
 
 double ms_since(clock_type::time_point t) {
   return std::chrono::duration<double, std::milli>(clock_type::now() - t).count();
@@ -32,6 +42,9 @@ struct pending_load {
 struct pending_infer {
   caf::typed_response_promise<page_result> promise;
   clock_type::time_point sent;
+  clock_type::time_point deadline;
+  /// The message it went out in; 0 while held back.
+  uint64_t dispatch = 0;
 };
 
 } // namespace
@@ -48,6 +61,13 @@ struct browser_connection_state {
   uint64_t next_id = 1;
   std::map<uint64_t, pending_load> loads;
   std::map<uint64_t, pending_infer> infers;
+  /// When the inference deadline timer fires next, if armed.
+  std::optional<clock_type::time_point> infer_timer;
+  /// Messages at the page, each with its count of unanswered requests.
+  std::map<uint64_t, size_t> dispatches;
+  uint64_t next_dispatch = 0;
+  /// Encoded requests held back while the page is busy, by request id.
+  std::vector<std::pair<uint64_t, std::vector<uint8_t>>> held;
   /// Models the page has loaded, by key.
   std::map<std::string, loaded_model> loaded;
   /// Model instances living here, by key (several instances may share one).
@@ -96,6 +116,8 @@ void fail_everything(self_ptr self, caf::error err, bool normal_exit = false) {
   for (auto& [id, p] : st.infers)
     p.promise.deliver(err);
   st.infers.clear();
+  st.held.clear();
+  st.dispatches.clear();
   if (st.channel)
     st.channel->close();
   st.channel.reset();
@@ -146,6 +168,120 @@ void heartbeat(self_ptr self) {
   }
   self->delayed_send(self, std::chrono::milliseconds{st.cfg.heartbeat_ms},
                      heartbeat_atom::value);
+}
+
+/// Sends encoded requests as one message (a bundle if several).
+void dispatch(self_ptr self, std::vector<uint64_t> ids,
+              std::vector<wire::bundled_frame> frames) {
+  auto& st = self->state;
+  std::vector<uint8_t> message;
+  if (frames.size() == 1) {
+    message = std::move(frames[0].bytes);
+  } else {
+    auto bundle = wire::encode_bundle(frames, st.cfg.limits);
+    if (!bundle) { // Not within the sizes send_held allows.
+      for (auto id : ids) {
+        st.infers.at(id).promise.deliver(
+          make_error(errc::invalid_request, bundle.error));
+        st.infers.erase(id);
+      }
+      return;
+    }
+    message = std::move(*bundle.value);
+  }
+  auto number = ++st.next_dispatch;
+  st.dispatches[number] = ids.size();
+  auto now = clock_type::now();
+  for (auto id : ids) {
+    auto& p = st.infers.at(id);
+    p.dispatch = number;
+    p.sent = now;
+  }
+  st.channel->send_binary(std::move(message));
+}
+
+/// Sends the held requests, as bundles, while the page has room.
+void send_held(self_ptr self) {
+  auto& st = self->state;
+  // Room for the bundle's own framing.
+  const uint64_t budget = st.cfg.limits.max_message_bytes - 64;
+  while (!st.held.empty() && st.dispatches.size() < max_dispatches_at_page
+         && st.channel && !st.failure) {
+    std::vector<uint64_t> ids;
+    std::vector<wire::bundled_frame> frames;
+    uint64_t bytes = 0;
+    size_t used = 0;
+    for (; used < st.held.size() && ids.size() < max_bundle_requests; ++used) {
+      auto& [id, frame] = st.held[used];
+      if (st.infers.count(id) == 0)
+        continue; // Its deadline passed while it was held.
+      if (!ids.empty() && bytes + frame.size() + 5 > budget)
+        break;
+      bytes += frame.size() + 5;
+      ids.push_back(id);
+      frames.push_back({true, std::move(frame)});
+    }
+    st.held.erase(st.held.begin(), st.held.begin() + static_cast<ptrdiff_t>(used));
+    if (!ids.empty())
+      dispatch(self, std::move(ids), std::move(frames));
+  }
+}
+
+/// A request left the page (answered, failed or expired): once its message
+/// has no request left there, held requests may go.
+void left_page(self_ptr self, const pending_infer& p) {
+  auto& st = self->state;
+  auto d = st.dispatches.find(p.dispatch);
+  if (d == st.dispatches.end())
+    return; // Held, never sent.
+  if (--d->second == 0) {
+    st.dispatches.erase(d);
+    send_held(self);
+  }
+}
+
+/// Arms the inference deadline timer for `at` unless it fires earlier. One
+/// timer serves every request: a timer each would wake CAF's clock thread
+/// for every request, and again to cancel it.
+void arm_infer_timer(self_ptr self, clock_type::time_point at) {
+  auto& st = self->state;
+  if (st.infer_timer && *st.infer_timer <= at)
+    return;
+  st.infer_timer = at;
+  auto in = std::chrono::ceil<std::chrono::milliseconds>(at - self->clock().now());
+  self->delayed_send(self, std::max(in, std::chrono::milliseconds{0}),
+                     deadline_atom::value, infer_deadlines);
+}
+
+/// Fails the requests past their deadline and arms the timer for the next.
+void expire_infers(self_ptr self) {
+  auto& st = self->state;
+  auto now = self->clock().now();
+  // A timer armed before an earlier one replaced it: that one is due first.
+  if (st.infer_timer && now + std::chrono::milliseconds{1} < *st.infer_timer)
+    return;
+  st.infer_timer.reset();
+  std::vector<pending_infer> expired;
+  for (auto i = st.infers.begin(); i != st.infers.end();) {
+    if (i->second.deadline > now) {
+      ++i;
+      continue;
+    }
+    expired.push_back(std::move(i->second));
+    i = st.infers.erase(i);
+  }
+  for (auto& p : expired) {
+    p.promise.deliver(make_error(
+      errc::timeout, "no answer from the " + st.cfg.kind + " page within "
+                       + std::to_string(static_cast<int64_t>(ms_since(p.sent)))
+                       + " ms"));
+    left_page(self, p);
+  }
+  std::optional<clock_type::time_point> next;
+  for (auto& [id, p] : st.infers)
+    next = next ? std::min(*next, p.deadline) : p.deadline;
+  if (next)
+    arm_infer_timer(self, *next);
 }
 
 void on_pong(self_ptr self, const wire::pong& msg) {
@@ -219,8 +355,10 @@ void on_page_error(self_ptr self, const wire::page_error& err) {
     st.loads.erase(i);
   } else if (auto j = st.infers.find(err.id); j != st.infers.end()) {
     auto code = classify_page_error(err.name, err.message, page_phase::infer);
-    j->second.promise.deliver(make_error(code, "inference failed: " + what));
+    auto p = std::move(j->second);
     st.infers.erase(j);
+    p.promise.deliver(make_error(code, "inference failed: " + what));
+    left_page(self, p);
   } else {
     spdlog::warn("{} page reported an error for no pending request ({}): {}",
                  st.cfg.kind, err.id, what);
@@ -256,7 +394,7 @@ void on_text(self_ptr self, const std::string& frame) {
     *msg.value);
 }
 
-void on_binary(self_ptr self, const std::vector<uint8_t>& frame) {
+void on_result(self_ptr self, const std::vector<uint8_t>& frame) {
   auto& st = self->state;
   auto res = wire::decode_result(frame, st.cfg.limits);
   if (!res) {
@@ -266,11 +404,29 @@ void on_binary(self_ptr self, const std::vector<uint8_t>& frame) {
   auto i = st.infers.find(res.value->id);
   if (i == st.infers.end())
     return; // Answered after its deadline; the caller already has an error.
-  auto result = std::move(res.value->result);
-  result.round_trip_ms = ms_since(i->second.sent);
-  i->second.promise.deliver(std::move(result));
+  auto p = std::move(i->second);
   st.infers.erase(i);
+  auto result = std::move(res.value->result);
+  result.round_trip_ms = ms_since(p.sent);
+  p.promise.deliver(std::move(result));
   st.last_activity = clock_type::now();
+  left_page(self, p);
+}
+
+void on_binary(self_ptr self, const std::vector<uint8_t>& message) {
+  auto& st = self->state;
+  if (!wire::is_bundle(message)) {
+    on_result(self, message);
+  } else if (auto frames = wire::decode_bundle(message, st.cfg.limits); !frames) {
+    spdlog::warn("{} page broke the protocol: {}", st.cfg.kind, frames.error);
+  } else {
+    for (auto& f : *frames.value) {
+      if (f.binary)
+        on_result(self, f.bytes);
+      else
+        on_text(self, std::string{f.bytes.begin(), f.bytes.end()});
+    }
+  }
   finish_drain_if_done(self);
 }
 
@@ -347,6 +503,11 @@ browser_connection_actor::behavior_type browser_connection(self_ptr self,
                                              + " ms"));
         return;
       }
+      if (id == infer_deadlines) {
+        expire_infers(self);
+        finish_drain_if_done(self);
+        return;
+      }
       if (id == drain_deadline) {
         if (!st.failure)
           fail_everything(self,
@@ -362,12 +523,6 @@ browser_connection_actor::behavior_type browser_connection(self_ptr self,
           errc::timeout, "loading " + i->second.what + " took longer than "
                            + std::to_string(st.cfg.load_timeout_ms) + " ms"));
         st.loads.erase(i);
-      } else if (auto j = st.infers.find(id); j != st.infers.end()) {
-        j->second.promise.deliver(make_error(
-          errc::timeout,
-          "no answer from the " + st.cfg.kind + " page within "
-            + std::to_string(static_cast<int64_t>(ms_since(j->second.sent))) + " ms"));
-        st.infers.erase(j);
       }
       finish_drain_if_done(self);
     },
@@ -460,13 +615,17 @@ browser_connection_actor::behavior_type browser_connection(self_ptr self,
       if (!frame)
         return make_error(errc::invalid_request, frame.error);
       auto rp = self->make_response_promise<page_result>();
-      st.infers.emplace(id, pending_infer{rp, clock_type::now()});
+      auto timeout = req.timeout_ms != 0 ? req.timeout_ms : st.cfg.infer_timeout_ms;
+      // (Deadlines on the actor clock, which tests drive.)
+      auto deadline = self->clock().now() + std::chrono::milliseconds{timeout};
+      st.infers.emplace(id, pending_infer{rp, clock_type::now(), deadline});
       st.requests++;
       st.last_activity = clock_type::now();
-      st.channel->send_binary(std::move(*frame.value));
-      auto timeout = req.timeout_ms != 0 ? req.timeout_ms : st.cfg.infer_timeout_ms;
-      self->delayed_send(self, std::chrono::milliseconds{timeout},
-                         deadline_atom::value, id);
+      if (st.dispatches.size() < max_dispatches_at_page && st.held.empty())
+        dispatch(self, {id}, {{true, std::move(*frame.value)}});
+      else
+        st.held.emplace_back(id, std::move(*frame.value));
+      arm_infer_timer(self, deadline);
       return rp;
     },
     [=](shutdown_atom) -> bool {

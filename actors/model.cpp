@@ -13,7 +13,8 @@ namespace {
 using clock_type = std::chrono::steady_clock;
 using ms = std::chrono::milliseconds;
 
-// Extra time granted to a request whose callee enforces its own deadline.
+// Extra time granted to a load or launch whose callee enforces its own
+// deadline.
 constexpr uint32_t slack_ms = 5000;
 
 /// A host waiting for its answer.
@@ -28,8 +29,15 @@ struct waiter {
 struct page_request {
   /// (infer_atom, key, infer_request)
   caf::message msg;
-  uint32_t deadline_ms = 0;
   std::vector<waiter> waiters;
+};
+
+/// A request at a page: where it went and what it ran with.
+struct sent_request {
+  caf::actor_addr connection;
+  provenance origin;
+  page_request request;
+  bool resent = false;
 };
 
 /// A request waiting for others to join its batch.
@@ -50,6 +58,10 @@ struct model_state {
   /// Requests gathering into the next batch, and that batch's number.
   std::vector<batch_entry> gathering;
   uint64_t batch_number = 0;
+  /// Requests at a page, by number. The connection enforces their
+  /// deadlines; if it dies instead, the down handler answers them.
+  std::map<uint64_t, sent_request> at_page;
+  uint64_t next_sent = 0;
   /// Requests not answered yet (queued or at the page).
   uint32_t in_flight = 0;
   clock_type::time_point last_activity = clock_type::now();
@@ -95,73 +107,100 @@ void fail(self_ptr self, page_request& r, const caf::error& err) {
   }
 }
 
+/// Answers the waiters of a request the page ran.
+void deliver(self_ptr self, sent_request& sent, page_result& res) {
+  auto& st = self->state;
+  auto& r = sent.request;
+  auto n = r.waiters.size();
+  // A batch's outputs go back to the request each belongs to.
+  std::vector<std::vector<tensor>> outputs(n);
+  if (n == 1) {
+    outputs[0] = std::move(res.outputs);
+  } else {
+    for (size_t i = 0; i < res.outputs.size(); ++i) {
+      auto item = i < res.output_items.size() ? res.output_items[i] : 0;
+      if (item < n)
+        outputs[item].push_back(std::move(res.outputs[i]));
+    }
+  }
+  auto now = clock_type::now();
+  for (size_t i = 0; i < n; ++i) {
+    infer_result out;
+    out.model = st.placement.spec.name;
+    out.batch_size = static_cast<uint32_t>(n);
+    out.family = st.placement.spec.family;
+    out.synthetic_weights = st.placement.spec.synthetic_weights;
+    out.origin = sent.origin;
+    out.time.total
+      = std::chrono::duration<double, std::milli>(now - r.waiters[i].arrived).count();
+    out.time.compute = res.compute_ms;
+    out.time.transfer = std::max(0.0, res.round_trip_ms - res.page_ms);
+    out.time.queue = std::max(0.0, out.time.total - res.round_trip_ms);
+    out.outputs = std::move(outputs[i]);
+    r.waiters[i].promise.deliver(std::move(out));
+    answered(self);
+  }
+}
+
+void send(self_ptr self, page_request r, bool resent = false);
+
+/// A request failed at the connection: send it again where that cannot
+/// double an answer, else fail its waiters.
+void on_send_error(self_ptr self, sent_request sent, caf::error err) {
+  auto& st = self->state;
+  auto target = sent.connection;
+  // The browser was gone before the request reached it: it never saw it,
+  // so sending it again cannot double an answer.
+  if (err == caf::sec::request_receiver_down && !sent.resent) {
+    if (st.placement.connection && st.placement.connection.address() == target) {
+      self->demonitor(target);
+      st.placement.connection = nullptr;
+    }
+    if (st.placement.connection) {
+      send(self, std::move(sent.request), true);
+    } else {
+      st.queued.push_back(std::move(sent.request));
+      bind(self);
+    }
+    return;
+  }
+  if (err.category() != caf::atom("webaccel"))
+    err = make_error(errc::connection,
+                     "browser connection unreachable: " + caf::to_string(err));
+  fail(self, sent.request, err);
+}
+
 /// Sends a request to the page on the current browser and answers its
-/// promise with the result.
-void send(self_ptr self, page_request r, bool resent = false) {
-  auto& p = self->state.placement;
-  auto target = p.connection;
-  // Where this request runs, even if the instance moves meanwhile.
-  auto origin = self->state.origin;
-  // The connection enforces the deadline; this one only guards against a
-  // connection that never answers at all. (Sent untyped so that the message
-  // can be sent again as it is.)
-  self
-    ->request(caf::actor_cast<caf::actor>(target), ms{r.deadline_ms + slack_ms}, r.msg)
+/// waiters with the result.
+void send(self_ptr self, page_request r, bool resent) {
+  auto& st = self->state;
+  auto target = caf::actor_cast<caf::actor>(st.placement.connection);
+  auto number = ++st.next_sent;
+  auto msg = r.msg;
+  st.at_page.emplace(number, sent_request{target.address(), st.origin,
+                                          std::move(r), resent});
+  // No timeout here: the connection enforces the request's deadline, and the
+  // down handler answers for a connection that dies. (Each timeout would
+  // cost two wake-ups of CAF's clock thread per request.) Sent untyped so
+  // that the message can be sent again as it is.
+  auto take = [self, number]() -> std::optional<sent_request> {
+    auto& at_page = self->state.at_page;
+    auto i = at_page.find(number);
+    if (i == at_page.end())
+      return std::nullopt; // Answered by the down handler.
+    auto out = std::move(i->second);
+    at_page.erase(i);
+    return out;
+  };
+  self->request(target, caf::infinite, std::move(msg))
     .then(
-      [=](page_result& res) mutable {
-        auto& st = self->state;
-        auto n = r.waiters.size();
-        // A batch's outputs go back to the request each belongs to.
-        std::vector<std::vector<tensor>> outputs(n);
-        if (n == 1) {
-          outputs[0] = std::move(res.outputs);
-        } else {
-          for (size_t i = 0; i < res.outputs.size(); ++i) {
-            auto item = i < res.output_items.size() ? res.output_items[i] : 0;
-            if (item < n)
-              outputs[item].push_back(std::move(res.outputs[i]));
-          }
-        }
-        auto now = clock_type::now();
-        for (size_t i = 0; i < n; ++i) {
-          infer_result out;
-          out.model = st.placement.spec.name;
-          out.batch_size = static_cast<uint32_t>(n);
-          out.family = st.placement.spec.family;
-          out.synthetic_weights = st.placement.spec.synthetic_weights;
-          out.origin = origin;
-          out.time.total
-            = std::chrono::duration<double, std::milli>(now - r.waiters[i].arrived)
-                .count();
-          out.time.compute = res.compute_ms;
-          out.time.transfer = std::max(0.0, res.round_trip_ms - res.page_ms);
-          out.time.queue = std::max(0.0, out.time.total - res.round_trip_ms);
-          out.outputs = std::move(outputs[i]);
-          r.waiters[i].promise.deliver(std::move(out));
-          answered(self);
-        }
+      [=](page_result& res) {
+        if (auto sent = take())
+          deliver(self, *sent, res);
       },
-      [=](caf::error& err) mutable {
-        auto& st = self->state;
-        // The browser was gone before the request reached it: it never saw
-        // it, so sending it again cannot double an answer.
-        if (err == caf::sec::request_receiver_down && !resent) {
-          if (st.placement.connection == target) {
-            self->demonitor(target.address());
-            st.placement.connection = nullptr;
-          }
-          if (st.placement.connection) {
-            send(self, std::move(r), true);
-          } else {
-            st.queued.push_back(std::move(r));
-            bind(self);
-          }
-          return;
-        }
-        if (err.category() != caf::atom("webaccel"))
-          err = make_error(errc::connection, "browser connection unreachable: "
-                                               + caf::to_string(err));
-        fail(self, r, err);
+      [=](caf::error& err) {
+        if (auto sent = take())
+          on_send_error(self, std::move(*sent), std::move(err));
       });
 }
 
@@ -170,9 +209,8 @@ void send(self_ptr self, page_request r, bool resent = false) {
 void dispatch(self_ptr self, infer_request req, std::vector<waiter> waiters) {
   auto& st = self->state;
   auto& p = st.placement;
-  auto deadline = req.timeout_ms;
   page_request r{caf::make_message(infer_atom::value, p.loaded.key, std::move(req)),
-                 deadline, std::move(waiters)};
+                 std::move(waiters)};
   if (p.connection) {
     send(self, std::move(r));
   } else {
@@ -212,12 +250,45 @@ void flush_batch(self_ptr self) {
   dispatch(self, std::move(merged), std::move(waiters));
 }
 
+/// Fails the requests at the page of `connection`, which is gone.
+void fail_at_page(self_ptr self, const caf::actor_addr& connection,
+                  const caf::error& reason) {
+  auto& at_page = self->state.at_page;
+  std::vector<sent_request> lost;
+  for (auto i = at_page.begin(); i != at_page.end();) {
+    if (i->second.connection == connection) {
+      lost.push_back(std::move(i->second));
+      i = at_page.erase(i);
+    } else {
+      ++i;
+    }
+  }
+  if (lost.empty())
+    return;
+  auto err = reason.category() == caf::atom("webaccel")
+               ? reason
+               : make_error(errc::connection, "browser connection failed: "
+                                                + caf::to_string(reason));
+  for (auto& sent : lost)
+    fail(self, sent.request, err);
+}
+
+bool has_at_page(const model_state& st, const caf::actor_addr& connection) {
+  for (auto& [number, sent] : st.at_page)
+    if (sent.connection == connection)
+      return true;
+  return false;
+}
+
 /// Leaves the current browser (if any) and forgets it.
 void unbind(self_ptr self) {
   auto& p = self->state.placement;
   if (!p.connection)
     return;
-  self->demonitor(p.connection.address());
+  // Still watched while requests are at its page, so that they are answered
+  // even if it dies before answering them.
+  if (!has_at_page(self->state, p.connection.address()))
+    self->demonitor(p.connection.address());
   caf::anon_send(p.connection, detach_atom::value, p.loaded.key, as_handle(self));
   p.connection = nullptr;
 }
@@ -306,10 +377,12 @@ model_actor::behavior_type model(self_ptr self, model_placement placement) {
     self->delayed_send(self, ms{first.idle_unload_ms}, check_atom::value);
   self->set_down_handler([=](const caf::down_msg& msg) {
     auto& p = self->state.placement;
+    // A connection fails its requests before it quits; these are the ones
+    // it could not (it died of an exception).
+    fail_at_page(self, msg.source, msg.reason);
     if (msg.source != p.connection.address())
       return;
-    // Requests in flight there already failed; the next one loads the model
-    // into a browser again.
+    // The next request loads the model into a browser again.
     spdlog::info("{} lost its {} browser: {}", p.spec.name, p.browser.browser,
                  render_error(msg.reason));
     p.connection = nullptr;

@@ -3,7 +3,9 @@
 // infer and ping.
 import { probeCapabilities } from './capability_probe.js';
 import { ModelRunner } from './model_runner.js';
-import { decodeBinary, encodeBinary, errorMessage } from './protocol.js';
+import {
+  decodeBinary, decodeBundle, encodeBinary, encodeBundle, errorMessage, isBundle,
+} from './protocol.js';
 
 const status = (text) => { document.getElementById('status').textContent = `webaccel worker: ${text}`; };
 const token = new URLSearchParams(location.search).get('token') || '';
@@ -36,8 +38,11 @@ async function onControl(msg) {
   }
 }
 
-async function onInfer(buffer) {
-  const received = performance.now();
+/**
+ * Runs one inference frame; resolves to its reply ({header, outputs}) or an
+ * error message (a string), never rejects.
+ */
+async function runInfer(buffer) {
   let id = 0;
   try {
     const { header, tensors, raws } = decodeBinary(buffer);
@@ -52,13 +57,56 @@ async function onInfer(buffer) {
       outputs = next.outputs;
       computeMs += next.computeMs;
     }
-    const pageMs = performance.now() - received;
-    const reply = { type: 'result', id, compute_ms: computeMs, page_ms: pageMs };
+    const reply = { type: 'result', id, compute_ms: computeMs };
     if (header.items) reply.items = header.items;
-    ws.send(encodeBinary(reply, outputs));
+    return { header: reply, outputs };
   } catch (err) {
-    ws.send(errorMessage(id, err));
+    return errorMessage(id, err);
   }
+}
+
+const encodeReply = (reply, pageMs) => (typeof reply === 'string'
+  ? reply : encodeBinary({ ...reply.header, page_ms: pageMs }, reply.outputs));
+
+async function onInfer(buffer) {
+  const received = performance.now();
+  const reply = await runInfer(buffer);
+  ws.send(encodeReply(reply, performance.now() - received));
+}
+
+// Replies to a bundle go back bundled too, up to this size per message (a
+// larger reply goes alone, as it would unbundled).
+const maxReplyBundleBytes = 1 << 20;
+
+/** Runs the requests of a bundle (in order per model) and answers them. */
+async function onBundle(buffer) {
+  const received = performance.now();
+  let frames;
+  try {
+    frames = decodeBundle(buffer);
+  } catch (err) {
+    ws.send(errorMessage(0, err));
+    return;
+  }
+  const replies = await Promise.all(frames.map((f) => (f.binary
+    ? runInfer(f.data) : errorMessage(0, new Error('a bundle from the runtime holds only inference frames')))));
+  const pageMs = performance.now() - received;
+  let batch = [];
+  let bytes = 0;
+  const flush = () => {
+    if (batch.length === 1) ws.send(batch[0]);
+    else if (batch.length > 1) ws.send(encodeBundle(batch));
+    batch = [];
+    bytes = 0;
+  };
+  for (const reply of replies) {
+    const frame = encodeReply(reply, pageMs);
+    const size = typeof frame === 'string' ? frame.length * 3 : frame.byteLength;
+    if (bytes + size > maxReplyBundleBytes) flush();
+    batch.push(frame);
+    bytes += size;
+  }
+  flush();
 }
 
 ws.onopen = async () => {
@@ -76,6 +124,8 @@ ws.onmessage = (event) => {
       return;
     }
     onControl(msg);
+  } else if (isBundle(event.data)) {
+    onBundle(event.data);
   } else {
     onInfer(event.data);
   }

@@ -66,3 +66,53 @@ export function errorMessage(id, err) {
   const message = (err && err.message) || String(err);
   return JSON.stringify({ type: 'error', id, error: { name, message } });
 }
+
+// Bundles: several frames in one message (mirror of transport/wire_bundle).
+// A u32 0 where a plain binary frame has its header length, a u32 count,
+// then per frame a u8 kind (0 binary, 1 text), a u32 length and the bytes.
+
+/** Whether a binary message is a bundle of frames. */
+export function isBundle(buffer) {
+  return buffer.byteLength >= 8 && new DataView(buffer).getUint32(0, true) === 0;
+}
+
+/** Splits a bundle into [{binary: true, data: ArrayBuffer} | {binary: false, data: string}]. */
+export function decodeBundle(buffer) {
+  const view = new DataView(buffer);
+  const count = view.getUint32(4, true);
+  const frames = [];
+  let at = 8;
+  for (let i = 0; i < count; i += 1) {
+    if (buffer.byteLength - at < 5) throw new Error(`bundle frame ${i} runs past the message end`);
+    const kind = view.getUint8(at);
+    const length = view.getUint32(at + 1, true);
+    at += 5;
+    if (kind > 1) throw new Error(`bundle frame ${i} has unknown kind ${kind}`);
+    if (length > buffer.byteLength - at) throw new Error(`bundle frame ${i} runs past the message end`);
+    const bytes = buffer.slice(at, at + length);
+    frames.push(kind === 0 ? { binary: true, data: bytes } : { binary: false, data: new TextDecoder().decode(bytes) });
+    at += length;
+  }
+  if (at !== buffer.byteLength) throw new Error(`${buffer.byteLength - at} bytes follow the bundle's last frame`);
+  return frames;
+}
+
+/** Packs frames (ArrayBuffer for binary, string for text) into one bundle. */
+export function encodeBundle(frames) {
+  const parts = frames.map((f) => (typeof f === 'string'
+    ? { kind: 1, bytes: new TextEncoder().encode(f) }
+    : { kind: 0, bytes: new Uint8Array(f) }));
+  const total = parts.reduce((n, p) => n + 5 + p.bytes.byteLength, 8);
+  const out = new Uint8Array(total);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, 0, true);
+  view.setUint32(4, parts.length, true);
+  let at = 8;
+  for (const p of parts) {
+    view.setUint8(at, p.kind);
+    view.setUint32(at + 1, p.bytes.byteLength, true);
+    out.set(p.bytes, at + 5);
+    at += 5 + p.bytes.byteLength;
+  }
+  return out.buffer;
+}

@@ -1,5 +1,6 @@
 #include "tools/load_driver.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -34,7 +35,14 @@ load_result drive_load(const std::vector<model_handle>& models,
       std::unique_lock<std::mutex> guard{mtx};
       if (r) {
         out.total_ms.push_back(ms_between(t0, t1));
-        out.overhead_ms.push_back(ms_between(t0, t1) - r->time.compute);
+        auto total = ms_between(t0, t1);
+        auto& t = r->time;
+        out.overhead_ms.push_back(total - t.compute);
+        out.compute_ms.push_back(t.compute);
+        out.wire_ms.push_back(t.transfer);
+        out.page_ms.push_back(
+          std::max(0.0, t.total - t.queue - t.transfer - t.compute));
+        out.host_ms.push_back(std::max(0.0, total - (t.total - t.queue)));
         if (r->batch_size > 1)
           out.batched++;
       } else if (error.empty()) {
@@ -45,10 +53,12 @@ load_result drive_load(const std::vector<model_handle>& models,
       size_t next = sent;
       if (more)
         ++sent;
+      bool finished = done == sent;
       guard.unlock();
       if (more)
         send_one(next);
-      cv.notify_all();
+      else if (finished) // (Waking the waiting thread each time costs a core.)
+        cv.notify_all();
     });
   };
   auto started = clock_type::now();

@@ -14,6 +14,15 @@ struct load_result {
   /// Per request: end-to-end time minus the page's compute.
   std::vector<double> overhead_ms;
   std::vector<double> total_ms;
+  /// The page's compute for each request.
+  std::vector<double> compute_ms;
+  /// Where the overhead went, per request: the host's side (the caller to
+  /// the model actor and back, and the actor hops around the page round
+  /// trip), the wire (WebSocket and the browser's own IPC both ways), and
+  /// the page's handling besides compute (decode, preprocessing, encode).
+  std::vector<double> host_ms;
+  std::vector<double> wire_ms;
+  std::vector<double> page_ms;
   /// Requests that shared a page batch with others.
   size_t batched = 0;
 };

@@ -34,6 +34,8 @@ struct limits {
   uint32_t max_rank = 8;
   /// Longest name (tensor, model key, error text is cut, not rejected).
   uint32_t max_name_bytes = 256;
+  /// Most frames in one bundle (see wire_bundle.hpp).
+  uint32_t max_bundle_frames = 256;
 };
 
 /// A value or the reason a frame was rejected.

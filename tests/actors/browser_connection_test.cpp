@@ -5,6 +5,7 @@
 #include "tests/support/deterministic_fixture.hpp"
 #include "tests/support/fake_page.hpp"
 #include "transport/http_server.hpp"
+#include "transport/wire_bundle.hpp"
 
 using namespace webaccel;
 using namespace webaccel::test;
@@ -131,6 +132,72 @@ TEST_CASE_FIXTURE(connection_fixture, "a load and an inference travel as "
     [&](caf::error& e) { FAIL(render_error(e)); });
   CHECK(out.outputs[0].to_floats()[0] == 0.75f);
   CHECK(out.compute_ms == 0.3);
+}
+
+TEST_CASE_FIXTURE(connection_fixture, "requests arriving while the page is "
+                                      "busy "
+                                      "go together in one bundle, and each "
+                                      "gets "
+                                      "its own answer") {
+  page_connects();
+  auto loaded = load("wasm");
+  auto ask = [&] {
+    return self->request(conn, caf::infinite, infer_atom::value, loaded.key,
+                         one_input());
+  };
+  auto h1 = ask();
+  auto h2 = ask();
+  auto h3 = ask();
+  auto h4 = ask();
+  run();
+  // Two messages at the page at once; the other two are held.
+  REQUIRE(channel->binaries.size() == 2);
+  auto first = wire::decode_infer(channel->binaries[0], wire::limits{});
+  REQUIRE(first);
+  wire::result_frame res{first.value->id, {}};
+  res.result.outputs = {tensor::from_floats("output", {1, 1}, {1.0f})};
+  caf::anon_send(conn, binary_atom::value,
+                 *wire::encode_result(res, wire::limits{}).value);
+  run();
+  REQUIRE(channel->binaries.size() == 3);
+  REQUIRE(wire::is_bundle(channel->binaries[2]));
+  auto bundle = wire::decode_bundle(channel->binaries[2], wire::limits{});
+  REQUIRE(bundle);
+  REQUIRE(bundle.value->size() == 2);
+  std::vector<uint64_t> ids;
+  for (auto& f : *bundle.value) {
+    auto cmd = wire::decode_infer(f.bytes, wire::limits{});
+    REQUIRE(cmd);
+    ids.push_back(cmd.value->id);
+  }
+  // The page answers the bundle with a bundle: a result and an error.
+  wire::result_frame third{ids[0], {}};
+  third.result.outputs = {tensor::from_floats("output", {1, 1}, {3.0f})};
+  auto error = wire::encode_page_error({ids[1], "Error", "bad input"});
+  auto reply = wire::encode_bundle(
+    {{true, *wire::encode_result(third, wire::limits{}).value},
+     {false, std::vector<uint8_t>(error.begin(), error.end())}},
+    wire::limits{});
+  REQUIRE(reply);
+  caf::anon_send(conn, binary_atom::value, *reply.value);
+  run();
+  auto value = [&](auto& h) {
+    float out = -1;
+    receive(
+      h, [&](page_result& r) { out = r.outputs.at(0).to_floats().at(0); },
+      [&](caf::error&) { out = 0; });
+    return out;
+  };
+  CHECK(value(h1) == 1.0f);
+  CHECK(value(h3) == 3.0f);
+  CHECK(value(h4) == 0); // Its error.
+  // The second message is still at the page; its deadline fails it alone.
+  trigger_timeouts();
+  caf::error err;
+  receive(
+    h2, [&](page_result&) { FAIL("expected a timeout"); },
+    [&](caf::error& e) { err = e; });
+  CHECK(err == errc::timeout);
 }
 
 TEST_CASE_FIXTURE(connection_fixture, "loading on a platform the browser lacks "
