@@ -4,6 +4,7 @@
 #include "actors/browser_supervisor.hpp"
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include "actors/pool_supervisor.hpp"
 #include "tests/support/deterministic_fixture.hpp"
@@ -17,15 +18,22 @@ using namespace std::chrono_literals;
 namespace {
 
 struct supervisor_fixture : deterministic_fixture {
-  supervisor_fixture() {
+  supervisor_fixture() : supervisor_fixture(0, 60000) {
+    // nop
+  }
+
+  /// With a memory limit per browser, and the pool checking its browsers
+  /// every `check_ms`.
+  supervisor_fixture(uint32_t memory_limit_mb, uint32_t check_ms) {
     pool_config cfg;
     cfg.connection.routes = routes;
     cfg.connection.origin = "http://127.0.0.1:9";
     cfg.make_launcher = [this](const std::string&, std::string&) -> browser_launcher {
       return launcher;
     };
-    cfg.kinds = {{"chromium", pool_kind_config{0, 2, 0, "1.0"}}};
-    cfg.policy.heartbeat_ms = 60000; // Pool checks stay out of the way.
+    cfg.kinds = {{"chromium", pool_kind_config{0, 2, memory_limit_mb, "1.0"}}};
+    cfg.policy.heartbeat_ms = check_ms;
+    cfg.connection.heartbeat_ms = 60000; // One ping, at hello.
     cfg.policy.restart.backoff_base_ms = 1000;
     cfg.policy.restart.max_restarts = 2;
     cfg.policy.restart.window_ms = 600000;
@@ -51,9 +59,9 @@ struct supervisor_fixture : deterministic_fixture {
   bridge_peer_actor page_says_hello() {
     auto peer = routes->take_bridge(launcher.last_token());
     REQUIRE(peer);
+    page = std::make_shared<recording_channel>();
     caf::anon_send(*peer, opened_atom::value,
-                   std::static_pointer_cast<bridge_channel>(
-                     std::make_shared<recording_channel>()));
+                   std::static_pointer_cast<bridge_channel>(page));
     caf::anon_send(*peer, text_atom::value,
                    wire::encode_hello(chromium_like_capabilities()));
     run();
@@ -102,6 +110,43 @@ struct supervisor_fixture : deterministic_fixture {
   fake_launcher launcher;
   std::shared_ptr<http_routes> routes = std::make_shared<http_routes>();
   pool_supervisor_actor pool;
+  /// What the last page that said hello was sent.
+  std::shared_ptr<recording_channel> page;
+};
+
+/// Browsers of at most 64 MiB, checked every 5 s.
+struct budget_fixture : supervisor_fixture {
+  budget_fixture() : supervisor_fixture(64, 5000) {
+    // nop
+  }
+
+  /// A ready browser whose page answers the hello ping with `heap_mib` of
+  /// JavaScript heap in use.
+  browser_connection_actor browser_using(uint64_t heap_mib) {
+    auto conn = ready_browser();
+    REQUIRE(page->texts.size() == 1);
+    auto ping = nlohmann::json::parse(page->texts[0]);
+    REQUIRE(ping["type"] == "ping");
+    caf::anon_send(conn, text_atom::value,
+                   nlohmann::json{{"type", "pong"},
+                                  {"id", ping["id"]},
+                                  {"heap_bytes", heap_mib << 20}}
+                     .dump());
+    run();
+    return conn;
+  }
+
+  /// Places a model of `mib` and returns the browser it was given.
+  browser_connection_actor place(uint64_t mib) {
+    auto h = connect({true, "m" + std::to_string(++placed), mib << 20});
+    browser_connection_actor out;
+    receive(
+      h, [&](browser_connection_actor& c) { out = c; },
+      [&](caf::error& e) { FAIL(render_error(e)); });
+    return out;
+  }
+
+  int placed = 0;
 };
 
 } // namespace
@@ -179,4 +224,20 @@ TEST_CASE_FIXTURE(supervisor_fixture, "a browser is started on demand up to "
   receive(
     h, [&](browser_connection_actor& c) { CHECK((c == first || c == second)); },
     [](caf::error& e) { FAIL(render_error(e)); });
+}
+
+TEST_CASE_FIXTURE(budget_fixture, "a model goes to a browser with memory to "
+                                  "spare for it, even a busier one") {
+  auto full = browser_using(56); // 56 MiB + a 16 MiB model > 64 MiB
+  auto roomy = browser_using(8);
+  advance(5s); // The pool checks both and learns their memory.
+  // Both have one model, and no third browser may start: only the roomy one
+  // fits a model of 16 MiB, and it still fits the next one.
+  CHECK(place(16) == roomy);
+  CHECK(place(16) == roomy);
+  // A model that fits nowhere goes to the least loaded.
+  CHECK(place(60) == full);
+  auto stats = chromium_stats();
+  CHECK(stats.connections.size() == 2);
+  CHECK(stats.retired.empty());
 }
