@@ -143,6 +143,18 @@ void deliver(self_ptr self, sent_request& sent, page_result& res) {
 }
 
 void send(self_ptr self, page_request r, bool resent = false);
+void flush_batch(self_ptr self);
+
+/// Whether the page has no batch of ours and half a batch is gathered. A
+/// batch closes early then: waiting for a full one would leave the page
+/// idle, and with the next batch gathering while this one runs the page
+/// always has one waiting. (With as many clients as the maximum batch, full
+/// batches alone would take turns with idle round trips.)
+bool page_idle_with_half_a_batch(const model_state& st) {
+  auto max = st.placement.spec.batching.max_batch_size;
+  return max > 1 && st.at_page.empty() && !st.gathering.empty()
+         && st.gathering.size() >= (max + 1) / 2;
+}
 
 /// A request failed at the connection: send it again where that cannot
 /// double an answer, else fail its waiters.
@@ -197,6 +209,8 @@ void send(self_ptr self, page_request r, bool resent) {
       [=](page_result& res) {
         if (auto sent = take())
           deliver(self, *sent, res);
+        if (page_idle_with_half_a_batch(self->state))
+          flush_batch(self);
       },
       [=](caf::error& err) {
         if (auto sent = take())
@@ -409,7 +423,8 @@ model_actor::behavior_type model(self_ptr self, model_placement placement) {
       auto rp = who.promise;
       if (p.spec.batching.max_batch_size > 1 && p.connection) {
         st.gathering.push_back({std::move(req), std::move(who)});
-        if (st.gathering.size() >= p.spec.batching.max_batch_size)
+        if (st.gathering.size() >= p.spec.batching.max_batch_size
+            || page_idle_with_half_a_batch(st))
           flush_batch(self);
         else if (st.gathering.size() == 1)
           self->delayed_send(self, ms{p.spec.batching.max_delay_ms},

@@ -189,7 +189,7 @@ json bench_batching(const runtime_config& base, size_t requests) {
   };
   for (auto& name : {unbatched, std::string{"tiny_bert"}}) {
     auto model = rt.get_model(model_family::text_embedding, name);
-    drive_load({model}, texts, 200, 32); // warm
+    warm(model, [&] { return texts(0); });
     auto r = drive_load({model}, texts, requests, 32);
     out[name == unbatched ? "batch_1" : "dynamic_batching"]
       = {{"requests_per_s", requests_per_second(r, requests)},

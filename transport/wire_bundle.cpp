@@ -4,7 +4,7 @@ namespace webaccel::wire {
 
 namespace {
 
-constexpr size_t prefix_bytes = 8;      // marker, count
+constexpr size_t prefix_bytes = 8; // marker, count
 constexpr size_t frame_head_bytes = 5; // kind, length
 
 void put_u32(std::vector<uint8_t>& out, uint32_t x) {
@@ -36,8 +36,7 @@ decoded<std::vector<uint8_t>> encode_bundle(const std::vector<bundled_frame>& fr
   for (auto& f : frames)
     total += frame_head_bytes + f.bytes.size();
   if (total > lim.max_message_bytes)
-    return res::fail("a bundle of " + std::to_string(total)
-                     + " bytes exceeds the limit of "
+    return res::fail("a bundle of " + std::to_string(total) + " bytes exceeds the limit of "
                      + std::to_string(lim.max_message_bytes));
   std::vector<uint8_t> out;
   out.reserve(total);
@@ -58,8 +57,7 @@ decoded<std::vector<bundled_frame>> decode_bundle(const std::vector<uint8_t>& me
     return res::fail("not a bundle");
   auto count = get_u32(message, 4);
   if (count > lim.max_bundle_frames)
-    return res::fail("a bundle of " + std::to_string(count)
-                     + " frames exceeds the limit of "
+    return res::fail("a bundle of " + std::to_string(count) + " frames exceeds the limit of "
                      + std::to_string(lim.max_bundle_frames));
   std::vector<bundled_frame> out;
   out.reserve(count);

@@ -1,5 +1,7 @@
 #include "actors/router.hpp"
 
+#include <optional>
+
 #include <doctest/doctest.h>
 
 #include "actors/pool_supervisor.hpp"
@@ -31,7 +33,13 @@ struct tree_fixture : deterministic_fixture {
     vad.max_queue = 2;
     vad.variants.push_back(
       {"fp32", false, {{"model", {"/vad.onnx", std::string(64, 'b'), 10}}}});
-    cfg.router.models = {{"vad", vad}};
+    auto embed = vad;
+    embed.name = "embed";
+    embed.family = model_family::text_embedding;
+    embed.max_queue = 16;
+    embed.batch_dimension = true;
+    embed.batching = {4, 5};
+    cfg.router.models = {{"vad", vad}, {"embed", embed}};
     cfg.router.browsers = {"chromium"};
     cfg.router.missing_browsers = {{"firefox", "no firefox on PATH"}};
     cfg.kinds = {{"chromium", pool_kind_config{}}};
@@ -72,17 +80,20 @@ struct tree_fixture : deterministic_fixture {
     auto& text = channel->texts.back();
     auto id = std::stoull(text.substr(text.find("\"id\":") + 5));
     auto platform = text.substr(text.find("\"platform\":\"") + 12, 4);
+    auto key_at = text.find("\"key\":\"") + 7;
+    auto key = text.substr(key_at, text.find('"', key_at) - key_at);
     caf::anon_send(
       page, text_atom::value,
       wire::encode_loaded(
-        {id,
-         {"vad/fp32@" + platform, platform, platform, {"input"}, {"output"}, 3, 0, {}}}));
+        {id, {key, platform, platform, {"input"}, {"output"}, 3, 0, {}}}));
     run();
   }
 
-  /// The vad model, placed on a browser that starts, says hello and loads it.
-  model_actor placed_model() {
-    auto h = self->request(pool, caf::infinite, get_atom::value, vad_request());
+  /// A model (vad unless told), placed on a browser that starts, says hello
+  /// and loads it.
+  model_actor placed_model(std::optional<model_request> req = std::nullopt) {
+    auto h = self->request(pool, caf::infinite, get_atom::value,
+                           req ? *req : vad_request());
     run();
     page_connects();
     page_loads();
@@ -183,7 +194,7 @@ TEST_CASE_FIXTURE(tree_fixture, "requests the registry cannot serve are "
   get_model(req, &err);
   CHECK(render_error(err)
         == "invalid_request: unknown model 'whisper' "
-           "(known: vad)");
+           "(known: embed, vad)");
   req = vad_request();
   req.preferences.precision = "q8";
   get_model(req, &err);
@@ -301,4 +312,57 @@ TEST_CASE_FIXTURE(tree_fixture, "a full model queue refuses more with "
     receive(
       *h2, [&](infer_result&) { FAIL("expected a timeout"); },
       [&](caf::error& e) { CHECK(e == errc::timeout); });
+}
+
+TEST_CASE_FIXTURE(tree_fixture, "a batch closes at half its size when the "
+                                "page has nothing to do, else at its delay "
+                                "or when full") {
+  model_request req;
+  req.family = model_family::text_embedding;
+  req.name = "embed";
+  auto model = placed_model(req); // Batches of up to 4, 5 ms delay.
+  auto ask = [&] {
+    auto r = infer_request::of({tensor::from_floats("input", {1}, {1.0f})});
+    return self->request(model, caf::infinite, infer_atom::value, r);
+  };
+  auto items_of = [&](size_t i) {
+    auto cmd = wire::decode_infer(channel->binaries.at(i), wire::limits{});
+    REQUIRE(cmd);
+    return cmd.value->inputs.size();
+  };
+  auto h1 = ask();
+  run();
+  CHECK(channel->binaries.empty()); // One is not half a batch.
+  auto h2 = ask();
+  run();
+  // Two of four, and the page is idle: they go now.
+  REQUIRE(channel->binaries.size() == 1);
+  CHECK(items_of(0) == 2);
+  for (int i = 0; i < 2; ++i)
+    ask();
+  run();
+  // The page has a batch: these wait for two more or for 5 ms.
+  CHECK(channel->binaries.size() == 1);
+  sched.clock().advance_time(std::chrono::milliseconds{5});
+  run();
+  REQUIRE(channel->binaries.size() == 2);
+  CHECK(items_of(1) == 2);
+  for (int i = 0; i < 4; ++i)
+    ask();
+  run();
+  // Full: it goes at once (to be held by the connection behind the other
+  // two until one of them is answered).
+  CHECK(channel->binaries.size() == 2);
+  auto first = wire::decode_infer(channel->binaries[0], wire::limits{});
+  wire::result_frame res{first.value->id, {}};
+  res.result.outputs = {tensor::from_floats("output", {2, 1}, {1.0f, 2.0f})};
+  caf::anon_send(page, binary_atom::value,
+                 *wire::encode_result(res, wire::limits{}).value);
+  run();
+  REQUIRE(channel->binaries.size() == 3);
+  CHECK(items_of(2) == 4);
+  for (auto* h : {&h1, &h2})
+    receive(
+      *h, [&](infer_result& r) { CHECK(r.batch_size == 2); },
+      [&](caf::error& e) { FAIL(render_error(e)); });
 }

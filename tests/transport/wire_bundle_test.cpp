@@ -16,8 +16,8 @@ std::vector<uint8_t> bytes(const std::string& s) {
 TEST_CASE("a bundle keeps its frames, their kinds and their order") {
   auto result = encode_result({7, {}}, limits{});
   REQUIRE(result);
-  auto bundle = encode_bundle({{true, *result.value}, {false, bytes("{\"type\":\"x\"}")}},
-                              limits{});
+  auto bundle = encode_bundle(
+    {{true, *result.value}, {false, bytes("{\"type\":\"x\"}")}}, limits{});
   REQUIRE(bundle);
   CHECK(is_bundle(*bundle.value));
   CHECK_FALSE(is_bundle(*result.value));
@@ -31,13 +31,16 @@ TEST_CASE("a bundle keeps its frames, their kinds and their order") {
 }
 
 TEST_CASE("malformed bundles are refused with the reason") {
-  auto bundle = *encode_bundle({{true, bytes("abcd")}, {false, bytes("{}")}}, limits{}).value;
+  auto bundle
+    = *encode_bundle({{true, bytes("abcd")}, {false, bytes("{}")}}, limits{}).value;
   auto cut = bundle;
   cut.pop_back();
-  CHECK(decode_bundle(cut, limits{}).error == "bundle frame 1 of 2 bytes runs past the message end");
+  CHECK(decode_bundle(cut, limits{}).error
+        == "bundle frame 1 of 2 bytes runs past the message end");
   auto longer = bundle;
   longer.push_back(0);
-  CHECK(decode_bundle(longer, limits{}).error == "1 bytes follow the bundle's last frame");
+  CHECK(decode_bundle(longer, limits{}).error
+        == "1 bytes follow the bundle's last frame");
   auto kind = bundle;
   kind[8] = 7;
   CHECK(decode_bundle(kind, limits{}).error == "bundle frame 0 has unknown kind 7");
