@@ -131,11 +131,14 @@ void fail_everything(self_ptr self, caf::error err, bool normal_exit = false) {
 }
 
 /// A draining connection quits once nothing is in flight and every model
-/// moved away.
+/// moved away. A model loaded here counts until its instance came and left:
+/// a browser that retires while loading a model serves that model's waiting
+/// requests before it goes (else, where a launch and a load take longer than
+/// the browser's lifetime, no request would ever run).
 void finish_drain_if_done(self_ptr self) {
   auto& st = self->state;
   if (st.draining && !st.failure && st.infers.empty() && st.loads.empty()
-      && st.tenants.empty())
+      && st.tenants.empty() && st.loaded.empty())
     fail_everything(
       self, make_error(errc::shutting_down, st.cfg.kind + " browser was retired"),
       true);
@@ -330,6 +333,9 @@ void on_hello(self_ptr self, wire::hello msg) {
     st.browser->track_helpers();
   st.capabilities = std::move(msg.capabilities);
   st.cold_start_ms = ms_since(st.launched);
+  // Idle from now: a slow start must not look like an idle browser (the pool
+  // would retire it before the model waiting for it is loaded).
+  st.last_activity = clock_type::now();
   auto& c = *st.capabilities;
   spdlog::info(
     "{} {} ready: wasm simd={} threads={}; webgpu {}{}; webnn {}", c.browser,
@@ -345,16 +351,23 @@ void on_hello(self_ptr self, wire::hello msg) {
     heartbeat(self);
 }
 
+errc classify(const browser_connection_state& st, const wire::page_error& err,
+              page_phase phase) {
+  return st.cfg.classifier
+           ? st.cfg.classifier->classify(err.name, err.message, phase)
+           : classify_page_error(err.name, err.message, phase);
+}
+
 void on_page_error(self_ptr self, const wire::page_error& err) {
   auto& st = self->state;
   auto what = err.name + ": " + err.message;
   if (auto i = st.loads.find(err.id); i != st.loads.end()) {
-    auto code = classify_page_error(err.name, err.message, page_phase::load);
+    auto code = classify(st, err, page_phase::load);
     i->second.promise.deliver(
       make_error(code, "loading " + i->second.what + " failed: " + what));
     st.loads.erase(i);
   } else if (auto j = st.infers.find(err.id); j != st.infers.end()) {
-    auto code = classify_page_error(err.name, err.message, page_phase::infer);
+    auto code = classify(st, err, page_phase::infer);
     auto p = std::move(j->second);
     st.infers.erase(j);
     p.promise.deliver(make_error(code, "inference failed: " + what));

@@ -306,24 +306,20 @@ TEST_CASE("idle browsers are closed, busy ones are recycled without failing "
       cfg.pool.max_lifetime_ms = 4000;
       runtime rt{cfg};
       auto model = rt.get_model(model_family::audio, "silero_vad_v5");
-      // Stats show a browser's pid from its first check on.
-      auto first = ready_pid(wait_for(rt,
-                                      [](const pool_stats& s) {
-                                        return ready_pid(s, "chromium") != 0;
-                                      }),
-                             "chromium");
       auto stats = wait_for(rt, [&](const pool_stats& s) {
         auto k = find_kind(s, "chromium");
         return k && k->retired.count("lifetime") >= 1;
       });
       CHECK(find_kind(stats, "chromium")->failures == 0);
+      // The model runs on a browser started after the first: it moved there,
+      // or (on a loaded machine, where its first browser may retire while
+      // loading it) it loads there now.
       auto r = infer_silence(model);
       CHECK(r.outputs.size() == 2);
-      auto now = wait_for(rt, [&](const pool_stats& s) {
-        auto pid = ready_pid(s, "chromium");
-        return pid != 0 && pid != first;
+      wait_for(rt, [&](const pool_stats& s) {
+        auto k = find_kind(s, "chromium");
+        return k && k->launches >= 2 && ready_pid(s, "chromium") != 0;
       });
-      CHECK(ready_pid(now, "chromium") != first);
     }
     SUBCASE("a browser over its memory limit is recycled") {
       cfg.pool.memory_limits_mb["chromium"] = 1;
