@@ -15,6 +15,7 @@
 
 #include <caf/fwd.hpp>
 
+#include "actors/error_classifier.hpp"
 #include "messages/interfaces.hpp"
 #include "transport/browser_instance.hpp"
 #include "transport/wire_format.hpp"
@@ -50,6 +51,8 @@ struct browser_connection_config {
   /// How long a draining connection waits for its requests and models.
   uint32_t drain_timeout_ms = 30000;
   wire::limits limits;
+  /// Names the category of the page's errors (the built-in rules if null).
+  std::shared_ptr<const error_classifier> classifier;
 };
 
 /// Spawns a browser connection; it launches its browser at once.

@@ -199,6 +199,8 @@ runtime::runtime(runtime_config cfg) {
   pc.connection.heartbeat_ms = c.pool.heartbeat_ms;
   pc.connection.heartbeat_timeout_ms = c.pool.heartbeat_timeout_ms;
   pc.connection.drain_timeout_ms = c.pool.drain_timeout_ms;
+  pc.connection.classifier
+    = std::make_shared<const error_classifier>(c.classification_rules);
   pc.make_launcher = make_launcher_factory(c.browsers, impl_->browsers);
   pc.policy = c.pool;
   pc.seed = static_cast<uint64_t>(

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -45,6 +46,54 @@ hardware_preferences read_preferences(const json& x, const std::string& path) {
   r.get("fallback_to_simulation", prefs.fallback_to_simulation);
   r.reject_unknown_keys();
   return prefs;
+}
+
+/// Page-error rules: [{"name", "message", "phase", "category"}].
+std::vector<classification_rule> read_classification_rules(const json& x,
+                                                           const std::string& path) {
+  static const std::map<std::string, errc> categories = {
+    {"connection", errc::connection},
+    {"browser_crash", errc::browser_crash},
+    {"out_of_memory", errc::out_of_memory},
+    {"timeout", errc::timeout},
+    {"unsupported_operation", errc::unsupported_operation},
+    {"browser_capability", errc::browser_capability},
+    {"model_incompatible", errc::model_incompatible},
+    {"invalid_request", errc::invalid_request},
+  };
+  if (!x.is_array())
+    fail(path, "expected an array of {name, message, phase, category}, got "
+                 + type_name(x));
+  std::vector<classification_rule> out;
+  for (size_t i = 0; i < x.size(); ++i) {
+    object_reader r{x[i], path + "[" + std::to_string(i) + "]"};
+    classification_rule rule;
+    std::string phase, category;
+    r.get("name", rule.name);
+    r.get("message", rule.message);
+    r.get("phase", phase);
+    r.get("category", category);
+    r.reject_unknown_keys();
+    if (rule.name.empty() && rule.message.empty())
+      fail(r.child("message"), "a rule needs a name or a message to match");
+    if (phase == "load")
+      rule.phase = page_phase::load;
+    else if (phase == "infer")
+      rule.phase = page_phase::infer;
+    else if (!phase.empty())
+      fail(r.child("phase"), "unknown phase '" + phase + "' (expected load or infer)");
+    auto c = categories.find(category);
+    if (c == categories.end()) {
+      std::string known;
+      for (auto& entry : categories)
+        known += (known.empty() ? "" : ", ") + entry.first;
+      fail(r.child("category"),
+           "unknown category '" + category + "' (expected one of " + known + ")");
+    }
+    rule.category = c->second;
+    out.push_back(std::move(rule));
+  }
+  return out;
 }
 
 } // namespace
@@ -132,6 +181,13 @@ runtime_config parse_config(std::string_view json_text, const std::string& base_
   if (auto mc = top.find("model_cache")) {
     object_reader r{*mc, "$.model_cache"};
     r.get_int("idle_unload_ms", cfg.model_idle_unload_ms, 0, 7 * 24 * 3600 * 1000ull);
+    r.reject_unknown_keys();
+  }
+  if (auto rec = top.find("recovery")) {
+    object_reader r{*rec, "$.recovery"};
+    if (auto rules = r.find("classification_rules"))
+      cfg.classification_rules
+        = read_classification_rules(*rules, r.child("classification_rules"));
     r.reject_unknown_keys();
   }
   if (auto d = top.find("demo")) {

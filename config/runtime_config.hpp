@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/pool_policy.hpp"
+#include "messages/classification_rule.hpp"
 #include "messages/model.hpp"
 
 namespace webaccel {
@@ -94,6 +95,9 @@ struct runtime_config {
   /// "model_cache": { "idle_unload_ms" }: a model instance idle this long
   /// releases its browser session (0 = never); it loads again when used.
   uint32_t model_idle_unload_ms = 600000;
+  /// "recovery.classification_rules": page-error rules tried before the
+  /// built-in ones.
+  std::vector<classification_rule> classification_rules;
   /// What `webaccel run` runs without arguments: one model per family.
   std::vector<demo_item> demo;
   /// spdlog level name: trace, debug, info, warn, error, off.

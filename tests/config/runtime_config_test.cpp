@@ -181,3 +181,31 @@ TEST_CASE("browsers and pool: defaults, values and errors") {
         == "$.pool.restart.backoff_max_ms: must not be below backoff_base_ms");
   CHECK(error_of(R"({"pool": {"idle": 5}})") == "$.pool: unknown key 'idle'");
 }
+
+TEST_CASE("recovery: page-error classification rules, and their errors") {
+  auto cfg = parse_config(R"({"recovery": {"classification_rules": [
+      {"message": "kernel watchdog", "category": "timeout"},
+      {"name": "RangeError", "phase": "load", "category": "out_of_memory"}]}})",
+                          "/base", "test.json");
+  REQUIRE(cfg.classification_rules.size() == 2);
+  CHECK(cfg.classification_rules[0].message == "kernel watchdog");
+  CHECK_FALSE(cfg.classification_rules[0].phase);
+  CHECK(cfg.classification_rules[0].category == errc::timeout);
+  CHECK(cfg.classification_rules[1].name == "RangeError");
+  CHECK(cfg.classification_rules[1].phase == page_phase::load);
+  CHECK(error_of(R"({"recovery": {"classification_rules": [{"category": "timeout"}]}})")
+        == "$.recovery.classification_rules[0].message: a rule needs a name or "
+           "a message to match");
+  CHECK(error_of(R"({"recovery": {"classification_rules": [
+                      {"message": "x", "category": "flaky"}]}})")
+        == "$.recovery.classification_rules[0].category: unknown category "
+           "'flaky' (expected one of browser_capability, browser_crash, "
+           "connection, invalid_request, model_incompatible, out_of_memory, "
+           "timeout, unsupported_operation)");
+  CHECK(error_of(R"({"recovery": {"classification_rules": [
+                      {"message": "x", "phase": "run", "category": "timeout"}]}})")
+        == "$.recovery.classification_rules[0].phase: unknown phase 'run' "
+           "(expected load or infer)");
+  CHECK(error_of(R"({"recovery": {"rules": []}})")
+        == "$.recovery: unknown key 'rules'");
+}
