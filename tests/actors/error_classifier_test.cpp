@@ -72,9 +72,9 @@ TEST_CASE("page errors no rule names fall back by phase") {
 }
 
 TEST_CASE("configured rules come before the built-in ones, in any case") {
-  error_classifier c{{{"", "Kernel Watchdog", std::nullopt, errc::timeout},
-                      {"Error", "out of memory", page_phase::load,
-                       errc::model_incompatible}}};
+  error_classifier c{
+    {{"", "Kernel Watchdog", std::nullopt, errc::timeout},
+     {"Error", "out of memory", page_phase::load, errc::model_incompatible}}};
   CHECK(c.classify("Error", "the kernel watchdog fired", page_phase::infer)
         == errc::timeout);
   // Rule 2 narrows the built-in "out of memory" for loads only.
