@@ -51,16 +51,12 @@ hardware_preferences read_preferences(const json& x, const std::string& path) {
 /// Page-error rules: [{"name", "message", "phase", "category"}].
 std::vector<classification_rule> read_classification_rules(const json& x,
                                                            const std::string& path) {
-  static const std::map<std::string, errc> categories = {
-    {"connection", errc::connection},
-    {"browser_crash", errc::browser_crash},
-    {"out_of_memory", errc::out_of_memory},
-    {"timeout", errc::timeout},
-    {"unsupported_operation", errc::unsupported_operation},
-    {"browser_capability", errc::browser_capability},
-    {"model_incompatible", errc::model_incompatible},
-    {"invalid_request", errc::invalid_request},
-  };
+  // The categories a rule may name, by their names in messages/error.hpp.
+  std::map<std::string, errc> categories;
+  for (auto code : {errc::connection, errc::browser_crash, errc::out_of_memory,
+                    errc::timeout, errc::unsupported_operation, errc::browser_capability,
+                    errc::model_incompatible, errc::invalid_request})
+    categories.emplace(to_string(code), code);
   if (!x.is_array())
     fail(path, "expected an array of {name, message, phase, category}, got "
                  + type_name(x));
