@@ -9,8 +9,12 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include <csignal>
+
+#include "actors/circuit_breaker.hpp"
 #include "actors/error_classifier.hpp"
 #include "transport/http_server.hpp"
+#include "transport/proc_table.hpp"
 #include "transport/wire_bundle.hpp"
 
 namespace webaccel {
@@ -86,6 +90,7 @@ struct browser_connection_state {
   bool ping_answered = true;
   double heartbeat_ms = 0;
   uint64_t page_heap_bytes = 0;
+  circuit_breaker breaker{0, std::chrono::milliseconds{0}};
 };
 
 namespace {
@@ -98,6 +103,13 @@ size_t tenant_count(const browser_connection_state& st) {
   for (auto& [key, instances] : st.tenants)
     n += instances.size();
   return n;
+}
+
+/// Whether a failed request says something about the browser's health
+/// (not about the model's fit or the caller's input).
+bool counts_against_browser(errc code) {
+  return code == errc::out_of_memory || code == errc::timeout
+         || code == errc::connection;
 }
 
 /// Fails every pending request with `err`, kills the browser and quits
@@ -274,6 +286,7 @@ void expire_infers(self_ptr self) {
     i = st.infers.erase(i);
   }
   for (auto& p : expired) {
+    st.breaker.on_failure(now);
     p.promise.deliver(make_error(
       errc::timeout, "no answer from the " + st.cfg.kind + " page within "
                        + std::to_string(static_cast<int64_t>(ms_since(p.sent)))
@@ -315,6 +328,7 @@ connection_stats make_stats(browser_connection_state& st) {
   for (auto& [key, model] : st.loaded)
     out.loaded_models.push_back(key);
   out.loading = static_cast<uint32_t>(st.loads.size());
+  out.breaker = to_string(st.breaker.current());
   return out;
 }
 
@@ -368,6 +382,8 @@ void on_page_error(self_ptr self, const wire::page_error& err) {
     st.loads.erase(i);
   } else if (auto j = st.infers.find(err.id); j != st.infers.end()) {
     auto code = classify(st, err, page_phase::infer);
+    if (counts_against_browser(code))
+      st.breaker.on_failure(self->clock().now());
     auto p = std::move(j->second);
     st.infers.erase(j);
     p.promise.deliver(make_error(code, "inference failed: " + what));
@@ -419,6 +435,7 @@ void on_result(self_ptr self, const std::vector<uint8_t>& frame) {
     return; // Answered after its deadline; the caller already has an error.
   auto p = std::move(i->second);
   st.infers.erase(i);
+  st.breaker.on_success();
   auto result = std::move(res.value->result);
   result.round_trip_ms = ms_since(p.sent);
   p.promise.deliver(std::move(result));
@@ -456,6 +473,8 @@ void launch(self_ptr self) {
   st.token = make_bridge_token();
   st.cfg.routes->expect_bridge(st.token, self);
   auto url = st.cfg.origin + "/?token=" + st.token;
+  if (st.cfg.fault_injection)
+    url += "&faults=1"; // The page obeys fault commands only then.
   caf::weak_actor_ptr weak_self = self->ctrl();
   auto on_exit = [weak_self](int status, std::string what) {
     if (auto strong = caf::actor_cast<caf::strong_actor_ptr>(weak_self))
@@ -479,6 +498,9 @@ void launch(self_ptr self) {
 browser_connection_actor::behavior_type browser_connection(self_ptr self,
                                                            browser_connection_config cfg) {
   self->state.cfg = std::move(cfg);
+  self->state.breaker = circuit_breaker{
+    self->state.cfg.breaker_failures,
+    std::chrono::milliseconds{self->state.cfg.breaker_cooldown_ms}};
   launch(self);
   return {
     [=](opened_atom, bridge_channel_ptr channel) {
@@ -494,10 +516,24 @@ browser_connection_actor::behavior_type browser_connection(self_ptr self,
       on_binary(self, frame);
     },
     [=](closed_atom, const std::string& why) {
-      if (!self->state.failure)
-        fail_everything(
-          self, make_error(errc::connection,
-                           self->state.cfg.kind + " bridge closed: " + why));
+      auto& st = self->state;
+      if (st.failure)
+        return;
+      // The renderer gone with the browser alive (or the browser gone
+      // before its exit is reaped) is a crash; a page that closed the
+      // socket itself is a connection failure.
+      auto pid = st.browser ? st.browser->pid() : 0;
+      if (pid != 0 && page_processes(pid).empty())
+        fail_everything(self, make_error(errc::browser_crash, st.cfg.kind
+                                                                + " page "
+                                                                  "process is "
+                                                                  "gone "
+                                                                  "(bridge "
+                                                                  "closed: "
+                                                                + why + ")"));
+      else
+        fail_everything(self, make_error(errc::connection,
+                                         st.cfg.kind + " bridge closed: " + why));
     },
     [=](exited_atom, int32_t, const std::string& what) {
       if (!self->state.failure)
@@ -623,6 +659,14 @@ browser_connection_actor::behavior_type browser_connection(self_ptr self,
       auto& st = self->state;
       if (auto err = not_ready(st))
         return err;
+      if (!st.breaker.allow(self->clock().now()))
+        return make_error(
+          errc::connection,
+          st.cfg.kind + " circuit is open after "
+            + std::to_string(st.breaker.consecutive_failures())
+            + " failed requests in a row; next probe in "
+            + std::to_string(st.breaker.cooldown_left(self->clock().now()).count())
+            + " ms");
       auto id = st.next_id++;
       auto frame = wire::encode_infer(id, key, req, st.cfg.limits);
       if (!frame)
@@ -640,6 +684,32 @@ browser_connection_actor::behavior_type browser_connection(self_ptr self,
         st.held.emplace_back(id, std::move(*frame.value));
       arm_infer_timer(self, deadline);
       return rp;
+    },
+    [=](fault_atom, int32_t pid, const std::string& fault,
+        uint32_t count) -> caf::result<bool> {
+      auto& st = self->state;
+      if (!st.cfg.fault_injection || !st.browser || st.browser->pid() != pid
+          || pid == 0 || st.failure)
+        return false;
+      spdlog::warn("injecting fault '{}' into {} (pid {})", fault, st.cfg.kind, pid);
+      if (fault == "kill") {
+        ::kill(-pid, SIGKILL); // Its own process group, as we started it.
+        return true;
+      }
+      if (fault == "crash") {
+        for (auto renderer : page_processes(pid))
+          ::kill(renderer, SIGKILL);
+        return true;
+      }
+      if (!wire::is_page_fault(fault))
+        return make_error(errc::invalid_request, "unknown fault '" + fault
+                                                   + "' (kill, crash, hang, "
+                                                     "oom, unsupported, close, "
+                                                     "freeze)");
+      if (!st.channel)
+        return false;
+      st.channel->send_text(wire::encode_fault(fault, count));
+      return true;
     },
     [=](shutdown_atom) -> bool {
       fail_everything(self, make_error(errc::shutting_down, self->state.cfg.kind

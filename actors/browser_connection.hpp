@@ -2,7 +2,9 @@
 // one-time bridge token, waits for the page's hello, sends load and infer
 // commands with request ids and deadlines, pings the page to notice a stuck
 // one, and fails everything in flight with a categorized error when the
-// browser exits, the bridge closes or the page stops answering. It knows
+// browser exits, the bridge closes or the page stops answering (a closed
+// bridge whose page process is gone counts as a crash). A circuit breaker
+// fails requests fast after repeated failures. It knows
 // the model instances that live on it, so that a retired browser can send
 // them elsewhere before it goes. Spawned and supervised by a
 // browser_supervisor.
@@ -53,6 +55,12 @@ struct browser_connection_config {
   wire::limits limits;
   /// Names the category of the page's errors (the built-in rules if null).
   std::shared_ptr<const error_classifier> classifier;
+  /// The circuit opens after this many failed requests in a row (0 =
+  /// never) and lets one probe through after the cool-down.
+  uint32_t breaker_failures = 5;
+  uint32_t breaker_cooldown_ms = 10000;
+  /// Tests only: the page obeys fault commands, and `fault_atom` works.
+  bool fault_injection = false;
 };
 
 /// Spawns a browser connection; it launches its browser at once.

@@ -96,7 +96,8 @@ std::vector<browser_candidate> candidates(const browser_supervisor_state& st,
                                           const placement_hint& hint) {
   std::vector<browser_candidate> out;
   for (auto& [id, s] : st.slots) {
-    if (s.state != phase::ready)
+    // Never one whose circuit is open (as of the last check).
+    if (s.state != phase::ready || s.last.breaker == "open")
       continue;
     auto& keys = s.last.loaded_models;
     out.push_back(
@@ -428,6 +429,27 @@ browser_supervisor_actor::behavior_type browser_supervisor(self_ptr self,
               if (auto i = self->state.slots.find(slot_id);
                   i != self->state.slots.end())
                 i->second.last = std::move(stats);
+              all->arrive();
+            },
+            [=](caf::error&) { all->arrive(); });
+      }
+      all->arm();
+      return rp;
+    },
+    [=](fault_atom, int32_t pid, const std::string& fault,
+        uint32_t count) -> caf::result<bool> {
+      // Each connection checks the pid itself (it knows its process).
+      auto rp = self->make_response_promise<bool>();
+      auto found = std::make_shared<bool>(false);
+      auto all = make_countdown([=]() mutable { rp.deliver(*found); });
+      for (auto& [id, s] : self->state.slots) {
+        if (!s.conn)
+          continue;
+        all->expect();
+        self->request(s.conn, ms{slack_ms}, fault_atom::value, pid, fault, count)
+          .then(
+            [=](bool ok) {
+              *found = *found || ok;
               all->arrive();
             },
             [=](caf::error&) { all->arrive(); });

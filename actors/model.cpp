@@ -6,16 +6,14 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/placement_attempt.hpp"
+
 namespace webaccel {
 
 namespace {
 
 using clock_type = std::chrono::steady_clock;
 using ms = std::chrono::milliseconds;
-
-// Extra time granted to a load or launch whose callee enforces its own
-// deadline.
-constexpr uint32_t slack_ms = 5000;
 
 /// A host waiting for its answer.
 struct waiter {
@@ -30,6 +28,8 @@ struct page_request {
   /// (infer_atom, key, infer_request)
   caf::message msg;
   std::vector<waiter> waiters;
+  /// Times it was sent again after a failure.
+  uint32_t redispatches = 0;
 };
 
 /// A request at a page: where it went and what it ran with.
@@ -45,6 +45,11 @@ struct batch_entry {
   infer_request req;
   waiter who;
 };
+
+/// Where the instance stands in a recovery: none under way; waiting for
+/// the recovery supervisor's next step (requests park); or running on that
+/// step's placement until its first answer tells how it went.
+enum class recovery_phase { none, asking, probing };
 
 struct model_state {
   static inline const char* name = "model";
@@ -65,6 +70,11 @@ struct model_state {
   /// Requests not answered yet (queued or at the page).
   uint32_t in_flight = 0;
   clock_type::time_point last_activity = clock_type::now();
+  recovery_phase recovery = recovery_phase::none;
+  /// The recovery supervisor's case while one is open.
+  uint64_t case_id = 0;
+  /// Shut down: failures go to the host, nothing moves any more.
+  bool stopping = false;
 };
 
 using self_ptr = model_actor::stateful_pointer<model_state>;
@@ -123,6 +133,13 @@ void deliver(self_ptr self, sent_request& sent, page_result& res) {
         outputs[item].push_back(std::move(res.outputs[i]));
     }
   }
+  if (st.recovery == recovery_phase::probing && st.placement.connection
+      && sent.connection == st.placement.connection.address()) {
+    // The first answer from where the recovery moved us: it worked.
+    caf::anon_send(st.placement.recovery, recovered_atom::value, st.case_id, true);
+    st.recovery = recovery_phase::none;
+    st.case_id = 0;
+  }
   auto now = clock_type::now();
   for (size_t i = 0; i < n; ++i) {
     infer_result out;
@@ -156,8 +173,10 @@ bool page_idle_with_half_a_batch(const model_state& st) {
          && st.gathering.size() >= (max + 1) / 2;
 }
 
+void on_failure(self_ptr self, sent_request sent, caf::error err);
+
 /// A request failed at the connection: send it again where that cannot
-/// double an answer, else fail its waiters.
+/// double an answer (or recover), else fail its waiters.
 void on_send_error(self_ptr self, sent_request sent, caf::error err) {
   auto& st = self->state;
   auto target = sent.connection;
@@ -168,7 +187,7 @@ void on_send_error(self_ptr self, sent_request sent, caf::error err) {
       self->demonitor(target);
       st.placement.connection = nullptr;
     }
-    if (st.placement.connection) {
+    if (st.placement.connection && st.recovery != recovery_phase::asking) {
       send(self, std::move(sent.request), true);
     } else {
       st.queued.push_back(std::move(sent.request));
@@ -176,10 +195,7 @@ void on_send_error(self_ptr self, sent_request sent, caf::error err) {
     }
     return;
   }
-  if (err.category() != caf::atom("webaccel"))
-    err = make_error(errc::connection,
-                     "browser connection unreachable: " + caf::to_string(err));
-  fail(self, sent.request, err);
+  on_failure(self, std::move(sent), std::move(err));
 }
 
 /// Sends a request to the page on the current browser and answers its
@@ -187,6 +203,12 @@ void on_send_error(self_ptr self, sent_request sent, caf::error err) {
 void send(self_ptr self, page_request r, bool resent) {
   auto& st = self->state;
   auto target = caf::actor_cast<caf::actor>(st.placement.connection);
+  // A recovery may have moved the model to another platform or variant:
+  // its page session has another key.
+  auto& key = st.placement.loaded.key;
+  if (r.msg.get_as<std::string>(1) != key)
+    r.msg
+      = caf::make_message(infer_atom::value, key, r.msg.get_as<infer_request>(2));
   auto number = ++st.next_sent;
   auto msg = r.msg;
   st.at_page.emplace(number, sent_request{target.address(), st.origin,
@@ -225,7 +247,7 @@ void dispatch(self_ptr self, infer_request req, std::vector<waiter> waiters) {
   auto& p = st.placement;
   page_request r{caf::make_message(infer_atom::value, p.loaded.key, std::move(req)),
                  std::move(waiters)};
-  if (p.connection) {
+  if (p.connection && st.recovery != recovery_phase::asking) {
     send(self, std::move(r));
   } else {
     st.queued.push_back(std::move(r));
@@ -264,7 +286,7 @@ void flush_batch(self_ptr self) {
   dispatch(self, std::move(merged), std::move(waiters));
 }
 
-/// Fails the requests at the page of `connection`, which is gone.
+/// Recovers the requests at the page of `connection`, which is gone.
 void fail_at_page(self_ptr self, const caf::actor_addr& connection,
                   const caf::error& reason) {
   auto& at_page = self->state.at_page;
@@ -284,7 +306,7 @@ void fail_at_page(self_ptr self, const caf::actor_addr& connection,
                : make_error(errc::connection, "browser connection failed: "
                                                 + caf::to_string(reason));
   for (auto& sent : lost)
-    fail(self, sent.request, err);
+    on_failure(self, std::move(sent), err);
 }
 
 bool has_at_page(const model_state& st, const caf::actor_addr& connection) {
@@ -318,66 +340,190 @@ void flush_queue(self_ptr self, const caf::error& err) {
   }
 }
 
+/// Sends the queued requests on the current browser, or binds to one.
+void resume(self_ptr self) {
+  if (self->state.placement.connection)
+    flush_queue(self, {});
+  else
+    bind(self);
+}
+
 /// Switches to a connection that loaded the model.
 void switch_to(self_ptr self, browser_connection_actor conn,
                browser_capabilities caps, loaded_model loaded) {
-  unbind(self);
   auto& p = self->state.placement;
+  // (Staying on the same browser with the same session, as after a retry,
+  // must not detach: the page would unload the session.)
+  auto stays = p.connection == conn && p.loaded.key == loaded.key;
+  if (!stays)
+    unbind(self);
   p.connection = conn;
   p.browser = std::move(caps);
   p.loaded = std::move(loaded);
   self->state.origin = make_provenance(p);
-  self->monitor(conn);
-  caf::anon_send(conn, attach_atom::value, p.loaded.key, as_handle(self));
+  if (!stays) {
+    self->monitor(conn);
+    caf::anon_send(conn, attach_atom::value, p.loaded.key, as_handle(self));
+  }
   self->state.binding = false;
   spdlog::info("{} now runs on {} {}", p.spec.name, p.browser.browser,
                p.browser.browser_version);
   flush_queue(self, {});
 }
 
+placement_target current_target(const model_placement& p) {
+  return {p.browser.browser, p.loaded.platform, p.spec.variant.precision,
+          p.spec.variant.mixed_precision};
+}
+
+errc category_of(const caf::error& err) {
+  return err.category() == caf::atom("webaccel") ? static_cast<errc>(err.code())
+                                                 : errc::connection;
+}
+
+/// Answers every parked request once recovery gave up: with a labelled
+/// simulated result where the host allowed one, else with the typed error.
+void recovery_failed(self_ptr self, const caf::error& err) {
+  auto& st = self->state;
+  st.recovery = recovery_phase::none;
+  st.case_id = 0;
+  auto& p = st.placement;
+  if (!p.request.preferences.fallback_to_simulation) {
+    flush_queue(self, err);
+    return;
+  }
+  auto queued = std::move(st.queued);
+  st.queued.clear();
+  for (auto& q : queued)
+    for (auto& w : q.waiters) {
+      // No numbers are made up: a simulated result says what failed and
+      // carries no outputs.
+      infer_result out;
+      out.model = p.spec.name;
+      out.family = p.spec.family;
+      out.synthetic_weights = p.spec.synthetic_weights;
+      out.simulated = true;
+      out.origin.placement = "simulated: " + render_error(err);
+      w.promise.deliver(std::move(out));
+      answered(self);
+    }
+}
+
+/// Moves to the placement the recovery supervisor found and sends the
+/// parked requests there.
+void apply_step(self_ptr self, recovery_step& step) {
+  auto& st = self->state;
+  if (st.stopping)
+    return;
+  st.recovery = recovery_phase::probing;
+  st.case_id = step.id;
+  st.placement.spec = std::move(step.spec);
+  st.placement.why = std::move(step.why);
+  st.binding = false;
+  switch_to(self, std::move(step.connection), std::move(step.browser),
+            std::move(step.loaded));
+}
+
+/// Reports a failure (of case `case_id`, 0 = a new one) and parks requests
+/// until the recovery supervisor answers.
+void ask_recovery(self_ptr self, errc code, const caf::error& err, uint64_t case_id) {
+  auto& st = self->state;
+  auto& p = st.placement;
+  st.recovery = recovery_phase::asking;
+  recovery_case report;
+  report.id = case_id;
+  report.request = p.request;
+  report.failed = current_target(p);
+  report.connection = p.connection;
+  report.browser = p.browser;
+  report.category = static_cast<uint8_t>(code);
+  report.error = error_text(err.context());
+  self
+    ->request(p.recovery, ms{p.recovery_timeout_ms}, recover_atom::value, report)
+    .then([=](recovery_step& step) { apply_step(self, step); },
+          [=](caf::error& e) {
+            if (e.category() != caf::atom("webaccel"))
+              e = make_error(code, "recovery did not answer: " + caf::to_string(e));
+            recovery_failed(self, e);
+          });
+}
+
+/// A request failed (at the page, or its browser died): park it for
+/// recovery where its category has a strategy chain, else fail it.
+void on_failure(self_ptr self, sent_request sent, caf::error err) {
+  auto& st = self->state;
+  auto& p = st.placement;
+  auto code = category_of(err);
+  // A retired browser's drain ran out: not a failure of the model.
+  if (code == errc::shutting_down && !st.stopping) {
+    st.queued.push_back(std::move(sent.request));
+    if (st.recovery != recovery_phase::asking)
+      resume(self);
+    return;
+  }
+  if (!is_recoverable_category(code) || !p.recovery || st.stopping) {
+    fail(self, sent.request, err);
+    return;
+  }
+  if (++sent.request.redispatches > p.max_redispatches) {
+    fail(self, sent.request,
+         make_error(code, "gave up after " + std::to_string(p.max_redispatches)
+                            + " re-dispatches; last: " + error_text(err.context())));
+    return;
+  }
+  st.queued.push_back(std::move(sent.request));
+  auto from_current = p.connection && sent.connection == p.connection.address();
+  switch (st.recovery) {
+    case recovery_phase::asking: return; // The recovery under way sends it on.
+    case recovery_phase::probing:
+      if (from_current)
+        ask_recovery(self, code, err, st.case_id); // The step failed too.
+      else
+        resume(self); // Left over from before the step.
+      return;
+    case recovery_phase::none:
+      if (!from_current && p.connection)
+        resume(self); // From a browser the model already left.
+      else
+        ask_recovery(self, code, err, 0);
+      return;
+  }
+}
+
 /// Loads the model into another ready browser of the same kind, keeping
 /// the current one (if any) until that worked.
 void bind(self_ptr self) {
   auto& st = self->state;
-  if (st.binding)
+  if (st.binding || st.recovery == recovery_phase::asking)
     return;
   st.binding = true;
   auto& p = st.placement;
   auto kind = p.browser.browser;
-  auto platform = p.loaded.platform;
   auto spec = p.spec;
-  auto fail = [=](caf::error err) {
-    self->state.binding = false;
-    if (err.category() != caf::atom("webaccel"))
-      err = make_error(errc::connection, "cannot reach a " + kind
-                                           + " browser: " + caf::to_string(err));
-    spdlog::warn("{} could not move to another {} browser: {}", spec.name, kind,
-                 render_error(err));
-    flush_queue(self, err);
-    // Still on a retiring browser: try again while it drains.
-    if (self->state.placement.connection)
-      self->delayed_send(self, std::chrono::seconds{1}, drain_atom::value,
-                         std::string{"retrying the move"}, true);
-  };
-  self
-    ->request(p.pool, ms{p.launch_timeout_ms + slack_ms}, connect_atom::value, kind,
-              placement_hint{true, spec.page_key(platform), spec.total_bytes()})
-    .then(
-      [=](browser_connection_actor& conn) {
-        self->request(conn, ms{slack_ms}, ready_atom::value)
-          .then(
-            [=](browser_capabilities& caps) {
-              auto timeout = self->state.placement.load_timeout_ms + slack_ms;
-              self->request(conn, ms{timeout}, load_atom::value, spec, platform)
-                .then(
-                  [=](loaded_model& loaded) mutable {
-                    switch_to(self, conn, std::move(caps), std::move(loaded));
-                  },
-                  fail);
-            },
-            fail);
-      },
-      fail);
+  attempt_timeouts timeouts{p.launch_timeout_ms, p.load_timeout_ms};
+  attempt_placement(
+    self, p.pool, spec, kind, p.loaded.platform, timeouts,
+    [=](caf::expected<placed> r) {
+      auto& now = self->state;
+      now.binding = false;
+      if (r) {
+        switch_to(self, r->connection, std::move(r->browser), std::move(r->loaded));
+        return;
+      }
+      auto err = r.error();
+      spdlog::warn("{} could not move to another {} browser: {}", spec.name,
+                   kind, render_error(err));
+      if (is_recoverable_category(category_of(err)) && now.placement.recovery
+          && !now.stopping && !now.queued.empty()) {
+        ask_recovery(self, category_of(err), err, 0);
+        return;
+      }
+      flush_queue(self, err);
+      // Still on a retiring browser: try again while it drains.
+      if (now.placement.connection)
+        self->delayed_send(self, std::chrono::seconds{1}, drain_atom::value,
+                           std::string{"retrying the move"}, true);
+    });
 }
 
 model_actor::behavior_type model(self_ptr self, model_placement placement) {
@@ -464,6 +610,11 @@ model_actor::behavior_type model(self_ptr self, model_placement placement) {
         caf::anon_send(p.router, evicted_atom::value);
     },
     [=](shutdown_atom) -> bool {
+      auto& st = self->state;
+      st.stopping = true;
+      if (st.recovery != recovery_phase::none && st.case_id != 0)
+        caf::anon_send(st.placement.recovery, recovered_atom::value, st.case_id,
+                       false);
       auto err = make_error(errc::shutting_down, "model was shut down");
       auto gathering = std::move(self->state.gathering);
       self->state.gathering.clear();

@@ -6,8 +6,11 @@
 // flowing. When its browser is closed for idleness or dies, it waits
 // unbound and loads itself again on its next request; after
 // `idle_unload_ms` without requests it unbinds itself the same way, so an
-// unused model holds no browser memory. Spawned by the router once the
-// first page loaded the model.
+// unused model holds no browser memory. A request that fails with one of
+// the seven recoverable categories is not lost: the instance parks it (and
+// every request after it), asks the recovery supervisor where to run, moves
+// there and sends them again; each request is answered once. Spawned by the
+// router once the first page loaded the model.
 #pragma once
 
 #include <caf/fwd.hpp>
@@ -36,6 +39,15 @@ struct model_placement {
   uint32_t idle_unload_ms = 0;
   /// Told when the instance released its browser for idleness.
   router_actor router;
+  /// Told of failed requests; answers where to run them instead (none:
+  /// failures go to the host at once).
+  recovery_supervisor_actor recovery;
+  /// What the host asked for (the recovery's chains need it).
+  model_request request;
+  /// A request re-dispatched this often fails with the typed error.
+  uint32_t max_redispatches = 6;
+  /// Longest wait for the recovery supervisor's answer.
+  uint32_t recovery_timeout_ms = 300000;
 };
 
 /// Spawns a model actor; it quits on shutdown.

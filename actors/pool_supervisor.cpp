@@ -10,6 +10,7 @@
 #include "actors/browser_supervisor.hpp"
 #include "actors/countdown.hpp"
 #include "actors/pool_rules.hpp"
+#include "actors/recovery_supervisor.hpp"
 
 namespace webaccel {
 
@@ -36,6 +37,7 @@ struct pool_supervisor_state {
   static inline const char* name = "pool_supervisor";
   pool_config cfg;
   router_actor router;
+  recovery_supervisor_actor recovery;
   std::map<std::string, kind_entry> kinds;
   uint64_t spawned = 0;
   bool shutting_down = false;
@@ -131,14 +133,31 @@ void shut_down(self_ptr self, caf::typed_response_promise<bool> rp) {
     all->arm();
   };
   // The router first: its models leave their browsers before those stop.
+  // Then recovery, so that nothing is placed any more.
+  auto stop_recovery = [=] {
+    self->request(self->state.recovery, ms{10000}, shutdown_atom::value)
+      .then([=](bool) { stop_supervisors(); },
+            [=](caf::error&) { stop_supervisors(); });
+  };
   self->request(st.router, ms{10000}, shutdown_atom::value)
-    .then([=](bool) { stop_supervisors(); },
-          [=](caf::error&) { stop_supervisors(); });
+    .then([=](bool) { stop_recovery(); }, [=](caf::error&) { stop_recovery(); });
 }
 
 pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self, pool_config cfg) {
   self->state.cfg = std::move(cfg);
-  self->state.router = spawn_router(self->system(), self->state.cfg.router, self);
+  auto& c = self->state.cfg;
+  recovery_supervisor_config rc;
+  rc.policy = c.recovery;
+  rc.models = c.router.models;
+  rc.browser_preferences = c.router.browser_preferences;
+  rc.browsers = c.router.browsers;
+  rc.timeouts = {c.router.launch_timeout_ms, c.router.load_timeout_ms};
+  rc.seed = c.seed ^ 0x9e3779b97f4a7c15ull;
+  self->state.recovery
+    = spawn_recovery_supervisor(self->system(), std::move(rc), self);
+  c.router.recovery = self->state.recovery;
+  c.router.recovery_limits = c.recovery;
+  self->state.router = spawn_router(self->system(), c.router, self);
   self->set_down_handler([=](const caf::down_msg& msg) {
     auto& st = self->state;
     if (st.shutting_down)
@@ -200,6 +219,14 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self, pool_config 
       out->max_connections = st.cfg.policy.max_connections;
       auto all = make_countdown([=]() mutable { rp.deliver(*out); });
       all->expect();
+      self->request(st.recovery, ms{10000}, stats_atom::value)
+        .then(
+          [=](recovery_stats& recovery) {
+            out->recovery = std::move(recovery);
+            all->arrive();
+          },
+          [=](caf::error&) { all->arrive(); });
+      all->expect();
       self->request(st.router, ms{10000}, stats_atom::value)
         .then(
           [=](model_cache_stats& models) {
@@ -223,6 +250,28 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self, pool_config 
             [=](kind_stats& ks) mutable {
               ks.escalations = escalations;
               out->kinds.push_back(std::move(ks));
+              all->arrive();
+            },
+            [=](caf::error&) { all->arrive(); });
+      }
+      all->arm();
+      return rp;
+    },
+    [=](fault_atom, int32_t pid, const std::string& fault,
+        uint32_t count) -> caf::result<bool> {
+      // Asks every kind; true if one of them has the browser.
+      auto rp = self->make_response_promise<bool>();
+      auto found = std::make_shared<bool>(false);
+      auto all = make_countdown([=]() mutable { rp.deliver(*found); });
+      for (auto& [kind, entry] : self->state.kinds) {
+        if (!entry.supervisor)
+          continue;
+        all->expect();
+        self
+          ->request(entry.supervisor, ms{10000}, fault_atom::value, pid, fault, count)
+          .then(
+            [=](bool ok) {
+              *found = *found || ok;
               all->arrive();
             },
             [=](caf::error&) { all->arrive(); });

@@ -127,72 +127,104 @@ std::string why_kind(const placement_plan& plan, const router_config& cfg,
 
 void try_next_kind(self_ptr self, plan_ptr plan);
 
-/// Loads the model on the connection with the first platform of
-/// `platforms` the browser has; an unsupported model falls through to the
-/// next platform, then to the next kind.
-void try_platforms(self_ptr self, plan_ptr plan, const std::string& kind,
-                   browser_connection_actor conn, browser_capabilities caps,
-                   std::vector<std::string> platforms) {
-  std::string why;
-  auto platform = choose_platform(platforms, caps, why);
-  if (!why.empty())
-    plan->notes.push_back(kind + " skipped " + why);
-  if (!platform) {
-    plan->last_error
-      = make_error(errc::browser_capability,
-                   kind + " offers none of the requested platforms: " + why);
-    try_next_kind(self, plan);
+/// Starts the model instance on a page that loaded it.
+void spawn_instance(self_ptr self, plan_ptr plan, browser_connection_actor conn,
+                    browser_capabilities caps, loaded_model loaded,
+                    model_spec spec, std::string why) {
+  spdlog::info("loaded {} in {:.0f} ms", spec.name, loaded.load_ms);
+  auto& c = self->state.cfg;
+  auto notes = plan->notes;
+  notes.push_back(std::move(why));
+  model_placement placement{std::move(spec),
+                            std::move(conn),
+                            std::move(caps),
+                            std::move(loaded),
+                            c.deadlines,
+                            self->state.pool,
+                            c.launch_timeout_ms,
+                            c.load_timeout_ms,
+                            join(notes, "; "),
+                            c.idle_unload_ms,
+                            caf::actor_cast<router_actor>(self),
+                            c.recovery,
+                            plan->req,
+                            c.recovery_limits.max_redispatches,
+                            c.recovery_limits.max_wait_ms + c.launch_timeout_ms
+                              + c.load_timeout_ms + slack_ms};
+  auto instance = spawn_model(self->system(), std::move(placement));
+  self->monitor(instance);
+  self->state.cache[plan->key] = instance;
+  finish(self, plan->key, instance);
+}
+
+/// The first choice failed with `err`: the recovery supervisor walks its
+/// category's chain; the instance starts where a strategy worked.
+void recover_placement(self_ptr self, plan_ptr plan, const std::string& kind,
+                       browser_connection_actor conn, browser_capabilities caps,
+                       const std::string& platform, const caf::error& err) {
+  auto& c = self->state.cfg;
+  if (!c.recovery) {
+    finish(self, plan->key, err);
     return;
   }
-  auto rank = std::find(plan->req.preferences.priority_list.begin(),
-                        plan->req.preferences.priority_list.end(), *platform)
-              - plan->req.preferences.priority_list.begin();
-  auto chosen = "platform " + *platform + " (" + ordinal(size_t(rank)) + " of ["
-                + join(plan->req.preferences.priority_list, ", ") + "])";
+  recovery_case report;
+  report.request = plan->req;
+  report.failed = {kind, platform, plan->spec.variant.precision,
+                   plan->spec.variant.mixed_precision};
+  report.connection = std::move(conn);
+  report.browser = std::move(caps);
+  report.category = static_cast<uint8_t>(err.code());
+  report.error = error_text(err.context());
+  report.loading = true;
+  auto wait = c.recovery_limits.max_wait_ms + c.launch_timeout_ms + c.load_timeout_ms;
+  self->request(c.recovery, ms{wait + slack_ms}, recover_atom::value, report)
+    .then(
+      [=](recovery_step& step) {
+        spawn_instance(self, plan, step.connection, step.browser, step.loaded,
+                       step.spec, step.why);
+      },
+      [=](caf::error& e) { finish(self, plan->key, e); });
+}
+
+/// Loads the model on the first platform of the request's list; a browser
+/// without it, or a load that fails recoverably, goes to recovery.
+void try_first_platform(self_ptr self, plan_ptr plan, const std::string& kind,
+                        browser_connection_actor conn, browser_capabilities caps) {
+  auto& list = plan->req.preferences.priority_list;
+  if (list.empty()) {
+    finish(self, plan->key,
+           make_error(errc::invalid_request, "the request's priority_list is "
+                                             "empty"));
+    return;
+  }
+  auto platform = list.front();
+  auto support = caps.platform(platform);
+  if (support == nullptr || !support->available) {
+    auto reason
+      = support == nullptr ? std::string{"unknown platform"} : support->reason;
+    recover_placement(self, plan, kind, conn, caps, platform,
+                      make_error(errc::browser_capability,
+                                 kind + " lacks " + platform + ": " + reason));
+    return;
+  }
+  auto chosen = why_kind(*plan, self->state.cfg, kind) + ", platform "
+                + platform + " (1st of [" + join(list, ", ") + "])";
   auto& cfg = self->state.cfg;
   auto spec = plan->spec;
   spdlog::info("loading {} ({}) on {} {} ({})", spec.name, spec.variant.precision,
-               caps.browser, caps.browser_version, *platform);
+               caps.browser, caps.browser_version, platform);
   self
-    ->request(conn, ms{cfg.load_timeout_ms + slack_ms}, load_atom::value, spec,
-              *platform)
+    ->request(conn, ms{cfg.load_timeout_ms + slack_ms}, load_atom::value, spec, platform)
     .then(
       [=](loaded_model& loaded) {
-        spdlog::info("loaded {} in {:.0f} ms", spec.name, loaded.load_ms);
-        auto& c = self->state.cfg;
-        auto notes = plan->notes;
-        notes.push_back(why_kind(*plan, c, kind) + ", " + chosen);
-        model_placement placement{spec,
-                                  conn,
-                                  caps,
-                                  std::move(loaded),
-                                  c.deadlines,
-                                  self->state.pool,
-                                  c.launch_timeout_ms,
-                                  c.load_timeout_ms,
-                                  join(notes, "; "),
-                                  c.idle_unload_ms,
-                                  caf::actor_cast<router_actor>(self)};
-        auto instance = spawn_model(self->system(), std::move(placement));
-        self->monitor(instance);
-        self->state.cache[plan->key] = instance;
-        finish(self, plan->key, instance);
+        spawn_instance(self, plan, conn, caps, std::move(loaded), spec, chosen);
       },
       [=](caf::error& err) {
-        // Only what another platform or browser may not share falls through.
-        if (err != errc::browser_capability && err != errc::unsupported_operation) {
-          finish(self, plan->key, err);
-          return;
-        }
-        plan->notes.push_back(kind + " " + *platform
-                              + " failed: " + render_error(err));
-        plan->last_error = err;
-        auto rest = platforms;
-        rest.erase(std::find(rest.begin(), rest.end(), *platform));
-        if (rest.empty())
-          try_next_kind(self, plan);
+        if (err.category() == caf::atom("webaccel")
+            && is_recoverable_category(static_cast<errc>(err.code())))
+          recover_placement(self, plan, kind, conn, caps, platform, err);
         else
-          try_platforms(self, plan, kind, conn, caps, rest);
+          finish(self, plan->key, err);
       });
 }
 
@@ -230,8 +262,7 @@ void try_next_kind(self_ptr self, plan_ptr plan) {
           .then(
             [=](browser_capabilities& caps) {
               self->state.kind_capabilities[kind] = caps;
-              try_platforms(self, plan, kind, conn, caps,
-                            plan->req.preferences.priority_list);
+              try_first_platform(self, plan, kind, conn, caps);
             },
             [=](caf::error& err) {
               plan->notes.push_back(kind + " failed: " + render_error(err));

@@ -1,13 +1,13 @@
 // The router: resolves a host's model request to a model instance. It
-// walks the browser kinds for the model's family (or the request's
-// override), asks the pool for a connection of each (warm, idle, new or
-// least loaded within its memory budget), picks the first platform of the
-// request's priority list that the browser really has, and has the page
-// load the variant of the requested precision. A kind that is not
-// installed, lacks every requested platform, or rejects the model as
-// unsupported falls through to the next choice; the result's provenance
-// says what was used and why. Instances are cached per (family, name,
-// preferences).
+// takes the first browser kind for the model's family (or the request's
+// override) that can be started, asks the pool for a connection (warm,
+// idle, new or least loaded within its memory budget), and has the page
+// load the variant of the requested precision on the first platform of the
+// request's priority list. A browser lacking that platform (as its probe
+// says) or a load that fails is a failure like any other: the recovery
+// supervisor walks its category's chain (another browser, another
+// platform, another variant, ...). The result's provenance says what was
+// used and why. Instances are cached per (family, name, preferences).
 #pragma once
 
 #include <map>
@@ -18,6 +18,7 @@
 
 #include "actors/deadlines.hpp"
 #include "actors/placement.hpp"
+#include "config/recovery_policy.hpp"
 #include "messages/interfaces.hpp"
 
 namespace webaccel {
@@ -36,6 +37,9 @@ struct router_config {
   deadline_policy deadlines;
   /// An instance idle this long releases its browser (0 = never).
   uint32_t idle_unload_ms = 0;
+  /// Where failed loads and failed requests go (set by the pool).
+  recovery_supervisor_actor recovery;
+  recovery_policy recovery_limits;
 };
 
 /// Spawns the router; it asks `pool` for browser connections.

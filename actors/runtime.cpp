@@ -114,6 +114,8 @@ struct model_handle::impl {
   model_actor actor;
   std::string name;
   uint32_t default_timeout_ms = 30000;
+  /// A request's own deadline is per attempt; a recovery may add this.
+  uint32_t recovery_ms = 0;
 };
 
 model_handle::model_handle(std::shared_ptr<impl> ptr) : impl_(std::move(ptr)) {
@@ -132,7 +134,8 @@ infer_result model_handle::infer(infer_request req) const {
   auto& rt = *impl_->rt;
   if (!rt.running)
     throw failure{errc::shutting_down, "the runtime was shut down"};
-  auto wait = (req.timeout_ms != 0 ? req.timeout_ms : impl_->default_timeout_ms)
+  auto wait = (req.timeout_ms != 0 ? req.timeout_ms + impl_->recovery_ms
+                                   : impl_->default_timeout_ms)
               + host_slack_ms;
   caf::scoped_actor self{rt.sys};
   std::optional<infer_result> out;
@@ -157,7 +160,8 @@ void model_handle::infer_async(infer_request req, infer_callback done) const {
     done(nullptr, &f);
     return;
   }
-  auto wait = (req.timeout_ms != 0 ? req.timeout_ms : impl_->default_timeout_ms)
+  auto wait = (req.timeout_ms != 0 ? req.timeout_ms + impl_->recovery_ms
+                                   : impl_->default_timeout_ms)
               + host_slack_ms;
   rt.sys.spawn([actor = impl_->actor, wait, done = std::move(done),
                 req = std::move(req)](caf::event_based_actor* self) mutable {
@@ -201,6 +205,10 @@ runtime::runtime(runtime_config cfg) {
   pc.connection.drain_timeout_ms = c.pool.drain_timeout_ms;
   pc.connection.classifier
     = std::make_shared<const error_classifier>(c.classification_rules);
+  pc.connection.breaker_failures = c.recovery.breaker_failures;
+  pc.connection.breaker_cooldown_ms = c.recovery.breaker_cooldown_ms;
+  pc.connection.fault_injection = c.recovery.fault_injection;
+  pc.recovery = c.recovery;
   pc.make_launcher = make_launcher_factory(c.browsers, impl_->browsers);
   pc.policy = c.pool;
   pc.seed = static_cast<uint64_t>(
@@ -292,6 +300,24 @@ bool runtime::unload(const model_handle& model) {
   return *out;
 }
 
+bool runtime::inject_fault(int32_t pid, const std::string& fault, uint32_t count) {
+  if (!impl_->running)
+    throw failure{errc::shutting_down, "the runtime was shut down"};
+  if (!impl_->cfg.recovery.fault_injection)
+    throw failure{errc::invalid_request, "fault injection is off "
+                                         "(recovery.fault_injection in the "
+                                         "config)"};
+  caf::scoped_actor self{impl_->sys};
+  std::optional<bool> out;
+  caf::error err;
+  self->request(impl_->pool, ms{30000}, fault_atom::value, pid, fault, count)
+    .receive([&](bool found) { out = found; },
+             [&](caf::error& e) { err = std::move(e); });
+  if (!out)
+    throw to_failure(err);
+  return *out;
+}
+
 const std::map<std::string, installed_browser>& runtime::installed_browsers() const {
   return impl_->browsers.installed;
 }
@@ -351,9 +377,12 @@ model_handle runtime::get_model(model_family family, const std::string& name,
   h->name = name;
   // The instance applies the real deadline (family- and size-scaled); the
   // host only guards against a runtime that never answers, allowing for a
-  // reload into a new browser first.
-  h->default_timeout_ms = deadline_policy{}.max_ms + impl_->cfg.timeouts.launch_ms
-                          + impl_->cfg.timeouts.load_ms;
+  // reload into a new browser and a whole recovery first.
+  h->default_timeout_ms
+    = deadline_policy{}.max_ms + impl_->cfg.timeouts.launch_ms
+      + impl_->cfg.timeouts.load_ms + impl_->cfg.recovery.max_wait_ms;
+  h->recovery_ms = impl_->cfg.recovery.max_wait_ms
+                   + impl_->cfg.timeouts.launch_ms + impl_->cfg.timeouts.load_ms;
   return model_handle{std::move(h)};
 }
 

@@ -124,6 +124,16 @@ class runtime {
   /// unloads and idle evictions. @throws failure
   pool_stats stats();
 
+  /// Tests and `bench recovery` only, with `recovery.fault_injection` on:
+  /// makes the browser whose main process is `pid` fail. "kill": kill -9
+  /// its process group; "crash": kill -9 its page's renderer; in the page,
+  /// for its next `count` inferences: "hang" (no answer), "oom" (an
+  /// allocation failure), "unsupported" (an unsupported-operator error);
+  /// "close": the page closes its bridge; "freeze": its JavaScript stays
+  /// busy for `count` seconds. False if no browser has that pid.
+  /// @throws failure (faults off, unknown fault)
+  bool inject_fault(int32_t pid, const std::string& fault, uint32_t count = 1);
+
   /// Browser kinds found on this machine (kind -> executable, version).
   const std::map<std::string, installed_browser>& installed_browsers() const;
 

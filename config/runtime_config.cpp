@@ -184,6 +184,18 @@ runtime_config parse_config(std::string_view json_text, const std::string& base_
     if (auto rules = r.find("classification_rules"))
       cfg.classification_rules
         = read_classification_rules(*rules, r.child("classification_rules"));
+    auto& rp = cfg.recovery;
+    r.get_int("retries", rp.retries, 0, 10);
+    r.get_int("backoff_base_ms", rp.backoff_base_ms, 1, 600000);
+    r.get_int("backoff_max_ms", rp.backoff_max_ms, 1, 3600000);
+    r.get_int("max_wait_ms", rp.max_wait_ms, 1000, 3600000);
+    r.get_int("max_redispatches", rp.max_redispatches, 0, 100);
+    r.get_int("breaker_failures", rp.breaker_failures, 0, 1000000);
+    r.get_int("breaker_cooldown_ms", rp.breaker_cooldown_ms, 1, 3600000);
+    r.get("fault_injection", rp.fault_injection);
+    if (rp.backoff_max_ms < rp.backoff_base_ms)
+      fail(r.child("backoff_max_ms"), "must not be below backoff_base_ms ("
+                                        + std::to_string(rp.backoff_base_ms) + ")");
     r.reject_unknown_keys();
   }
   if (auto d = top.find("demo")) {

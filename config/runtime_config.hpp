@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/pool_policy.hpp"
+#include "config/recovery_policy.hpp"
 #include "messages/classification_rule.hpp"
 #include "messages/model.hpp"
 
@@ -98,6 +99,9 @@ struct runtime_config {
   /// "recovery.classification_rules": page-error rules tried before the
   /// built-in ones.
   std::vector<classification_rule> classification_rules;
+  /// "recovery": retry backoff, how long requests wait for a recovery,
+  /// the circuit breaker, and fault injection for tests.
+  recovery_policy recovery;
   /// What `webaccel run` runs without arguments: one model per family.
   std::vector<demo_item> demo;
   /// spdlog level name: trace, debug, info, warn, error, off.

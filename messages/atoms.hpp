@@ -67,4 +67,13 @@ using flush_atom = caf::atom_constant<caf::atom("flush")>;
 /// A model instance released its browser after being idle.
 using evicted_atom = caf::atom_constant<caf::atom("evicted")>;
 
+// -- recovery -----------------------------------------------------------------
+
+/// A model instance or the router reports a failure to recover from.
+using recover_atom = caf::atom_constant<caf::atom("recover")>;
+/// A model instance reports how the last recovery step went.
+using recovered_atom = caf::atom_constant<caf::atom("recovered")>;
+/// Tests inject a fault into a browser (only where the runtime allows it).
+using fault_atom = caf::atom_constant<caf::atom("fault")>;
+
 } // namespace webaccel

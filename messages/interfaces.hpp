@@ -17,6 +17,7 @@
 #include "messages/inference.hpp"
 #include "messages/model.hpp"
 #include "messages/pool_stats.hpp"
+#include "messages/recovery.hpp"
 
 // A channel is a local pointer to a Beast session; it never leaves the
 // process, so CAF need not know how to serialize it.
@@ -72,6 +73,9 @@ using browser_connection_actor = bridge_peer_actor::extend<
   caf::reacts_to<drain_atom, std::string, bool>,
   // Health and usage.
   caf::replies_to<stats_atom>::with<connection_stats>,
+  // Tests: injects a fault if this browser's process id is the one given
+  // (see fault_injection.hpp); false if it is not, or faults are off.
+  caf::replies_to<fault_atom, int32_t, std::string, uint32_t>::with<bool>,
   // Kills the browser, fails what is in flight, then quits.
   caf::replies_to<shutdown_atom>::with<bool>>;
 
@@ -87,7 +91,70 @@ using browser_supervisor_actor = caf::typed_actor<
   caf::reacts_to<check_atom>,
   // A backoff ended: start the browser of this slot again.
   caf::reacts_to<restart_atom, uint64_t>, caf::replies_to<stats_atom>::with<kind_stats>,
+  // Tests: forwards a fault to the browser with this process id.
+  caf::replies_to<fault_atom, int32_t, std::string, uint32_t>::with<bool>,
   // Stops every browser of this kind, then quits.
+  caf::replies_to<shutdown_atom>::with<bool>>;
+
+/// A failure to recover from.
+struct recovery_case {
+  /// 0 opens a case; else the step of this case that was tried failed too.
+  uint64_t id = 0;
+  /// The model and the host's preferences.
+  model_request request;
+  /// Where it failed: the placement, its connection (if it still lives)
+  /// and what that browser probed.
+  placement_target failed;
+  browser_connection_actor connection;
+  browser_capabilities browser;
+  /// The error category (an errc) and what happened.
+  uint8_t category = 0;
+  std::string error;
+  /// True while placing the model (the load is the test of a step); false
+  /// for a running instance (its next answer is).
+  bool loading = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, recovery_case& x) {
+  return f(caf::meta::type_name("recovery_case"), x.id, x.request, x.failed,
+           x.connection, x.browser, x.category, x.error, x.loading);
+}
+
+/// The next placement a recovery tries: the strategy, where, and the
+/// loaded model there.
+struct recovery_step {
+  uint64_t id = 0;
+  std::string strategy;
+  placement_target target;
+  browser_connection_actor connection;
+  browser_capabilities browser;
+  loaded_model loaded;
+  /// The variant it runs (a recovery may pick another precision).
+  model_spec spec;
+  /// For provenance: what failed and how this step came about.
+  std::string why;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, recovery_step& x) {
+  return f(caf::meta::type_name("recovery_step"), x.id, x.strategy, x.target,
+           x.connection, x.browser, x.loaded, x.spec, x.why);
+}
+
+/// Walks each failure category's strategy chain (DESIGN.md) for model
+/// instances and the router, and counts what it did.
+using recovery_supervisor_actor = caf::typed_actor<
+  // A failure, or the failure of a case's last step: answers with the next
+  // placement to try, or with the typed error once the chain is exhausted.
+  caf::replies_to<recover_atom, recovery_case>::with<recovery_step>,
+  // The last step of this case worked (true), or its model gave up (false).
+  caf::reacts_to<recovered_atom, uint64_t, bool>,
+  // A retry's backoff ended: try this case's placement again.
+  caf::reacts_to<restart_atom, uint64_t>,
+  // Counters: cases, attempts, outcomes per strategy, time to recover.
+  caf::replies_to<stats_atom>::with<recovery_stats>,
+  // Fails the cases under way, then quits.
   caf::replies_to<shutdown_atom>::with<bool>>;
 
 /// Places models on browsers and caches model instances.
@@ -118,6 +185,9 @@ using pool_supervisor_actor = caf::typed_actor<
   caf::replies_to<acquire_atom, std::string>::with<bool>,
   // ...and returns it.
   caf::reacts_to<release_atom, std::string>, caf::replies_to<stats_atom>::with<pool_stats>,
+  // Tests: injects a fault into the browser with this process id (false if
+  // none has it, or the runtime was not started with fault injection).
+  caf::replies_to<fault_atom, int32_t, std::string, uint32_t>::with<bool>,
   // Stops the whole tree; answers when every browser is gone.
   caf::replies_to<shutdown_atom>::with<bool>>;
 

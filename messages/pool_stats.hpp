@@ -9,6 +9,8 @@
 
 #include <caf/meta/type_name.hpp>
 
+#include "messages/recovery.hpp"
+
 namespace webaccel {
 
 /// One browser connection.
@@ -36,6 +38,8 @@ struct connection_stats {
   std::vector<std::string> loaded_models;
   /// Loads under way in the page.
   uint32_t loading = 0;
+  /// Its circuit breaker: "closed", "open" or "half_open".
+  std::string breaker = "closed";
 };
 
 template <class Inspector>
@@ -43,7 +47,7 @@ typename Inspector::result_type inspect(Inspector& f, connection_stats& x) {
   return f(caf::meta::type_name("connection_stats"), x.kind, x.pid, x.state,
            x.requests, x.in_flight, x.models, x.age_ms, x.idle_ms,
            x.cold_start_ms, x.process_bytes, x.page_heap_bytes, x.heartbeat_ms,
-           x.loaded_models, x.loading);
+           x.loaded_models, x.loading, x.breaker);
 }
 
 /// One browser kind under its browser supervisor.
@@ -98,11 +102,13 @@ struct pool_stats {
   uint32_t max_connections = 0;
   std::vector<kind_stats> kinds;
   model_cache_stats models;
+  recovery_stats recovery;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, pool_stats& x) {
-  return f(caf::meta::type_name("pool_stats"), x.max_connections, x.kinds, x.models);
+  return f(caf::meta::type_name("pool_stats"), x.max_connections, x.kinds,
+           x.models, x.recovery);
 }
 
 } // namespace webaccel

@@ -9,6 +9,7 @@
 #include "messages/inference.hpp"
 #include "messages/model.hpp"
 #include "messages/pool_stats.hpp"
+#include "messages/recovery.hpp"
 #include "messages/tensor.hpp"
 
 CAF_BEGIN_TYPE_ID_BLOCK(webaccel, caf::first_custom_type_id)
@@ -36,5 +37,9 @@ CAF_BEGIN_TYPE_ID_BLOCK(webaccel, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(webaccel, (webaccel::kind_stats))
   CAF_ADD_TYPE_ID(webaccel, (webaccel::model_cache_stats))
   CAF_ADD_TYPE_ID(webaccel, (webaccel::pool_stats))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::placement_target))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::strategy_outcomes))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::recovery_times))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::recovery_stats))
 
 CAF_END_TYPE_ID_BLOCK(webaccel)

@@ -1,7 +1,9 @@
 #include "transport/proc_table.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 
@@ -38,6 +40,46 @@ std::vector<proc_entry> list_processes() {
       continue;
     if (auto e = read_proc_entry(static_cast<pid_t>(std::stol(name))))
       out.push_back(*e);
+  }
+  return out;
+}
+
+std::string read_cmdline(pid_t pid) {
+  std::ifstream in{"/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary};
+  std::string out{std::istreambuf_iterator<char>{in},
+                  std::istreambuf_iterator<char>{}};
+  for (auto& c : out)
+    if (c == '\0')
+      c = ' ';
+  while (!out.empty() && out.back() == ' ')
+    out.pop_back();
+  return out;
+}
+
+std::vector<pid_t> page_processes(pid_t root) {
+  auto all = list_processes();
+  std::vector<pid_t> family{root};
+  // Parents come before children only by chance: repeat until stable.
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (auto& e : all)
+      if (std::find(family.begin(), family.end(), e.ppid) != family.end()
+          && std::find(family.begin(), family.end(), e.pid) == family.end()) {
+        family.push_back(e.pid);
+        grew = true;
+      }
+  }
+  std::vector<pid_t> out;
+  for (auto& e : all) {
+    if (e.pid == root || e.state == 'Z'
+        || std::find(family.begin(), family.end(), e.pid) == family.end())
+      continue;
+    auto cmd = read_cmdline(e.pid);
+    auto firefox_tab = cmd.find("-contentproc") != std::string::npos
+                       && cmd.size() >= 4
+                       && cmd.compare(cmd.size() - 4, 4, " tab") == 0;
+    if (cmd.find("--type=renderer") != std::string::npos || firefox_tab)
+      out.push_back(e.pid);
   }
   return out;
 }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace webaccel {
@@ -25,5 +26,13 @@ std::optional<proc_entry> read_proc_entry(pid_t pid);
 
 /// Every process visible in /proc.
 std::vector<proc_entry> list_processes();
+
+/// The command line of a process, its arguments joined by spaces; "" if it
+/// is gone.
+std::string read_cmdline(pid_t pid);
+
+/// Live (not zombie) descendants of `root` that render web pages:
+/// Chromium's `--type=renderer` processes, Firefox's `-contentproc ... tab`.
+std::vector<pid_t> page_processes(pid_t root);
 
 } // namespace webaccel

@@ -417,6 +417,15 @@ std::string encode_unload(const std::string& key) {
   return to_text(json{{"type", "unload"}, {"key", key}});
 }
 
+std::string encode_fault(const std::string& fault, uint32_t count) {
+  return to_text(json{{"type", "fault"}, {"fault", fault}, {"count", count}});
+}
+
+bool is_page_fault(const std::string& fault) {
+  return fault == "hang" || fault == "oom" || fault == "unsupported"
+         || fault == "close" || fault == "freeze";
+}
+
 decoded<std::vector<uint8_t>> encode_infer(const infer_frame& cmd, const limits& lim) {
   return pack(json{{"type", "infer"}, {"id", cmd.id}, {"key", cmd.key}},
               cmd.inputs, lim, cmd.raw);

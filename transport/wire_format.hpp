@@ -125,6 +125,15 @@ std::string encode_ping(uint64_t id);
 /// Tells the page to release the model loaded under `key`.
 std::string encode_unload(const std::string& key);
 
+/// Tests only: asks the page to misbehave (`fault` is one of page_faults)
+/// for its next `count` inferences, or once.
+std::string encode_fault(const std::string& fault, uint32_t count);
+
+/// The faults a page injects itself: hang (no answer), oom (an allocation
+/// failure), unsupported (an unsupported-operator error), close (closes
+/// the bridge), freeze (its JavaScript busy for `count` seconds).
+bool is_page_fault(const std::string& fault);
+
 /// An inference command. Raw inputs travel as uint8 tensors named in the
 /// header's "raw" list with their media types.
 struct infer_frame {

@@ -175,12 +175,12 @@ TEST_CASE_FIXTURE(tree_fixture, "a model is placed on the first platform the "
     CHECK(out.origin.precision == "fp32");
     // Why: the family's first choice is missing, the first platform too.
     CHECK(out.origin.placement
-          == "firefox skipped: no firefox on PATH; chromium skipped webnn: "
-             "createContext failed: cpu: NotSupportedError: WebNN is not "
-             "supported on this "
-             "platform.; "
-             "chromium (2nd choice for audio), platform wasm (2nd of [webnn, "
-             "wasm])");
+          == "firefox skipped: no firefox on PATH; chromium/webnn/fp32 failed "
+             "with browser_capability: chromium lacks webnn: createContext "
+             "failed: cpu: NotSupportedError: WebNN is not supported on this "
+             "platform.; recovered by another_platform to chromium/wasm/fp32 "
+             "(after: another_browser skipped: no other browser may run it "
+             "(allowed: chromium))");
     CHECK(out.time.compute == 0.2);
     CHECK(out.outputs[0].to_floats()[0] == 0.5f);
   }
@@ -289,7 +289,8 @@ TEST_CASE_FIXTURE(tree_fixture, "the model cache counts hits and misses, and "
 }
 
 TEST_CASE_FIXTURE(tree_fixture, "a full model queue refuses more with "
-                                "overloaded; a missed deadline is a timeout") {
+                                "overloaded; a missed deadline is retried "
+                                "after a backoff and answered once") {
   auto model = placed_model();
   auto req = infer_request::of({tensor::from_floats("input", {1}, {1.0f})}, 50);
   auto first = self->request(model, caf::infinite, infer_atom::value, req);
@@ -305,13 +306,42 @@ TEST_CASE_FIXTURE(tree_fixture, "a full model queue refuses more with "
                "later");
     });
   CHECK(channel->binaries.size() == 2);
-  // Their 50 ms deadline passes.
+  // Their 50 ms deadline passes: a timeout, whose chain starts with a
+  // retry after 1 to 1.25 s.
   sched.clock().advance_time(std::chrono::milliseconds{60});
   run();
+  CHECK(channel->binaries.size() == 2);
+  sched.clock().advance_time(std::chrono::milliseconds{1300});
+  run();
+  // Sent again to the same page, which answers this time.
+  REQUIRE(channel->binaries.size() == 4);
+  for (size_t i = 2; i < 4; ++i) {
+    auto cmd = wire::decode_infer(channel->binaries[i], wire::limits{});
+    REQUIRE(cmd);
+    wire::result_frame res{cmd.value->id, {}};
+    res.result.outputs = {tensor::from_floats("output", {1, 1}, {0.5f})};
+    caf::anon_send(page, binary_atom::value,
+                   *wire::encode_result(res, wire::limits{}).value);
+  }
   for (auto* h2 : {&first, &second})
     receive(
-      *h2, [&](infer_result&) { FAIL("expected a timeout"); },
-      [&](caf::error& e) { CHECK(e == errc::timeout); });
+      *h2, [&](infer_result& out) { CHECK(out.outputs.size() == 1); },
+      [&](caf::error& e) { FAIL(render_error(e)); });
+  // Two recoveries: WebNN at placement, then the timeout by a retry.
+  auto h = self->request(pool, caf::infinite, stats_atom::value);
+  receive(
+    h,
+    [&](pool_stats& stats) {
+      auto& r = stats.recovery;
+      CHECK(r.cases == 2);
+      CHECK(r.recovered == 2);
+      CHECK(r.failures["browser_capability"] == 1);
+      CHECK(r.strategies["another_platform"].succeeded == 1);
+      CHECK(r.failures["timeout"] == 1);
+      CHECK(r.strategies["retry"].succeeded == 1);
+      CHECK(r.time_to_recover["timeout"].count == 1);
+    },
+    [&](caf::error& e) { FAIL(render_error(e)); });
 }
 
 TEST_CASE_FIXTURE(tree_fixture, "a batch closes at half its size when the "
