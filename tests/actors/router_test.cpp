@@ -220,7 +220,7 @@ TEST_CASE_FIXTURE(tree_fixture, "a requested browser that is not installed is "
 }
 
 TEST_CASE_FIXTURE(tree_fixture, "a browser lacking every requested platform "
-                                "is a capability error naming each reason") {
+                                "is a capability error naming each attempt") {
   auto h
     = self->request(pool, caf::infinite, get_atom::value, vad_request({"webnn"}));
   run();
@@ -229,8 +229,15 @@ TEST_CASE_FIXTURE(tree_fixture, "a browser lacking every requested platform "
   receive(
     h, [&](model_actor&) { FAIL("expected an error"); },
     [&](caf::error& e) { err = e; });
+  // The chain ran out: the typed error names the category and each attempt.
   CHECK(err == errc::browser_capability);
-  CHECK(render_error(err).find("webnn: createContext failed") != std::string::npos);
+  CHECK(render_error(err)
+        == "browser_capability: vad: recovery from browser_capability "
+           "(chromium lacks webnn: createContext failed: cpu: NotSupportedError: "
+           "WebNN is not supported on this platform.) failed; attempts: "
+           "another_browser skipped: no other browser may run it (allowed: "
+           "chromium); another_platform skipped: no other platform of the "
+           "request's list on chromium");
 }
 
 TEST_CASE_FIXTURE(tree_fixture, "concurrent requests for one model share "
