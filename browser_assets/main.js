@@ -1,15 +1,18 @@
 // Entry point of the worker page: opens the bridge with the one-time token
 // from the URL, says hello with the probed capabilities, then serves load,
-// infer and ping.
+// infer and ping (and, in tests, fault).
 import { probeCapabilities } from './capability_probe.js';
+import { FaultHooks } from './fault_hooks.js';
 import { ModelRunner } from './model_runner.js';
 import {
   decodeBinary, decodeBundle, encodeBinary, encodeBundle, errorMessage, isBundle,
 } from './protocol.js';
 
 const status = (text) => { document.getElementById('status').textContent = `webaccel worker: ${text}`; };
-const token = new URLSearchParams(location.search).get('token') || '';
+const params = new URLSearchParams(location.search);
+const token = params.get('token') || '';
 const runner = new ModelRunner();
+const faults = new FaultHooks(params.get('faults') === '1');
 const ws = new WebSocket(`ws://${location.host}/bridge?token=${encodeURIComponent(token)}`);
 ws.binaryType = 'arraybuffer';
 
@@ -24,6 +27,11 @@ async function onControl(msg) {
     case 'unload':
       await runner.unload(msg.key);
       status(`unloaded ${msg.key}`);
+      break;
+    case 'fault':
+      if (!faults.command(msg, ws)) {
+        ws.send(errorMessage(0, new Error(`fault '${msg.fault}' refused: faults are off or unknown`)));
+      }
       break;
     case 'load':
       try {
@@ -47,6 +55,7 @@ async function runInfer(buffer) {
   try {
     const { header, tensors, raws } = decodeBinary(buffer);
     id = header.id;
+    await faults.beforeInfer();
     const runOnce = () => (header.items
       ? runner.inferBatch(header.key, header.items, tensors, raws)
       : runner.infer(header.key, tensors, raws));
