@@ -1,12 +1,12 @@
 // Root of the actor tree. Owns the router, the recovery supervisor and one
 // browser supervisor per browser kind (started when the kind is first needed,
 // or at once if it has a minimum). It grants room for new browsers so that all
-// kinds together stay within max_connections, and it is where a browser supervisor
-// that gave up escalates to: the supervisor is started again, within the same
-// kind of intensity limit; past that limit the kind is disabled and connect
-// requests for it fail with the reason, so that the router can fall through to
-// another browser. On shutdown it stops everything and answers only when every
-// browser process is gone.
+// kinds together stay within max_connections, and it is where a browser
+// supervisor that gave up escalates to: the supervisor is started again, within
+// the same kind of intensity limit; past that limit the kind is disabled and
+// connect requests for it fail with the reason, so that the router can fall
+// through to another browser. On shutdown it stops everything and answers only
+// when every browser process is gone.
 #pragma once
 
 #include <functional>

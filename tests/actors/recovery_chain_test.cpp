@@ -6,7 +6,8 @@ using namespace webaccel;
 
 namespace {
 
-model_variant variant(const std::string& precision, uint64_t bytes, bool mixed = false) {
+model_variant variant(const std::string& precision, uint64_t bytes,
+                      bool mixed = false) {
   return {precision, mixed, {{"model", {"/m.onnx", std::string(64, 'a'), bytes}}}};
 }
 
@@ -20,7 +21,8 @@ browser_capabilities caps(bool webgpu, bool webnn) {
 
 recovery_options options() {
   recovery_options o;
-  o.variants = {variant("fp32", 400), variant("fp16", 200, true), variant("q8", 100)};
+  o.variants
+    = {variant("fp32", 400), variant("fp16", 200, true), variant("q8", 100)};
   o.priority_list = {"webgpu", "webnn", "wasm"};
   o.kinds = {"firefox", "chromium"};
   o.probed = {{"chromium", caps(true, false)}, {"firefox", caps(false, false)}};
@@ -45,7 +47,8 @@ TEST_CASE("each category has the design's strategies, in order") {
   };
   CHECK(names(errc::connection) == "retry,restart_browser,another_browser");
   CHECK(names(errc::browser_crash) == "restart_browser,another_browser");
-  CHECK(names(errc::out_of_memory) == "smaller_variant,lower_precision,another_browser");
+  CHECK(names(errc::out_of_memory)
+        == "smaller_variant,lower_precision,another_browser");
   CHECK(names(errc::timeout) == "retry,restart_browser");
   CHECK(names(errc::unsupported_operation) == "another_platform,another_browser");
   CHECK(names(errc::browser_capability) == "another_browser,another_platform");
@@ -73,7 +76,8 @@ TEST_CASE("strategies move a model to another browser, platform or variant") {
   o.tried = {failed};
   SUBCASE("retry and restart keep the placement") {
     CHECK(target_of(next_target(recovery_strategy::retry, failed, o)) == failed);
-    CHECK(target_of(next_target(recovery_strategy::restart_browser, failed, o)) == failed);
+    CHECK(target_of(next_target(recovery_strategy::restart_browser, failed, o))
+          == failed);
   }
   SUBCASE("another platform: the next of the list the browser has") {
     // WebNN is skipped: chromium's probe said no.
@@ -118,6 +122,7 @@ TEST_CASE("strategies move a model to another browser, platform or variant") {
     auto none = next_target(recovery_strategy::smaller_variant, from_q8, o);
     REQUIRE(std::holds_alternative<std::string>(none));
     CHECK(std::get<std::string>(none)
-          == "no variant smaller than q8 (100 bytes; has fp32, fp16-mixed, q8)");
+          == "no variant smaller than q8 (100 bytes; has fp32, fp16-mixed, "
+             "q8)");
   }
 }

@@ -233,7 +233,8 @@ TEST_CASE_FIXTURE(tree_fixture, "a browser lacking every requested platform "
   CHECK(err == errc::browser_capability);
   CHECK(render_error(err)
         == "browser_capability: vad: recovery from browser_capability "
-           "(chromium lacks webnn: createContext failed: cpu: NotSupportedError: "
+           "(chromium lacks webnn: createContext failed: cpu: "
+           "NotSupportedError: "
            "WebNN is not supported on this platform.) failed; attempts: "
            "another_browser skipped: no other browser may run it (allowed: "
            "chromium); another_platform skipped: no other platform of the "
