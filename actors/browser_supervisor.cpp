@@ -32,6 +32,8 @@ struct slot {
   pool_clock::time_point started = pool_clock::now();
   /// Restarts in a row without a stable period in between.
   uint32_t consecutive_restarts = 0;
+  /// Started again after a failure and not ready yet.
+  bool restarting = false;
   /// Why we retire it (keep = not retiring).
   retire_reason retiring = retire_reason::keep;
   /// Models on it at the last check plus the ones handed out since.
@@ -108,6 +110,22 @@ std::vector<browser_candidate> candidates(const browser_supervisor_state& st,
   return out;
 }
 
+/// A slot whose browser failed and is waiting out its backoff (0 = none).
+uint64_t slot_in_backoff(const browser_supervisor_state& st) {
+  for (auto& [id, s] : st.slots)
+    if (s.state == phase::backoff)
+      return id;
+  return 0;
+}
+
+/// Whether a failed browser is being started again.
+bool restart_launching(const browser_supervisor_state& st) {
+  for (auto& [id, s] : st.slots)
+    if (s.state == phase::launching && s.restarting)
+      return true;
+  return false;
+}
+
 bool launch_pending(const browser_supervisor_state& st) {
   if (st.acquiring > 0)
     return true;
@@ -180,6 +198,7 @@ void launch(self_ptr self, uint64_t id) {
         if (i == self->state.slots.end() || i->second.conn != conn)
           return;
         i->second.state = phase::ready;
+        i->second.restarting = false;
         answer_waiting(self);
       },
       [=](caf::error& err) {
@@ -398,7 +417,12 @@ browser_supervisor_actor::behavior_type browser_supervisor(self_ptr self,
         return hand_out(st, choice.id, hint, choice.why);
       auto rp = self->make_response_promise<browser_connection_actor>();
       st.waiting.emplace_back(rp, std::move(hint));
-      if (choice.action == browser_choice::grow)
+      // A failed browser's restart serves it: now, if it waits out a backoff
+      // (someone needs it; the intensity limit still bounds crash loops), or
+      // once it is up. Growing as well would start two browsers at once.
+      if (auto id = slot_in_backoff(st))
+        caf::anon_send(self, restart_atom::value, id);
+      else if (choice.action == browser_choice::grow && !restart_launching(st))
         grow(self);
       return rp;
     },
@@ -412,6 +436,7 @@ browser_supervisor_actor::behavior_type browser_supervisor(self_ptr self,
       st.counters.restarts++;
       launch(self, id);
       st.slots[id].consecutive_restarts = consecutive;
+      st.slots[id].restarting = true;
     },
     [=](stats_atom) -> caf::result<kind_stats> {
       // Fresh figures from every running browser, then the snapshot.

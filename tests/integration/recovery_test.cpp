@@ -40,6 +40,7 @@ runtime_config recovery_config() {
   cfg.recovery.fault_injection = true;
   cfg.recovery.backoff_base_ms = 200;
   cfg.recovery.backoff_max_ms = 2000;
+  apply_environment(cfg); // WEBACCEL_LOG_LEVEL=info shows each recovery.
   return cfg;
 }
 
@@ -92,8 +93,10 @@ TEST_CASE("browser_capability: WebNN requested first lands on another "
     CHECK(r.origin.platform == "wasm");
     CHECK_FALSE(r.outputs.empty());
     INFO(r.origin.placement);
-    CHECK(contains(r.origin.placement, "chromium/webnn/fp32 failed with browser_capability"));
-    CHECK(contains(r.origin.placement, "recovered by another_platform to chromium/wasm/fp32"));
+    CHECK(contains(r.origin.placement, "chromium/webnn/fp32 failed with "
+                                       "browser_capability"));
+    CHECK(contains(r.origin.placement, "recovered by another_platform to "
+                                       "chromium/wasm/fp32"));
     auto stats = rt.stats().recovery;
     CHECK(stats.failures["browser_capability"] == 1);
     CHECK(stats.strategies["another_browser"].skipped == 1);
@@ -122,7 +125,8 @@ TEST_CASE("model_incompatible: a corrupted variant falls back to a lower "
   {
     runtime rt{cfg};
     {
-      std::fstream f{dir + "/fp32.onnx", std::ios::in | std::ios::out | std::ios::binary};
+      std::fstream f{dir + "/fp32.onnx",
+                     std::ios::in | std::ios::out | std::ios::binary};
       f.seekp(1000);
       f.put('\x42');
     }
@@ -255,8 +259,8 @@ TEST_CASE("unsupported_operation: another platform, else the typed error or "
       CHECK(rt.stats().recovery.strategies["another_platform"].succeeded == 1);
     }
     SUBCASE("no other platform: the typed error names every attempt") {
-      auto model = rt.get_model(model_family::text_embedding, "tiny_bert",
-                                prefs({"wasm"}));
+      auto model
+        = rt.get_model(model_family::text_embedding, "tiny_bert", prefs({"wasm"}));
       model.infer(sentence());
       REQUIRE(rt.inject_fault(chromium_pid(rt), "unsupported", 1));
       try {
@@ -271,7 +275,8 @@ TEST_CASE("unsupported_operation: another platform, else the typed error or "
       CHECK_FALSE(model.infer(sentence()).outputs.empty());
       CHECK(rt.stats().recovery.exhausted == 1);
     }
-    SUBCASE("no other platform, simulation allowed: a result marked simulated") {
+    SUBCASE("no other platform, simulation allowed: a result marked "
+            "simulated") {
       auto p = prefs({"wasm"});
       p.fallback_to_simulation = true;
       auto model = rt.get_model(model_family::text_embedding, "tiny_bert", p);
