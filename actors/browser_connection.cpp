@@ -523,17 +523,12 @@ browser_connection_actor::behavior_type browser_connection(self_ptr self,
       // before its exit is reaped) is a crash; a page that closed the
       // socket itself is a connection failure.
       auto pid = st.browser ? st.browser->pid() : 0;
-      if (pid != 0 && page_processes(pid).empty())
-        fail_everything(self, make_error(errc::browser_crash, st.cfg.kind
-                                                                + " page "
-                                                                  "process is "
-                                                                  "gone "
-                                                                  "(bridge "
-                                                                  "closed: "
-                                                                + why + ")"));
-      else
-        fail_everything(self, make_error(errc::connection,
-                                         st.cfg.kind + " bridge closed: " + why));
+      auto renderer_gone = pid != 0 && page_processes(pid).empty();
+      auto code = renderer_gone ? errc::browser_crash : errc::connection;
+      auto what = renderer_gone
+                    ? " page process is gone (bridge closed: " + why + ")"
+                    : " bridge closed: " + why;
+      fail_everything(self, make_error(code, st.cfg.kind + what));
     },
     [=](exited_atom, int32_t, const std::string& what) {
       if (!self->state.failure)
