@@ -464,23 +464,11 @@ browser_supervisor_actor::behavior_type browser_supervisor(self_ptr self,
     [=](fault_atom, int32_t pid, const std::string& fault,
         uint32_t count) -> caf::result<bool> {
       // Each connection checks the pid itself (it knows its process).
-      auto rp = self->make_response_promise<bool>();
-      auto found = std::make_shared<bool>(false);
-      auto all = make_countdown([=]() mutable { rp.deliver(*found); });
-      for (auto& [id, s] : self->state.slots) {
-        if (!s.conn)
-          continue;
-        all->expect();
-        self->request(s.conn, ms{slack_ms}, fault_atom::value, pid, fault, count)
-          .then(
-            [=](bool ok) {
-              *found = *found || ok;
-              all->arrive();
-            },
-            [=](caf::error&) { all->arrive(); });
-      }
-      all->arm();
-      return rp;
+      std::vector<browser_connection_actor> conns;
+      for (auto& [id, s] : self->state.slots)
+        if (s.conn)
+          conns.push_back(s.conn);
+      return ask_any(self, conns, ms{slack_ms}, fault_atom::value, pid, fault, count);
     },
     [=](shutdown_atom) -> caf::result<bool> {
       auto rp = self->make_response_promise<bool>();

@@ -260,24 +260,11 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self, pool_config 
     [=](fault_atom, int32_t pid, const std::string& fault,
         uint32_t count) -> caf::result<bool> {
       // Asks every kind; true if one of them has the browser.
-      auto rp = self->make_response_promise<bool>();
-      auto found = std::make_shared<bool>(false);
-      auto all = make_countdown([=]() mutable { rp.deliver(*found); });
-      for (auto& [kind, entry] : self->state.kinds) {
-        if (!entry.supervisor)
-          continue;
-        all->expect();
-        self
-          ->request(entry.supervisor, ms{10000}, fault_atom::value, pid, fault, count)
-          .then(
-            [=](bool ok) {
-              *found = *found || ok;
-              all->arrive();
-            },
-            [=](caf::error&) { all->arrive(); });
-      }
-      all->arm();
-      return rp;
+      std::vector<browser_supervisor_actor> sups;
+      for (auto& [kind, entry] : self->state.kinds)
+        if (entry.supervisor)
+          sups.push_back(entry.supervisor);
+      return ask_any(self, sups, ms{10000}, fault_atom::value, pid, fault, count);
     },
     [=](shutdown_atom) -> caf::result<bool> {
       auto rp = self->make_response_promise<bool>();

@@ -1,7 +1,8 @@
 #include "actors/recovery_chain.hpp"
 
 #include <algorithm>
-#include <cmath>
+
+#include "actors/pool_rules.hpp"
 
 namespace webaccel {
 
@@ -189,12 +190,11 @@ const std::vector<recovery_strategy>& strategy_chain(errc category) {
 
 std::chrono::milliseconds retry_delay(const recovery_policy& policy,
                                       uint32_t earlier, double jitter) {
-  auto base = static_cast<double>(policy.backoff_base_ms)
-              * std::pow(2.0, static_cast<double>(std::min(earlier, 30u)));
-  auto capped = std::min(base, static_cast<double>(policy.backoff_max_ms));
-  jitter = std::clamp(jitter, 0.0, 1.0);
-  return std::chrono::milliseconds{
-    static_cast<int64_t>(capped * (1.0 + 0.25 * jitter))};
+  // The same backoff as the pool's restarts, with recovery's own limits.
+  restart_policy backoff;
+  backoff.backoff_base_ms = policy.backoff_base_ms;
+  backoff.backoff_max_ms = policy.backoff_max_ms;
+  return restart_delay(backoff, earlier, jitter);
 }
 
 int precision_rank(const std::string& precision) {

@@ -99,26 +99,6 @@ infer_result infer_silence(const model_handle& model) {
      tensor::from_int64s("sr", {}, {16000})});
 }
 
-/// Checks, after a runtime is gone, that it left nothing behind.
-struct leaves_nothing_behind {
-  std::set<std::string> dirs_before = webaccel_scratch_dirs();
-
-  void check() const {
-    auto left = children_of_this_process();
-    CHECK_MESSAGE(left.empty(), "left behind:\n" << describe_processes(left));
-    CHECK(webaccel_scratch_dirs() == dirs_before);
-  }
-};
-
-std::string cmdline_of(pid_t pid) {
-  std::ifstream in{"/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary};
-  std::string s{std::istreambuf_iterator<char>{in}, {}};
-  for (auto& c : s)
-    if (c == '\0')
-      c = ' ';
-  return s;
-}
-
 } // namespace
 
 TEST_CASE("Chromium and Firefox come up and probe what this machine has") {
@@ -349,7 +329,7 @@ TEST_CASE("a page whose JavaScript is stuck misses heartbeats and its browser "
     // nothing exits; only the missing pongs tell.
     size_t frozen = 0;
     for (auto pid : process_group_members(first))
-      if (cmdline_of(pid).find("--type=renderer") != std::string::npos)
+      if (read_cmdline(pid).find("--type=renderer") != std::string::npos)
         frozen += kill(pid, SIGSTOP) == 0 ? 1 : 0;
     REQUIRE(frozen > 0);
     auto stats = wait_for(rt, [&](const pool_stats& s) {

@@ -70,16 +70,6 @@ bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-struct leaves_nothing_behind {
-  std::set<std::string> dirs_before = webaccel_scratch_dirs();
-
-  void check() const {
-    auto left = children_of_this_process();
-    CHECK_MESSAGE(left.empty(), "left behind:\n" << describe_processes(left));
-    CHECK(webaccel_scratch_dirs() == dirs_before);
-  }
-};
-
 } // namespace
 
 TEST_CASE("browser_capability: WebNN requested first lands on another "

@@ -10,6 +10,8 @@
 #include <set>
 #include <string>
 
+#include <doctest/doctest.h>
+
 #include "transport/proc_table.hpp"
 
 namespace webaccel::test {
@@ -46,5 +48,16 @@ inline std::set<std::string> webaccel_scratch_dirs() {
       out.insert(entry.path().string());
   return out;
 }
+
+/// Checks, after a runtime is gone, that it left nothing behind.
+struct leaves_nothing_behind {
+  std::set<std::string> dirs_before = webaccel_scratch_dirs();
+
+  void check() const {
+    auto left = children_of_this_process();
+    CHECK_MESSAGE(left.empty(), "left behind:\n" << describe_processes(left));
+    CHECK(webaccel_scratch_dirs() == dirs_before);
+  }
+};
 
 } // namespace webaccel::test
