@@ -98,8 +98,10 @@ std::vector<browser_candidate> candidates(const browser_supervisor_state& st,
                                           const placement_hint& hint) {
   std::vector<browser_candidate> out;
   for (auto& [id, s] : st.slots) {
-    // Never one whose circuit is open (as of the last check).
-    if (s.state != phase::ready || s.last.breaker == "open")
+    // Never one whose circuit is open (as of the last check), nor one the
+    // asker found gone.
+    if (s.state != phase::ready || s.last.breaker == "open"
+        || (hint.gone_connection != 0 && s.conn.id() == hint.gone_connection))
       continue;
     auto& keys = s.last.loaded_models;
     out.push_back(
@@ -293,6 +295,14 @@ void on_failure(self_ptr self, uint64_t id, const caf::error& reason) {
   s.consecutive_restarts++;
   s.conn = nullptr;
   s.state = phase::backoff;
+  if (!st.waiting.empty()) {
+    // A placement waits for a browser (it found this one gone before we
+    // did): restart now, as its connect request would have.
+    spdlog::warn("{} browser failed ({}); restarting now", st.kind,
+                 render_error(reason));
+    caf::anon_send(self, restart_atom::value, id);
+    return;
+  }
   spdlog::warn("{} browser failed ({}); restarting in {} ms", st.kind,
                render_error(reason), delay.count());
   self->delayed_send(self, delay, restart_atom::value, id);

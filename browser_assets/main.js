@@ -122,6 +122,9 @@ ws.onopen = async () => {
   status('probing');
   ws.send(JSON.stringify({ type: 'hello', capabilities: await probeCapabilities() }));
   status('ready');
+  // The WebAssembly runtime, which every platform list can fall back to,
+  // starts now: a load then costs only the model's own session.
+  runner.startRuntime('wasm').catch((err) => console.warn(`webaccel: runtime warm-up failed: ${err}`));
 };
 ws.onmessage = (event) => {
   if (typeof event.data === 'string') {

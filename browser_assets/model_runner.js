@@ -5,6 +5,7 @@
 // faster to start); the full build, with the WebGPU and WebNN execution
 // providers, for the others.
 import { Pipeline } from './pipelines/pipeline.js';
+import { warmUpRuntime } from './runtime_warmup.js';
 
 const ORT_BUILDS = {
   wasm: '/ort/ort.wasm.min.mjs',
@@ -60,6 +61,13 @@ export class ModelRunner {
     if (!url) throw namedError('UnsupportedPlatform', `unknown platform '${platform}'`);
     if (!this.ortBuilds.has(url)) this.ortBuilds.set(url, import(url));
     return this.ortBuilds.get(url);
+  }
+
+  /** Starts the runtime behind `platform` before the first load needs it. */
+  async startRuntime(platform) {
+    const ort = await this.ort(platform);
+    ort.env.wasm.wasmPaths = '/ort/';
+    await warmUpRuntime(ort);
   }
 
   /** Fetches, verifies and loads a model; resolves to the 'loaded' message. */

@@ -193,12 +193,15 @@ struct placement_hint {
   std::string model_key;
   /// What the model adds to a browser's memory (the sum of its files).
   uint64_t model_bytes = 0;
+  /// Actor id of a connection the asker found gone, which the pool may not
+  /// have noticed yet: never handed out (0 = none).
+  uint64_t gone_connection = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, placement_hint& x) {
   return f(caf::meta::type_name("placement_hint"), x.placing, x.model_key,
-           x.model_bytes);
+           x.model_bytes, x.gone_connection);
 }
 
 /// A host's request for a model instance.

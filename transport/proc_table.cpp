@@ -1,11 +1,13 @@
 #include "transport/proc_table.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace webaccel {
 
@@ -23,11 +25,15 @@ std::optional<proc_entry> read_proc_entry(pid_t pid) {
   out.pid = pid;
   if (!(fields >> out.state >> out.ppid >> out.pgrp))
     return std::nullopt;
-  // Field 22 (starttime) is the 17th after pgrp (field 5).
-  std::string skip;
-  for (int i = 0; i < 16 && fields >> skip; ++i)
-    ;
-  fields >> out.start_time;
+  // After pgrp (field 5): flags is field 9, starttime field 22.
+  std::vector<std::string> rest;
+  std::string field;
+  while (rest.size() < 17 && fields >> field)
+    rest.push_back(field);
+  if (rest.size() < 17)
+    return std::nullopt;
+  out.flags = static_cast<uint32_t>(std::strtoul(rest[3].c_str(), nullptr, 10));
+  out.start_time = std::strtoull(rest[16].c_str(), nullptr, 10);
   return out;
 }
 
@@ -71,7 +77,7 @@ std::vector<pid_t> page_processes(pid_t root) {
   }
   std::vector<pid_t> out;
   for (auto& e : all) {
-    if (e.pid == root || e.state == 'Z'
+    if (e.pid == root || e.state == 'Z' || e.exiting()
         || std::find(family.begin(), family.end(), e.pid) == family.end())
       continue;
     auto cmd = read_cmdline(e.pid);

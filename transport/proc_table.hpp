@@ -17,8 +17,16 @@ struct proc_entry {
   char state = 0;
   pid_t ppid = 0;
   pid_t pgrp = 0;
+  /// The kernel's PF_* flags.
+  uint32_t flags = 0;
   /// Clock ticks after boot: with the pid, names a process uniquely.
   uint64_t start_time = 0;
+
+  /// Dying: a killed process closes its sockets before it is a zombie.
+  bool exiting() const {
+    constexpr uint32_t pf_exiting = 0x4;
+    return (flags & pf_exiting) != 0;
+  }
 };
 
 /// The entry of one process; nullopt if it is gone.
@@ -31,8 +39,9 @@ std::vector<proc_entry> list_processes();
 /// is gone.
 std::string read_cmdline(pid_t pid);
 
-/// Live (not zombie) descendants of `root` that render web pages:
-/// Chromium's `--type=renderer` processes, Firefox's `-contentproc ... tab`.
+/// Live (neither exiting nor zombie) descendants of `root` that render web
+/// pages: Chromium's `--type=renderer` processes, Firefox's `-contentproc
+/// ... tab`.
 std::vector<pid_t> page_processes(pid_t root);
 
 } // namespace webaccel

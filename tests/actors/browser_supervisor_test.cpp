@@ -226,6 +226,37 @@ TEST_CASE_FIXTURE(supervisor_fixture, "a browser is started on demand up to "
     [](caf::error& e) { FAIL(render_error(e)); });
 }
 
+TEST_CASE_FIXTURE(supervisor_fixture, "a browser the asker found gone is "
+                                      "never handed out, and a placement "
+                                      "waiting for it restarts it at once") {
+  auto first = ready_browser();
+  auto second = ready_browser();
+  // The pool has not noticed `first` died (its exit is not in yet), but a
+  // placement that found it gone names it.
+  placement_hint gone;
+  gone.gone_connection = first.id();
+  for (int i = 0; i < 3; ++i) {
+    auto h = connect(gone);
+    receive(
+      h, [&](browser_connection_actor& c) { CHECK(c == second); },
+      [](caf::error& e) { FAIL(render_error(e)); });
+  }
+  // With `second` gone as well there is nothing to hand out and no room to
+  // grow: the placement waits, and the failure restarts the browser now
+  // instead of after its backoff.
+  gone.gone_connection = second.id();
+  browser_dies(first);
+  auto waiting = connect(gone);
+  CHECK(launches() == 3);
+  browser_dies(second);
+  CHECK(launches() == 4);
+  page_says_hello();
+  receive(
+    waiting,
+    [&](browser_connection_actor& c) { CHECK((c != first && c != second)); },
+    [](caf::error& e) { FAIL(render_error(e)); });
+}
+
 TEST_CASE_FIXTURE(budget_fixture, "a model goes to a browser with memory to "
                                   "spare for it, even a busier one") {
   auto full = browser_using(56); // 56 MiB + a 16 MiB model > 64 MiB
