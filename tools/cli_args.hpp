@@ -46,20 +46,24 @@ class cli_args {
     return i == values_.end() ? fallback : i->second;
   }
 
-  /// A positive integer flag. @throws usage_error
-  size_t get_count(const std::string& flag, size_t fallback) const {
+  /// An integer flag of at least `min` (positive by default).
+  /// @throws usage_error
+  size_t get_count(const std::string& flag, size_t fallback, size_t min = 1) const {
     auto i = values_.find(flag);
     if (i == values_.end())
       return fallback;
     try {
       size_t pos = 0;
       auto v = std::stoul(i->second, &pos);
-      if (pos == i->second.size() && v > 0)
+      if (pos == i->second.size() && i->second[0] != '-' && v >= min)
         return v;
     } catch (const std::exception&) {
       // Reported below.
     }
-    throw usage_error(flag + " expects a positive integer, got '" + i->second + "'");
+    throw usage_error(flag + " expects "
+                      + (min == 1 ? std::string{"a positive integer"}
+                                  : "an integer of at least " + std::to_string(min))
+                      + ", got '" + i->second + "'");
   }
 
  private:

@@ -24,6 +24,10 @@ int pool_bench_command(const std::vector<std::string>& args);
 /// loading.
 int models_bench_command(const std::vector<std::string>& args);
 
+/// `webaccel bench recovery`: steady load while browsers are killed, hung
+/// and run out of memory; lost and duplicated answers, time to recover.
+int recovery_bench_command(const std::vector<std::string>& args);
+
 /// `webaccel doctor`: what each browser here can accelerate, from real
 /// probes.
 int doctor_command(const std::vector<std::string>& args);
