@@ -27,6 +27,10 @@ using clock_type = std::chrono::steady_clock;
 constexpr uint64_t drain_deadline = UINT64_MAX;
 /// Deadline id of the one timer that expires inference requests.
 constexpr uint64_t infer_deadlines = UINT64_MAX - 1;
+/// Deadline id of the moment a closed bridge is judged (see judge_close).
+constexpr uint64_t close_settled = UINT64_MAX - 2;
+/// How long the browser's processes get to show they are dying.
+constexpr std::chrono::milliseconds close_settle_time{300};
 
 /// Messages with requests that the page is working on at once: one running,
 /// one waiting so that the page never idles for a round trip. Requests
@@ -78,6 +82,11 @@ struct browser_connection_state {
   std::map<std::string, std::set<model_actor>> tenants;
   /// Set once the connection failed; every later request fails with it.
   caf::error failure;
+  /// The browser's main process as launched (0: not a local process);
+  /// `browser->pid()` turns 0 once it is reaped.
+  pid_t launched_pid = 0;
+  /// Why the bridge closed, while its browser's processes looked alive.
+  std::string closed_why;
   /// Retiring: finish what is in flight, then quit.
   bool draining = false;
   clock_type::time_point launched = clock_type::now();
@@ -140,6 +149,21 @@ void fail_everything(self_ptr self, caf::error err, bool normal_exit = false) {
     self->quit();
   else
     self->quit(err);
+}
+
+/// Fails the connection for its closed bridge: the renderer gone (with the
+/// browser alive, or with it) is a crash; a page that closed the socket
+/// itself is a connection failure.
+void judge_close(self_ptr self) {
+  auto& st = self->state;
+  // The launch's pid: a browser already reaped has no family left.
+  auto pid = st.launched_pid;
+  auto renderer_gone = pid != 0 && page_processes(pid).empty();
+  auto code = renderer_gone ? errc::browser_crash : errc::connection;
+  auto what = renderer_gone
+                ? " page process is gone (bridge closed: " + st.closed_why + ")"
+                : " bridge closed: " + st.closed_why;
+  fail_everything(self, make_error(code, st.cfg.kind + what));
 }
 
 /// A draining connection quits once nothing is in flight and every model
@@ -489,7 +513,8 @@ void launch(self_ptr self) {
     st.cfg.routes->forget_bridge(st.token);
     return;
   }
-  spdlog::info("launched {} (pid {})", st.cfg.kind, st.browser->pid());
+  st.launched_pid = st.browser->pid();
+  spdlog::info("launched {} (pid {})", st.cfg.kind, st.launched_pid);
   st.launched = clock_type::now();
   self->delayed_send(self, std::chrono::milliseconds{st.cfg.launch_timeout_ms},
                      deadline_atom::value, uint64_t{0});
@@ -517,18 +542,18 @@ browser_connection_actor::behavior_type browser_connection(self_ptr self,
     },
     [=](closed_atom, const std::string& why) {
       auto& st = self->state;
-      if (st.failure)
+      if (st.failure || !st.closed_why.empty())
         return;
-      // The renderer gone with the browser alive (or the browser gone
-      // before its exit is reaped) is a crash; a page that closed the
-      // socket itself is a connection failure.
-      auto pid = st.browser ? st.browser->pid() : 0;
-      auto renderer_gone = pid != 0 && page_processes(pid).empty();
-      auto code = renderer_gone ? errc::browser_crash : errc::connection;
-      auto what = renderer_gone
-                    ? " page process is gone (bridge closed: " + why + ")"
-                    : " bridge closed: " + why;
-      fail_everything(self, make_error(code, st.cfg.kind + what));
+      st.closed_why = why;
+      // A kill -9 of the browser's process group can close the socket (the
+      // network process holds it) before the renderer starts to exit: with
+      // the renderer still up, judge once its processes had a moment.
+      auto pid = st.launched_pid;
+      if (pid != 0 && !page_processes(pid).empty())
+        self->delayed_send(self, close_settle_time, deadline_atom::value,
+                           close_settled);
+      else
+        judge_close(self);
     },
     [=](exited_atom, int32_t, const std::string& what) {
       if (!self->state.failure)
@@ -550,6 +575,11 @@ browser_connection_actor::behavior_type browser_connection(self_ptr self,
       if (id == infer_deadlines) {
         expire_infers(self);
         finish_drain_if_done(self);
+        return;
+      }
+      if (id == close_settled) {
+        if (!st.failure)
+          judge_close(self);
         return;
       }
       if (id == drain_deadline) {

@@ -128,11 +128,13 @@ bool restart_launching(const browser_supervisor_state& st) {
   return false;
 }
 
+/// Whether a browser is on its way (being started, or room for it asked
+/// for); one in backoff is not: its restart may be seconds away yet.
 bool launch_pending(const browser_supervisor_state& st) {
   if (st.acquiring > 0)
     return true;
   for (auto& [id, s] : st.slots)
-    if (s.state == phase::launching || s.state == phase::backoff)
+    if (s.state == phase::launching)
       return true;
   return false;
 }
@@ -269,6 +271,20 @@ void stop_all(self_ptr self, const caf::error& reason, std::function<void()> don
   all->arm();
 }
 
+/// Starts the failed browser of slot `id` again, if it still waits out
+/// its backoff.
+void restart(self_ptr self, uint64_t id) {
+  auto& st = self->state;
+  auto i = st.slots.find(id);
+  if (st.shutting_down || i == st.slots.end() || i->second.state != phase::backoff)
+    return;
+  auto consecutive = i->second.consecutive_restarts;
+  st.counters.restarts++;
+  launch(self, id);
+  st.slots[id].consecutive_restarts = consecutive;
+  st.slots[id].restarting = true;
+}
+
 /// A browser died on its own: restart it after a backoff, or give up.
 void on_failure(self_ptr self, uint64_t id, const caf::error& reason) {
   auto& st = self->state;
@@ -300,7 +316,7 @@ void on_failure(self_ptr self, uint64_t id, const caf::error& reason) {
     // did): restart now, as its connect request would have.
     spdlog::warn("{} browser failed ({}); restarting now", st.kind,
                  render_error(reason));
-    caf::anon_send(self, restart_atom::value, id);
+    restart(self, id);
     return;
   }
   spdlog::warn("{} browser failed ({}); restarting in {} ms", st.kind,
@@ -431,23 +447,13 @@ browser_supervisor_actor::behavior_type browser_supervisor(self_ptr self,
       // (someone needs it; the intensity limit still bounds crash loops), or
       // once it is up. Growing as well would start two browsers at once.
       if (auto id = slot_in_backoff(st))
-        caf::anon_send(self, restart_atom::value, id);
+        restart(self, id);
       else if (choice.action == browser_choice::grow && !restart_launching(st))
         grow(self);
       return rp;
     },
     [=](check_atom) { check(self); },
-    [=](restart_atom, uint64_t id) {
-      auto& st = self->state;
-      auto i = st.slots.find(id);
-      if (st.shutting_down || i == st.slots.end() || i->second.state != phase::backoff)
-        return;
-      auto consecutive = i->second.consecutive_restarts;
-      st.counters.restarts++;
-      launch(self, id);
-      st.slots[id].consecutive_restarts = consecutive;
-      st.slots[id].restarting = true;
-    },
+    [=](restart_atom, uint64_t id) { restart(self, id); },
     [=](stats_atom) -> caf::result<kind_stats> {
       // Fresh figures from every running browser, then the snapshot.
       auto rp = self->make_response_promise<kind_stats>();
