@@ -29,7 +29,8 @@ enum class phase { launching, ready, draining, backoff };
 struct slot {
   browser_connection_actor conn;
   phase state = phase::launching;
-  pool_clock::time_point started = pool_clock::now();
+  /// When it was launched, on the actor clock.
+  pool_clock::time_point started;
   /// Restarts in a row without a stable period in between.
   uint32_t consecutive_restarts = 0;
   /// Started again after a failure and not ready yet.
@@ -187,7 +188,7 @@ void launch(self_ptr self, uint64_t id) {
   auto& s = st.slots[id];
   s.conn = spawn_browser_connection(self->system(), st.cfg.connection);
   s.state = phase::launching;
-  s.started = pool_clock::now();
+  s.started = self->clock().now();
   s.retiring = retire_reason::keep;
   s.load = 0;
   st.counters.launches++;
@@ -289,7 +290,8 @@ void restart(self_ptr self, uint64_t id) {
 void on_failure(self_ptr self, uint64_t id, const caf::error& reason) {
   auto& st = self->state;
   auto& s = st.slots[id];
-  auto now = pool_clock::now();
+  // The actor clock: the deterministic scheduler's in tests.
+  auto now = self->clock().now();
   st.counters.failures++;
   if (!st.intensity.record(now)) {
     auto err = make_error(
@@ -302,8 +304,10 @@ void on_failure(self_ptr self, uint64_t id, const caf::error& reason) {
     stop_all(self, err, [=] { self->quit(err); });
     return;
   }
-  auto uptime = std::chrono::duration_cast<ms>(now - s.started);
-  if (uptime.count() >= st.cfg.policy.restart.stable_after_ms)
+  // A browser that ran for a while is not crash-looping: its restart need
+  // not wait out a long backoff. One that fails while starting keeps
+  // doubling it.
+  if (now - s.started >= ms{st.cfg.policy.restart.stable_after_ms})
     s.consecutive_restarts = 0;
   std::uniform_real_distribution<double> jitter{0.0, 1.0};
   auto delay

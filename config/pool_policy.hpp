@@ -15,8 +15,11 @@ struct restart_policy {
   /// plus up to 25 % jitter.
   uint32_t backoff_base_ms = 1000;
   uint32_t backoff_max_ms = 15000;
-  /// A browser up this long has its restart count reset to 0.
-  uint32_t stable_after_ms = 60000;
+  /// A browser that ran this long (from its launch) before it failed has
+  /// its restart count reset to 0: it restarts after `backoff_base_ms`
+  /// again. Crash loops at start never get there; `max_restarts` bounds
+  /// the rest.
+  uint32_t stable_after_ms = 10000;
   /// More than `max_restarts` restarts within `window_ms` escalates to the
   /// pool supervisor.
   uint32_t max_restarts = 5;

@@ -68,16 +68,22 @@ struct supervisor_fixture : deterministic_fixture {
     return *peer;
   }
 
-  /// A ready browser, as the pool hands it out.
-  browser_connection_actor ready_browser() {
-    auto h = connect();
-    page_says_hello();
+  /// The browser the pool answers a connect request `h` with.
+  template <class Handle>
+  browser_connection_actor handed_out(Handle h) {
     browser_connection_actor conn;
     receive(
       h, [&](browser_connection_actor& c) { conn = c; },
       [&](caf::error& e) { FAIL(render_error(e)); });
     REQUIRE(conn);
     return conn;
+  }
+
+  /// A ready browser, as the pool hands it out.
+  browser_connection_actor ready_browser() {
+    auto h = connect();
+    page_says_hello();
+    return handed_out(h);
   }
 
   void browser_dies(const browser_connection_actor& conn) {
@@ -138,12 +144,7 @@ struct budget_fixture : supervisor_fixture {
 
   /// Places a model of `mib` and returns the browser it was given.
   browser_connection_actor place(uint64_t mib) {
-    auto h = connect({true, "m" + std::to_string(++placed), mib << 20});
-    browser_connection_actor out;
-    receive(
-      h, [&](browser_connection_actor& c) { out = c; },
-      [&](caf::error& e) { FAIL(render_error(e)); });
-    return out;
+    return handed_out(connect({true, "m" + std::to_string(++placed), mib << 20}));
   }
 
   int placed = 0;
@@ -167,12 +168,7 @@ TEST_CASE_FIXTURE(supervisor_fixture, "a browser that dies is restarted after "
   page_says_hello();
   CHECK(chromium_stats().connections.size() == 1);
   // The restarted browser is warm and empty: it is handed out, not a new one.
-  auto h = connect();
-  browser_connection_actor again;
-  receive(
-    h, [&](browser_connection_actor& c) { again = c; },
-    [](caf::error& e) { FAIL(render_error(e)); });
-  REQUIRE(again);
+  auto again = handed_out(connect());
   CHECK(launches() == 2);
   // Restart 2 (without a stable period in between) waits 2 s.
   browser_dies(again);
@@ -184,6 +180,33 @@ TEST_CASE_FIXTURE(supervisor_fixture, "a browser that dies is restarted after "
   CHECK(stats.failures == 2);
   CHECK(stats.restarts == 2);
   CHECK(stats.escalations == 0);
+}
+
+TEST_CASE_FIXTURE(supervisor_fixture, "a browser that ran for the stable "
+                                      "period restarts after the base backoff "
+                                      "again") {
+  auto conn = ready_browser();
+  browser_dies(conn);
+  advance(1300ms);
+  REQUIRE(launches() == 2);
+  page_says_hello();
+  auto again = handed_out(connect());
+  // Its page answers the hello ping, so the 10 s below miss no heartbeat.
+  REQUIRE(!page->texts.empty());
+  auto ping = nlohmann::json::parse(page->texts.back());
+  REQUIRE(ping["type"] == "ping");
+  caf::anon_send(again, text_atom::value,
+                 nlohmann::json{{"type", "pong"}, {"id", ping["id"]}}.dump());
+  run();
+  // Up for the 10 s stable period: restart 2 waits the base 1 s, not 2 s
+  // (the test above shows 2 s when it fails sooner).
+  advance(10000ms);
+  browser_dies(again);
+  advance(900ms);
+  CHECK(launches() == 2);
+  advance(400ms);
+  CHECK(launches() == 3);
+  CHECK(chromium_stats().escalations == 0);
 }
 
 TEST_CASE_FIXTURE(supervisor_fixture, "one restart too many escalates to the "
@@ -205,9 +228,7 @@ TEST_CASE_FIXTURE(supervisor_fixture, "one restart too many escalates to the "
   auto h = connect();
   CHECK(launches() == before + 1);
   page_says_hello();
-  receive(
-    h, [](browser_connection_actor& c) { CHECK(c); },
-    [](caf::error& e) { FAIL(render_error(e)); });
+  handed_out(h);
 }
 
 TEST_CASE_FIXTURE(supervisor_fixture, "a browser is started on demand up to "
@@ -221,9 +242,8 @@ TEST_CASE_FIXTURE(supervisor_fixture, "a browser is started on demand up to "
   // At the maximum of two, the least loaded is shared.
   auto h = connect();
   CHECK(launches() == 2);
-  receive(
-    h, [&](browser_connection_actor& c) { CHECK((c == first || c == second)); },
-    [](caf::error& e) { FAIL(render_error(e)); });
+  auto shared = handed_out(h);
+  CHECK((shared == first || shared == second));
 }
 
 TEST_CASE_FIXTURE(supervisor_fixture, "a browser the asker found gone is "
@@ -235,12 +255,8 @@ TEST_CASE_FIXTURE(supervisor_fixture, "a browser the asker found gone is "
   // placement that found it gone names it.
   placement_hint gone;
   gone.gone_connection = first.id();
-  for (int i = 0; i < 3; ++i) {
-    auto h = connect(gone);
-    receive(
-      h, [&](browser_connection_actor& c) { CHECK(c == second); },
-      [](caf::error& e) { FAIL(render_error(e)); });
-  }
+  for (int i = 0; i < 3; ++i)
+    CHECK(handed_out(connect(gone)) == second);
   // With `second` gone as well there is nothing to hand out and no room to
   // grow: the placement waits, and the failure restarts the browser now
   // instead of after its backoff.
@@ -251,10 +267,8 @@ TEST_CASE_FIXTURE(supervisor_fixture, "a browser the asker found gone is "
   browser_dies(second);
   CHECK(launches() == 4);
   page_says_hello();
-  receive(
-    waiting,
-    [&](browser_connection_actor& c) { CHECK((c != first && c != second)); },
-    [](caf::error& e) { FAIL(render_error(e)); });
+  auto restarted = handed_out(waiting);
+  CHECK((restarted != first && restarted != second));
 }
 
 TEST_CASE_FIXTURE(budget_fixture, "a model goes to a browser with memory to "
