@@ -151,14 +151,18 @@ void fail_everything(self_ptr self, caf::error err, bool normal_exit = false) {
     self->quit(err);
 }
 
+/// Whether the page's renderer is gone (or exiting). By the launch's pid: a
+/// browser already reaped has no family left. False for a browser that is
+/// not a local process.
+bool renderer_gone(const browser_connection_state& st) {
+  return st.launched_pid != 0 && page_processes(st.launched_pid).empty();
+}
+
 /// Fails the connection for its closed bridge: the renderer gone (with the
 /// browser alive, or with it) is a crash; a page that closed the socket
 /// itself is a connection failure.
-void judge_close(self_ptr self) {
+void judge_close(self_ptr self, bool renderer_gone) {
   auto& st = self->state;
-  // The launch's pid: a browser already reaped has no family left.
-  auto pid = st.launched_pid;
-  auto renderer_gone = pid != 0 && page_processes(pid).empty();
   auto code = renderer_gone ? errc::browser_crash : errc::connection;
   auto what = renderer_gone
                 ? " page process is gone (bridge closed: " + st.closed_why + ")"
@@ -548,12 +552,12 @@ browser_connection_actor::behavior_type browser_connection(self_ptr self,
       // A kill -9 of the browser's process group can close the socket (the
       // network process holds it) before the renderer starts to exit: with
       // the renderer still up, judge once its processes had a moment.
-      auto pid = st.launched_pid;
-      if (pid != 0 && !page_processes(pid).empty())
+      auto gone = renderer_gone(st);
+      if (st.launched_pid != 0 && !gone)
         self->delayed_send(self, close_settle_time, deadline_atom::value,
                            close_settled);
       else
-        judge_close(self);
+        judge_close(self, gone);
     },
     [=](exited_atom, int32_t, const std::string& what) {
       if (!self->state.failure)
@@ -579,7 +583,7 @@ browser_connection_actor::behavior_type browser_connection(self_ptr self,
       }
       if (id == close_settled) {
         if (!st.failure)
-          judge_close(self);
+          judge_close(self, renderer_gone(st));
         return;
       }
       if (id == drain_deadline) {

@@ -279,11 +279,9 @@ void restart(self_ptr self, uint64_t id) {
   auto i = st.slots.find(id);
   if (st.shutting_down || i == st.slots.end() || i->second.state != phase::backoff)
     return;
-  auto consecutive = i->second.consecutive_restarts;
   st.counters.restarts++;
-  launch(self, id);
-  st.slots[id].consecutive_restarts = consecutive;
-  st.slots[id].restarting = true;
+  launch(self, id); // Keeps the slot's count of restarts in a row.
+  i->second.restarting = true;
 }
 
 /// A browser died on its own: restart it after a backoff, or give up.
