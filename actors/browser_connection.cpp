@@ -39,7 +39,8 @@ constexpr size_t max_dispatches_at_page = 2;
 constexpr size_t max_bundle_requests = 64;
 
 double ms_since(clock_type::time_point t) {
-  return std::chrono::duration<double, std::milli>(clock_type::now() - t).count();
+  return std::chrono::duration<double, std::milli>(clock_type::now() - t)
+    .count();
 }
 
 struct pending_load {
@@ -179,9 +180,10 @@ void finish_drain_if_done(self_ptr self) {
   auto& st = self->state;
   if (st.draining && !st.failure && st.infers.empty() && st.loads.empty()
       && st.tenants.empty() && st.loaded.empty())
-    fail_everything(
-      self, make_error(errc::shutting_down, st.cfg.kind + " browser was retired"),
-      true);
+    fail_everything(self,
+                    make_error(errc::shutting_down,
+                               st.cfg.kind + " browser was retired"),
+                    true);
 }
 
 /// Pings the page, or fails the connection if the last ping went unanswered
@@ -199,13 +201,14 @@ void heartbeat(self_ptr self) {
   } else if (st.loads.empty()) {
     // (Creating an onnxruntime-web session can block the page's JavaScript
     // for seconds; the load's own deadline covers a page stuck meanwhile.)
-    auto silent
-      = std::chrono::duration_cast<std::chrono::milliseconds>(now - st.ping_sent);
+    auto silent = std::chrono::duration_cast<std::chrono::milliseconds>(
+      now - st.ping_sent);
     if (silent.count() >= st.cfg.heartbeat_timeout_ms) {
-      fail_everything(self, make_error(errc::timeout,
-                                       st.cfg.kind + " page did not answer a heartbeat for "
-                                         + std::to_string(silent.count())
-                                         + " ms (its JavaScript is stuck)"));
+      fail_everything(
+        self, make_error(errc::timeout,
+                         st.cfg.kind + " page did not answer a heartbeat for "
+                           + std::to_string(silent.count())
+                           + " ms (its JavaScript is stuck)"));
       return;
     }
   }
@@ -264,7 +267,8 @@ void send_held(self_ptr self) {
       ids.push_back(id);
       frames.push_back({true, std::move(frame)});
     }
-    st.held.erase(st.held.begin(), st.held.begin() + static_cast<ptrdiff_t>(used));
+    st.held.erase(st.held.begin(),
+                  st.held.begin() + static_cast<ptrdiff_t>(used));
     if (!ids.empty())
       dispatch(self, std::move(ids), std::move(frames));
   }
@@ -291,7 +295,8 @@ void arm_infer_timer(self_ptr self, clock_type::time_point at) {
   if (st.infer_timer && *st.infer_timer <= at)
     return;
   st.infer_timer = at;
-  auto in = std::chrono::ceil<std::chrono::milliseconds>(at - self->clock().now());
+  auto in
+    = std::chrono::ceil<std::chrono::milliseconds>(at - self->clock().now());
   self->delayed_send(self, std::max(in, std::chrono::milliseconds{0}),
                      deadline_atom::value, infer_deadlines);
 }
@@ -475,7 +480,8 @@ void on_binary(self_ptr self, const std::vector<uint8_t>& message) {
   auto& st = self->state;
   if (!wire::is_bundle(message)) {
     on_result(self, message);
-  } else if (auto frames = wire::decode_bundle(message, st.cfg.limits); !frames) {
+  } else if (auto frames = wire::decode_bundle(message, st.cfg.limits);
+             !frames) {
     spdlog::warn("{} page broke the protocol: {}", st.cfg.kind, frames.error);
   } else {
     for (auto& f : *frames.value) {
@@ -492,7 +498,8 @@ caf::error not_ready(const browser_connection_state& st) {
   if (st.failure)
     return st.failure;
   if (!st.capabilities || !st.channel)
-    return make_error(errc::connection, st.cfg.kind + " page has not said hello yet");
+    return make_error(errc::connection,
+                      st.cfg.kind + " page has not said hello yet");
   return {};
 }
 
@@ -524,8 +531,8 @@ void launch(self_ptr self) {
                      deadline_atom::value, uint64_t{0});
 }
 
-browser_connection_actor::behavior_type browser_connection(self_ptr self,
-                                                           browser_connection_config cfg) {
+browser_connection_actor::behavior_type
+browser_connection(self_ptr self, browser_connection_config cfg) {
   self->state.cfg = std::move(cfg);
   self->state.breaker = circuit_breaker{
     self->state.cfg.breaker_failures,
@@ -561,19 +568,21 @@ browser_connection_actor::behavior_type browser_connection(self_ptr self,
     },
     [=](exited_atom, int32_t, const std::string& what) {
       if (!self->state.failure)
-        fail_everything(self, make_error(errc::browser_crash,
-                                         self->state.cfg.kind + " process " + what));
+        fail_everything(self,
+                        make_error(errc::browser_crash,
+                                   self->state.cfg.kind + " process " + what));
     },
     [=](deadline_atom, uint64_t id) {
       auto& st = self->state;
       if (id == 0) {
         if (!st.capabilities && !st.failure)
-          fail_everything(self, make_error(errc::connection,
-                                           st.cfg.kind
-                                             + " page did not say hello "
-                                               "within "
-                                             + std::to_string(st.cfg.launch_timeout_ms)
-                                             + " ms"));
+          fail_everything(
+            self,
+            make_error(errc::connection,
+                       st.cfg.kind
+                         + " page did not say hello "
+                           "within "
+                         + std::to_string(st.cfg.launch_timeout_ms) + " ms"));
         return;
       }
       if (id == infer_deadlines) {
@@ -590,7 +599,8 @@ browser_connection_actor::behavior_type browser_connection(self_ptr self,
         if (!st.failure)
           fail_everything(self,
                           make_error(errc::shutting_down,
-                                     st.cfg.kind + " browser was retired before "
+                                     st.cfg.kind
+                                       + " browser was retired before "
                                        + std::to_string(st.infers.size())
                                        + " requests in flight finished"),
                           true);
@@ -609,7 +619,8 @@ browser_connection_actor::behavior_type browser_connection(self_ptr self,
       auto& st = self->state;
       if (st.failure) {
         // Too late: tell the instance so it does not wait for us.
-        caf::anon_send(instance, drain_atom::value, render_error(st.failure), false);
+        caf::anon_send(instance, drain_atom::value, render_error(st.failure),
+                       false);
         return;
       }
       st.tenants[key].insert(instance);
@@ -640,7 +651,8 @@ browser_connection_actor::behavior_type browser_connection(self_ptr self,
       for (auto& [key, instances] : st.tenants)
         for (auto& instance : instances)
           caf::anon_send(instance, drain_atom::value, why, move_now);
-      self->delayed_send(self, std::chrono::milliseconds{st.cfg.drain_timeout_ms},
+      self->delayed_send(self,
+                         std::chrono::milliseconds{st.cfg.drain_timeout_ms},
                          deadline_atom::value, drain_deadline);
       finish_drain_if_done(self);
     },
@@ -661,7 +673,8 @@ browser_connection_actor::behavior_type browser_connection(self_ptr self,
       if (auto err = not_ready(st))
         return err;
       if (st.draining)
-        return make_error(errc::connection, st.cfg.kind + " browser is retiring");
+        return make_error(errc::connection,
+                          st.cfg.kind + " browser is retiring");
       st.last_activity = clock_type::now();
       auto key = spec.page_key(platform);
       if (auto i = st.loaded.find(key); i != st.loaded.end())
@@ -671,15 +684,17 @@ browser_connection_actor::behavior_type browser_connection(self_ptr self,
         return make_error(errc::invalid_request,
                           "unknown platform '" + platform + "'");
       if (!support->available)
-        return make_error(errc::browser_capability, st.cfg.kind + " has no " + platform
-                                                      + ": " + support->reason);
+        return make_error(errc::browser_capability, st.cfg.kind + " has no "
+                                                      + platform + ": "
+                                                      + support->reason);
       for (auto* file : files_of(spec))
         st.cfg.routes->add_model(file->sha256, file->path);
       wire::load_command cmd{st.next_id++, key, spec, platform};
       auto rp = self->make_response_promise<loaded_model>();
       st.loads.emplace(cmd.id, pending_load{rp, spec.name + " on " + platform});
       st.channel->send_text(wire::encode_load(cmd));
-      self->delayed_send(self, std::chrono::milliseconds{st.cfg.load_timeout_ms},
+      self->delayed_send(self,
+                         std::chrono::milliseconds{st.cfg.load_timeout_ms},
                          deadline_atom::value, cmd.id);
       return rp;
     },
@@ -694,14 +709,16 @@ browser_connection_actor::behavior_type browser_connection(self_ptr self,
           st.cfg.kind + " circuit is open after "
             + std::to_string(st.breaker.consecutive_failures())
             + " failed requests in a row; next probe in "
-            + std::to_string(st.breaker.cooldown_left(self->clock().now()).count())
+            + std::to_string(
+              st.breaker.cooldown_left(self->clock().now()).count())
             + " ms");
       auto id = st.next_id++;
       auto frame = wire::encode_infer(id, key, req, st.cfg.limits);
       if (!frame)
         return make_error(errc::invalid_request, frame.error);
       auto rp = self->make_response_promise<page_result>();
-      auto timeout = req.timeout_ms != 0 ? req.timeout_ms : st.cfg.infer_timeout_ms;
+      auto timeout = req.timeout_ms != 0 ? req.timeout_ms
+                                         : st.cfg.infer_timeout_ms;
       // (Deadlines on the actor clock, which tests drive.)
       auto deadline = self->clock().now() + std::chrono::milliseconds{timeout};
       st.infers.emplace(id, pending_infer{rp, clock_type::now(), deadline});
@@ -720,7 +737,8 @@ browser_connection_actor::behavior_type browser_connection(self_ptr self,
       if (!st.cfg.fault_injection || !st.browser || st.browser->pid() != pid
           || pid == 0 || st.failure)
         return false;
-      spdlog::warn("injecting fault '{}' into {} (pid {})", fault, st.cfg.kind, pid);
+      spdlog::warn("injecting fault '{}' into {} (pid {})", fault, st.cfg.kind,
+                   pid);
       if (fault == "kill") {
         ::kill(-pid, SIGKILL); // Its own process group, as we started it.
         return true;
@@ -752,8 +770,9 @@ browser_connection_actor::behavior_type browser_connection(self_ptr self,
 
 } // namespace
 
-browser_connection_actor spawn_browser_connection(caf::actor_system& sys,
-                                                  browser_connection_config cfg) {
+browser_connection_actor
+spawn_browser_connection(caf::actor_system& sys,
+                         browser_connection_config cfg) {
   return sys.spawn(browser_connection, std::move(cfg));
 }
 

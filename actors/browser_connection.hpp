@@ -28,7 +28,8 @@ class http_routes;
 
 /// Starts the browser process on a URL (real launcher or a test double).
 using browser_launcher = std::function<std::unique_ptr<browser_instance>(
-  const std::string& url, browser_instance::exit_handler on_exit, std::string& error)>;
+  const std::string& url, browser_instance::exit_handler on_exit,
+  std::string& error)>;
 
 /// Everything a browser connection needs to know.
 struct browser_connection_config {
@@ -64,7 +65,7 @@ struct browser_connection_config {
 };
 
 /// Spawns a browser connection; it launches its browser at once.
-browser_connection_actor spawn_browser_connection(caf::actor_system& sys,
-                                                  browser_connection_config cfg);
+browser_connection_actor
+spawn_browser_connection(caf::actor_system& sys, browser_connection_config cfg);
 
 } // namespace webaccel

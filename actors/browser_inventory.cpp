@@ -10,7 +10,8 @@ browser_inventory take_browser_inventory(const runtime_config& cfg) {
     if (bc.launcher.type == "webdriver") {
       auto info = find_browser_kind(kind);
       // The version comes from the page's user agent once it says hello.
-      out.installed[kind] = installed_browser{kind, info->engine, bc.executable, ""};
+      out.installed[kind] = installed_browser{kind, info->engine, bc.executable,
+                                              ""};
       continue;
     }
     std::string error;

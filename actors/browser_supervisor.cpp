@@ -54,7 +54,9 @@ struct browser_supervisor_state {
   std::map<uint64_t, slot> slots;
   uint64_t next_slot = 1;
   /// Waiting to place a model, with what they said about it.
-  std::vector<std::pair<caf::typed_response_promise<browser_connection_actor>, placement_hint>> waiting;
+  std::vector<std::pair<caf::typed_response_promise<browser_connection_actor>,
+                        placement_hint>>
+    waiting;
   /// Waiting only to look at a browser (they add no load).
   std::vector<caf::typed_response_promise<browser_connection_actor>> lookers;
   /// Room requested from the pool and not answered yet.
@@ -78,7 +80,8 @@ uint32_t live_count(const browser_supervisor_state& st) {
 }
 
 /// Id of the slot whose browser connection is `addr`; 0 if none.
-uint64_t find_slot(const browser_supervisor_state& st, const caf::actor_addr& addr) {
+uint64_t find_slot(const browser_supervisor_state& st,
+                   const caf::actor_addr& addr) {
   for (auto& [id, s] : st.slots)
     if (s.conn && s.conn.address() == addr)
       return id;
@@ -159,10 +162,12 @@ void answer_waiting(self_ptr self) {
   }
   uint64_t limit = uint64_t{st.cfg.memory_limit_mb} << 20;
   auto pending = launch_pending(st);
-  std::vector<std::pair<caf::typed_response_promise<browser_connection_actor>, placement_hint>> still;
+  std::vector<std::pair<caf::typed_response_promise<browser_connection_actor>,
+                        placement_hint>>
+    still;
   for (auto& [rp, hint] : st.waiting) {
-    auto choice
-      = choose_browser(candidates(st, hint), hint.model_bytes, limit, false);
+    auto choice = choose_browser(candidates(st, hint), hint.model_bytes, limit,
+                                 false);
     // A browser on its way will be idle: wait for it rather than share.
     auto shares = choice.why.rfind("least loaded", 0) == 0;
     if (choice.action != browser_choice::use || (shares && pending))
@@ -208,7 +213,8 @@ void launch(self_ptr self, uint64_t id) {
       },
       [=](caf::error& err) {
         // The down handler restarts it (or gives up).
-        spdlog::warn("{} did not come up: {}", self->state.kind, render_error(err));
+        spdlog::warn("{} did not come up: {}", self->state.kind,
+                     render_error(err));
         caf::anon_send(conn, shutdown_atom::value);
       });
 }
@@ -236,11 +242,12 @@ void grow(self_ptr self) {
         answer_waiting(self);
         if ((!st.waiting.empty() || !st.lookers.empty()) && live_count(st) == 0
             && st.acquiring == 0)
-          fail_waiting(self, make_error(errc::browser_unavailable,
-                                        "the pool is full (max_connections "
-                                        "reached by other browser kinds); "
-                                        "no "
-                                          + st.kind + " browser can be started"));
+          fail_waiting(self,
+                       make_error(errc::browser_unavailable,
+                                  "the pool is full (max_connections "
+                                  "reached by other browser kinds); "
+                                  "no "
+                                    + st.kind + " browser can be started"));
       },
       [=](caf::error& err) {
         self->state.acquiring--;
@@ -252,12 +259,14 @@ void grow(self_ptr self) {
 /// Keeps at least min_connections browsers starting or running.
 void ensure_minimum(self_ptr self) {
   auto& st = self->state;
-  while (!st.shutting_down && live_count(st) + st.acquiring < st.cfg.min_connections)
+  while (!st.shutting_down
+         && live_count(st) + st.acquiring < st.cfg.min_connections)
     grow(self);
 }
 
 /// Stops every browser, fails waiters, answers `done` once all are gone.
-void stop_all(self_ptr self, const caf::error& reason, std::function<void()> done) {
+void stop_all(self_ptr self, const caf::error& reason,
+              std::function<void()> done) {
   auto& st = self->state;
   st.shutting_down = true;
   fail_waiting(self, reason);
@@ -277,7 +286,8 @@ void stop_all(self_ptr self, const caf::error& reason, std::function<void()> don
 void restart(self_ptr self, uint64_t id) {
   auto& st = self->state;
   auto i = st.slots.find(id);
-  if (st.shutting_down || i == st.slots.end() || i->second.state != phase::backoff)
+  if (st.shutting_down || i == st.slots.end()
+      || i->second.state != phase::backoff)
     return;
   st.counters.restarts++;
   launch(self, id); // Keeps the slot's count of restarts in a row.
@@ -308,8 +318,8 @@ void on_failure(self_ptr self, uint64_t id, const caf::error& reason) {
   if (now - s.started >= ms{st.cfg.policy.restart.stable_after_ms})
     s.consecutive_restarts = 0;
   std::uniform_real_distribution<double> jitter{0.0, 1.0};
-  auto delay
-    = restart_delay(st.cfg.policy.restart, s.consecutive_restarts, jitter(st.rng));
+  auto delay = restart_delay(st.cfg.policy.restart, s.consecutive_restarts,
+                             jitter(st.rng));
   s.consecutive_restarts++;
   s.conn = nullptr;
   s.state = phase::backoff;
@@ -336,8 +346,9 @@ void check_slot(self_ptr self, uint64_t id, const connection_stats& stats) {
   s.last = stats;
   // A model just placed here may not have attached yet, but its page
   // session shows already.
-  s.load = std::max(stats.models, static_cast<uint32_t>(stats.loaded_models.size())
-                                    + stats.loading);
+  s.load = std::max(stats.models,
+                    static_cast<uint32_t>(stats.loaded_models.size())
+                      + stats.loading);
   browser_health health;
   health.requests = stats.requests;
   health.in_flight = stats.in_flight;
@@ -398,8 +409,8 @@ kind_stats snapshot(browser_supervisor_state& st) {
   return out;
 }
 
-browser_supervisor_actor::behavior_type browser_supervisor(self_ptr self,
-                                                           browser_supervisor_config cfg) {
+browser_supervisor_actor::behavior_type
+browser_supervisor(self_ptr self, browser_supervisor_config cfg) {
   auto& init = self->state;
   init.cfg = std::move(cfg);
   init.kind = init.cfg.connection.kind;
@@ -422,7 +433,8 @@ browser_supervisor_actor::behavior_type browser_supervisor(self_ptr self,
   ensure_minimum(self);
   self->delayed_send(self, ms{init.cfg.policy.heartbeat_ms}, check_atom::value);
   return {
-    [=](connect_atom, placement_hint& hint) -> caf::result<browser_connection_actor> {
+    [=](connect_atom,
+        placement_hint& hint) -> caf::result<browser_connection_actor> {
       auto& st = self->state;
       if (st.shutting_down)
         return make_error(errc::shutting_down,
@@ -440,7 +452,8 @@ browser_supervisor_actor::behavior_type browser_supervisor(self_ptr self,
       }
       auto can_grow = live_count(st) + st.acquiring < st.cfg.max_connections;
       auto choice = choose_browser(candidates(st, hint), hint.model_bytes,
-                                   uint64_t{st.cfg.memory_limit_mb} << 20, can_grow);
+                                   uint64_t{st.cfg.memory_limit_mb} << 20,
+                                   can_grow);
       if (choice.action == browser_choice::use)
         return hand_out(st, choice.id, hint, choice.why);
       auto rp = self->make_response_promise<browser_connection_actor>();
@@ -486,14 +499,16 @@ browser_supervisor_actor::behavior_type browser_supervisor(self_ptr self,
       for (auto& [id, s] : self->state.slots)
         if (s.conn)
           conns.push_back(s.conn);
-      return ask_any(self, conns, ms{slack_ms}, fault_atom::value, pid, fault, count);
+      return ask_any(self, conns, ms{slack_ms}, fault_atom::value, pid, fault,
+                     count);
     },
     [=](shutdown_atom) -> caf::result<bool> {
       auto rp = self->make_response_promise<bool>();
-      stop_all(self, make_error(errc::shutting_down, "runtime shut down"), [=]() mutable {
-        rp.deliver(true);
-        self->quit();
-      });
+      stop_all(self, make_error(errc::shutting_down, "runtime shut down"),
+               [=]() mutable {
+                 rp.deliver(true);
+                 self->quit();
+               });
       return rp;
     },
   };
@@ -501,8 +516,9 @@ browser_supervisor_actor::behavior_type browser_supervisor(self_ptr self,
 
 } // namespace
 
-browser_supervisor_actor spawn_browser_supervisor(caf::actor_system& sys,
-                                                  browser_supervisor_config cfg) {
+browser_supervisor_actor
+spawn_browser_supervisor(caf::actor_system& sys,
+                         browser_supervisor_config cfg) {
   return sys.spawn(browser_supervisor, std::move(cfg));
 }
 

@@ -35,7 +35,7 @@ struct browser_supervisor_config {
   uint64_t seed = 0;
 };
 
-browser_supervisor_actor spawn_browser_supervisor(caf::actor_system& sys,
-                                                  browser_supervisor_config cfg);
+browser_supervisor_actor
+spawn_browser_supervisor(caf::actor_system& sys, browser_supervisor_config cfg);
 
 } // namespace webaccel

@@ -4,7 +4,8 @@ namespace webaccel {
 
 bool circuit_breaker::allow(clock_type::time_point now) {
   switch (state_) {
-    case state::closed: return true;
+    case state::closed:
+      return true;
     case state::open:
       if (now - opened_ < cooldown_)
         return false;
@@ -29,14 +30,16 @@ void circuit_breaker::on_success() {
 void circuit_breaker::on_failure(clock_type::time_point now) {
   consecutive_++;
   if (state_ == state::half_open
-      || (state_ == state::closed && threshold_ != 0 && consecutive_ >= threshold_)) {
+      || (state_ == state::closed && threshold_ != 0
+          && consecutive_ >= threshold_)) {
     state_ = state::open;
     opened_ = now;
     probing_ = false;
   }
 }
 
-std::chrono::milliseconds circuit_breaker::cooldown_left(clock_type::time_point now) const {
+std::chrono::milliseconds
+circuit_breaker::cooldown_left(clock_type::time_point now) const {
   if (state_ != state::open)
     return std::chrono::milliseconds{0};
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -46,9 +49,12 @@ std::chrono::milliseconds circuit_breaker::cooldown_left(clock_type::time_point 
 
 const char* to_string(circuit_breaker::state x) {
   switch (x) {
-    case circuit_breaker::state::closed: return "closed";
-    case circuit_breaker::state::open: return "open";
-    case circuit_breaker::state::half_open: return "half_open";
+    case circuit_breaker::state::closed:
+      return "closed";
+    case circuit_breaker::state::open:
+      return "open";
+    case circuit_breaker::state::half_open:
+      return "half_open";
   }
   return "unknown";
 }

@@ -11,7 +11,7 @@
 namespace webaccel {
 
 class circuit_breaker {
- public:
+public:
   using clock_type = std::chrono::steady_clock;
 
   enum class state { closed, open, half_open };
@@ -42,7 +42,7 @@ class circuit_breaker {
   /// Time left until the next probe may go (0 unless open).
   std::chrono::milliseconds cooldown_left(clock_type::time_point now) const;
 
- private:
+private:
   uint32_t threshold_;
   std::chrono::milliseconds cooldown_;
   state state_ = state::closed;

@@ -15,7 +15,7 @@
 namespace webaccel {
 
 class countdown {
- public:
+public:
   explicit countdown(std::function<void()> done) : done_(std::move(done)) {
     // nop
   }
@@ -36,7 +36,7 @@ class countdown {
     arrive();
   }
 
- private:
+private:
   std::function<void()> done_;
   size_t pending_ = 1;
 };
@@ -48,10 +48,9 @@ inline std::shared_ptr<countdown> make_countdown(std::function<void()> done) {
 /// Sends the same request to each of `targets` and answers with true once
 /// all replied if any said true (a target that fails counts as false).
 template <class Self, class Handle, class... Ts>
-caf::typed_response_promise<bool> ask_any(Self* self,
-                                          const std::vector<Handle>& targets,
-                                          std::chrono::milliseconds timeout,
-                                          const Ts&... xs) {
+caf::typed_response_promise<bool>
+ask_any(Self* self, const std::vector<Handle>& targets,
+        std::chrono::milliseconds timeout, const Ts&... xs) {
   auto rp = self->template make_response_promise<bool>();
   auto found = std::make_shared<bool>(false);
   auto all = make_countdown([=]() mutable { rp.deliver(*found); });

@@ -13,8 +13,8 @@ uint32_t request_deadline_ms(const deadline_policy& policy, model_family family,
       i != policy.family_multipliers.end())
     factor = i->second;
   if (policy.reference_input_bytes != 0)
-    factor
-      *= std::max(1.0, double(input_bytes) / double(policy.reference_input_bytes));
+    factor *= std::max(1.0, double(input_bytes)
+                              / double(policy.reference_input_bytes));
   auto ms = double(policy.infer_ms) * factor;
   return static_cast<uint32_t>(std::min(ms, double(policy.max_ms)));
 }

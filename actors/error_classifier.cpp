@@ -16,7 +16,8 @@ std::string lower(std::string s) {
 bool matches(const classification_rule& r, const std::string& name,
              const std::string& lower_message, page_phase phase) {
   return (r.name.empty() || r.name == name)
-         && (r.message.empty() || lower_message.find(r.message) != std::string::npos)
+         && (r.message.empty()
+             || lower_message.find(r.message) != std::string::npos)
          && (!r.phase || *r.phase == phase);
 }
 
@@ -58,8 +59,10 @@ const std::vector<classification_rule>& default_classification_rules() {
     {"", "navigator.gpu", std::nullopt, errc::browser_capability},
     {"", "navigator.ml", std::nullopt, errc::browser_capability},
     // onnxruntime-web rejects an operator.
-    {"", "is not a registered function/op", std::nullopt, errc::unsupported_operation},
-    {"", "could not find an implementation", std::nullopt, errc::unsupported_operation},
+    {"", "is not a registered function/op", std::nullopt,
+     errc::unsupported_operation},
+    {"", "could not find an implementation", std::nullopt,
+     errc::unsupported_operation},
     {"", "not implemented", std::nullopt, errc::unsupported_operation},
     {"", "unsupported op", std::nullopt, errc::unsupported_operation},
     // onnxruntime-web cannot read the model.
@@ -81,13 +84,15 @@ error_classifier::error_classifier(std::vector<classification_rule> extra)
   rules_.insert(rules_.end(), builtin.begin(), builtin.end());
 }
 
-errc error_classifier::classify(const std::string& name, const std::string& message,
+errc error_classifier::classify(const std::string& name,
+                                const std::string& message,
                                 page_phase phase) const {
   auto msg = lower(message);
   for (auto& r : rules_)
     if (matches(r, name, msg, phase))
       return r.category;
-  return phase == page_phase::load ? errc::model_incompatible : errc::invalid_request;
+  return phase == page_phase::load ? errc::model_incompatible
+                                   : errc::invalid_request;
 }
 
 errc classify_page_error(const std::string& name, const std::string& message,

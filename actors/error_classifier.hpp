@@ -19,13 +19,13 @@ const std::vector<classification_rule>& default_classification_rules();
 /// `invalid_request` while running: the run was given inputs the model
 /// rejects, which is the caller's to fix.
 class error_classifier {
- public:
+public:
   explicit error_classifier(std::vector<classification_rule> extra = {});
 
   errc classify(const std::string& name, const std::string& message,
                 page_phase phase) const;
 
- private:
+private:
   std::vector<classification_rule> rules_;
 };
 

@@ -106,7 +106,8 @@ void answered(self_ptr self) {
   st.in_flight--;
   st.last_activity = clock_type::now();
   if (st.in_flight == 0 && st.placement.idle_unload_ms != 0)
-    self->delayed_send(self, ms{st.placement.idle_unload_ms}, check_atom::value);
+    self->delayed_send(self, ms{st.placement.idle_unload_ms},
+                       check_atom::value);
 }
 
 /// Answers every waiter of `r` with `err`.
@@ -136,7 +137,8 @@ void deliver(self_ptr self, sent_request& sent, page_result& res) {
   if (st.recovery == recovery_phase::probing && st.placement.connection
       && sent.connection == st.placement.connection.address()) {
     // The first answer from where the recovery moved us: it worked.
-    caf::anon_send(st.placement.recovery, recovered_atom::value, st.case_id, true);
+    caf::anon_send(st.placement.recovery, recovered_atom::value, st.case_id,
+                   true);
     st.recovery = recovery_phase::none;
     st.case_id = 0;
   }
@@ -149,7 +151,8 @@ void deliver(self_ptr self, sent_request& sent, page_result& res) {
     out.synthetic_weights = st.placement.spec.synthetic_weights;
     out.origin = sent.origin;
     out.time.total
-      = std::chrono::duration<double, std::milli>(now - r.waiters[i].arrived).count();
+      = std::chrono::duration<double, std::milli>(now - r.waiters[i].arrived)
+          .count();
     out.time.compute = res.compute_ms;
     out.time.transfer = std::max(0.0, res.round_trip_ms - res.page_ms);
     out.time.queue = std::max(0.0, out.time.total - res.round_trip_ms);
@@ -183,7 +186,8 @@ void on_send_error(self_ptr self, sent_request sent, caf::error err) {
   // The browser was gone before the request reached it: it never saw it,
   // so sending it again cannot double an answer.
   if (err == caf::sec::request_receiver_down && !sent.resent) {
-    if (st.placement.connection && st.placement.connection.address() == target) {
+    if (st.placement.connection
+        && st.placement.connection.address() == target) {
       self->demonitor(target);
       st.placement.connection = nullptr;
     }
@@ -207,8 +211,8 @@ void send(self_ptr self, page_request r, bool resent) {
   // its page session has another key.
   auto& key = st.placement.loaded.key;
   if (r.msg.get_as<std::string>(1) != key)
-    r.msg
-      = caf::make_message(infer_atom::value, key, r.msg.get_as<infer_request>(2));
+    r.msg = caf::make_message(infer_atom::value, key,
+                              r.msg.get_as<infer_request>(2));
   auto number = ++st.next_sent;
   auto msg = r.msg;
   st.at_page.emplace(number, sent_request{target.address(), st.origin,
@@ -245,7 +249,8 @@ void send(self_ptr self, page_request r, bool resent) {
 void dispatch(self_ptr self, infer_request req, std::vector<waiter> waiters) {
   auto& st = self->state;
   auto& p = st.placement;
-  page_request r{caf::make_message(infer_atom::value, p.loaded.key, std::move(req)),
+  page_request r{caf::make_message(infer_atom::value, p.loaded.key,
+                                   std::move(req)),
                  std::move(waiters)};
   if (p.connection && st.recovery != recovery_phase::asking) {
     send(self, std::move(r));
@@ -325,7 +330,8 @@ void unbind(self_ptr self) {
   // even if it dies before answering them.
   if (!has_at_page(self->state, p.connection.address()))
     self->demonitor(p.connection.address());
-  caf::anon_send(p.connection, detach_atom::value, p.loaded.key, as_handle(self));
+  caf::anon_send(p.connection, detach_atom::value, p.loaded.key,
+                 as_handle(self));
   p.connection = nullptr;
 }
 
@@ -426,7 +432,8 @@ void apply_step(self_ptr self, recovery_step& step) {
 
 /// Reports a failure (of case `case_id`, 0 = a new one) and parks requests
 /// until the recovery supervisor answers.
-void ask_recovery(self_ptr self, errc code, const caf::error& err, uint64_t case_id) {
+void ask_recovery(self_ptr self, errc code, const caf::error& err,
+                  uint64_t case_id) {
   auto& st = self->state;
   auto& p = st.placement;
   st.recovery = recovery_phase::asking;
@@ -439,11 +446,13 @@ void ask_recovery(self_ptr self, errc code, const caf::error& err, uint64_t case
   report.category = static_cast<uint8_t>(code);
   report.error = error_text(err.context());
   self
-    ->request(p.recovery, ms{p.recovery_timeout_ms}, recover_atom::value, report)
+    ->request(p.recovery, ms{p.recovery_timeout_ms}, recover_atom::value,
+              report)
     .then([=](recovery_step& step) { apply_step(self, step); },
           [=](caf::error& e) {
             if (e.category() != caf::atom("webaccel"))
-              e = make_error(code, "recovery did not answer: " + caf::to_string(e));
+              e = make_error(code,
+                             "recovery did not answer: " + caf::to_string(e));
             recovery_failed(self, e);
           });
 }
@@ -467,14 +476,16 @@ void on_failure(self_ptr self, sent_request sent, caf::error err) {
   }
   if (++sent.request.redispatches > p.max_redispatches) {
     fail(self, sent.request,
-         make_error(code, "gave up after " + std::to_string(p.max_redispatches)
-                            + " re-dispatches; last: " + error_text(err.context())));
+         make_error(code,
+                    "gave up after " + std::to_string(p.max_redispatches)
+                      + " re-dispatches; last: " + error_text(err.context())));
     return;
   }
   st.queued.push_back(std::move(sent.request));
   auto from_current = p.connection && sent.connection == p.connection.address();
   switch (st.recovery) {
-    case recovery_phase::asking: return; // The recovery under way sends it on.
+    case recovery_phase::asking:
+      return; // The recovery under way sends it on.
     case recovery_phase::probing:
       if (from_current)
         ask_recovery(self, code, err, st.case_id); // The step failed too.
@@ -507,7 +518,8 @@ void bind(self_ptr self) {
       auto& now = self->state;
       now.binding = false;
       if (r) {
-        switch_to(self, r->connection, std::move(r->browser), std::move(r->loaded));
+        switch_to(self, r->connection, std::move(r->browser),
+                  std::move(r->loaded));
         return;
       }
       auto err = r.error();
@@ -552,10 +564,11 @@ model_actor::behavior_type model(self_ptr self, model_placement placement) {
       auto& st = self->state;
       auto& p = st.placement;
       if (st.in_flight >= p.spec.max_queue)
-        return make_error(errc::overloaded,
-                          p.spec.name + " has " + std::to_string(st.in_flight)
-                            + " requests waiting (max_queue "
-                            + std::to_string(p.spec.max_queue) + "); retry later");
+        return make_error(errc::overloaded, p.spec.name + " has "
+                                              + std::to_string(st.in_flight)
+                                              + " requests waiting (max_queue "
+                                              + std::to_string(p.spec.max_queue)
+                                              + "); retry later");
       uint64_t input_bytes = 0;
       for (auto& t : req.inputs)
         input_bytes += t.data.size();
@@ -563,7 +576,8 @@ model_actor::behavior_type model(self_ptr self, model_placement placement) {
         input_bytes += r.data.size();
       req.timeout_ms = request_deadline_ms(p.deadlines, p.spec.family,
                                            input_bytes, req.timeout_ms);
-      waiter who{self->make_response_promise<infer_result>(), clock_type::now()};
+      waiter who{self->make_response_promise<infer_result>(),
+                 clock_type::now()};
       st.in_flight++;
       st.last_activity = who.arrived;
       auto rp = who.promise;

@@ -14,11 +14,13 @@ browser_preference_table default_browser_preferences() {
   };
 }
 
-std::vector<std::string> candidate_browsers(const model_request& req,
-                                            const browser_preference_table& table,
-                                            const std::vector<std::string>& available) {
+std::vector<std::string>
+candidate_browsers(const model_request& req,
+                   const browser_preference_table& table,
+                   const std::vector<std::string>& available) {
   auto is_available = [&](const std::string& kind) {
-    return std::find(available.begin(), available.end(), kind) != available.end();
+    return std::find(available.begin(), available.end(), kind)
+           != available.end();
   };
   std::vector<std::string> out;
   if (!req.preferences.browser.empty()) {
@@ -33,9 +35,9 @@ std::vector<std::string> candidate_browsers(const model_request& req,
   return out;
 }
 
-std::optional<std::string> choose_platform(const std::vector<std::string>& priority_list,
-                                           const browser_capabilities& caps,
-                                           std::string& why) {
+std::optional<std::string>
+choose_platform(const std::vector<std::string>& priority_list,
+                const browser_capabilities& caps, std::string& why) {
   why.clear();
   for (auto& platform : priority_list) {
     auto support = caps.platform(platform);
@@ -44,7 +46,8 @@ std::optional<std::string> choose_platform(const std::vector<std::string>& prior
     if (!why.empty())
       why += "; ";
     why += platform + ": "
-           + (support == nullptr ? std::string{"unknown platform"} : support->reason);
+           + (support == nullptr ? std::string{"unknown platform"}
+                                 : support->reason);
   }
   return std::nullopt;
 }

@@ -32,23 +32,25 @@ struct attempt_timeouts {
 /// is replaced by asking the pool again, naming the dead one.
 template <class Self, class Done>
 void attempt_placement(Self* self, pool_supervisor_actor pool, model_spec spec,
-                       std::string kind, std::string platform, attempt_timeouts t,
-                       Done done, browser_connection_actor prefer = {},
+                       std::string kind, std::string platform,
+                       attempt_timeouts t, Done done,
+                       browser_connection_actor prefer = {},
                        uint32_t tries_left = 10, uint64_t gone_connection = 0) {
   using ms = std::chrono::milliseconds;
   // Extra time for requests whose callee enforces its own deadline.
   constexpr uint32_t slack_ms = 5000;
   auto fail = [=](caf::error err) {
     if (err.category() != caf::atom("webaccel"))
-      err = make_error(errc::connection, "cannot reach a " + kind
-                                           + " browser: " + caf::to_string(err));
+      err = make_error(errc::connection, "cannot reach a " + kind + " browser: "
+                                           + caf::to_string(err));
     done(caf::expected<placed>{std::move(err)});
   };
   auto load_on = [=](browser_connection_actor conn) {
     auto again_or_fail = [=](caf::error err) {
       if (err == caf::sec::request_receiver_down && tries_left > 0)
         attempt_placement(self, pool, spec, kind, platform, t, done,
-                          browser_connection_actor{}, tries_left - 1, conn.id());
+                          browser_connection_actor{}, tries_left - 1,
+                          conn.id());
       else
         fail(std::move(err));
     };
@@ -56,10 +58,12 @@ void attempt_placement(Self* self, pool_supervisor_actor pool, model_spec spec,
       .then(
         [=](browser_capabilities& caps) {
           self
-            ->request(conn, ms{t.load_ms + slack_ms}, load_atom::value, spec, platform)
+            ->request(conn, ms{t.load_ms + slack_ms}, load_atom::value, spec,
+                      platform)
             .then(
               [=](loaded_model& loaded) {
-                done(caf::expected<placed>{placed{conn, caps, std::move(loaded)}});
+                done(
+                  caf::expected<placed>{placed{conn, caps, std::move(loaded)}});
               },
               again_or_fail);
         },

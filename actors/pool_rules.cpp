@@ -33,11 +33,16 @@ size_t restart_intensity::recent(pool_clock::time_point now) {
 
 const char* to_string(retire_reason reason) {
   switch (reason) {
-    case retire_reason::keep: return "keep";
-    case retire_reason::idle: return "idle";
-    case retire_reason::requests: return "requests";
-    case retire_reason::lifetime: return "lifetime";
-    case retire_reason::memory: return "memory";
+    case retire_reason::keep:
+      return "keep";
+    case retire_reason::idle:
+      return "idle";
+    case retire_reason::requests:
+      return "requests";
+    case retire_reason::lifetime:
+      return "lifetime";
+    case retire_reason::memory:
+      return "memory";
   }
   return "?";
 }
@@ -45,7 +50,9 @@ const char* to_string(retire_reason reason) {
 retire_reason should_retire(const browser_health& health,
                             const pool_policy& policy, uint32_t memory_limit_mb,
                             bool above_minimum, std::string& why) {
-  auto mib = [](uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; };
+  auto mib = [](uint64_t bytes) {
+    return std::to_string(bytes >> 20) + " MiB";
+  };
   if (memory_limit_mb != 0
       && health.memory_bytes > (uint64_t{memory_limit_mb} << 20)) {
     why = "uses " + mib(health.memory_bytes) + ", over its limit of "
@@ -93,7 +100,8 @@ browser_choice choose_browser(const std::vector<browser_candidate>& ready,
   if (can_grow)
     return {browser_choice::grow, 0, "a new browser"};
   if (auto c = least_loaded(fits))
-    return {browser_choice::use, c->id, "least loaded within its memory budget"};
+    return {browser_choice::use, c->id,
+            "least loaded within its memory budget"};
   if (auto c = least_loaded([](auto&) { return true; }))
     return {browser_choice::use, c->id,
             "least loaded; every browser is past its memory budget"};

@@ -24,7 +24,7 @@ std::chrono::milliseconds restart_delay(const restart_policy& policy,
 
 /// Counts restarts in a sliding window (Erlang's MaxR in MaxT).
 class restart_intensity {
- public:
+public:
   explicit restart_intensity(restart_policy policy) : policy_(policy) {
     // nop
   }
@@ -36,7 +36,7 @@ class restart_intensity {
   /// Restarts within the window ending at `now`.
   size_t recent(pool_clock::time_point now);
 
- private:
+private:
   void forget_before(pool_clock::time_point cutoff);
 
   restart_policy policy_;

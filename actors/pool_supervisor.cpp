@@ -54,8 +54,8 @@ kind_entry& entry_for(pool_supervisor_state& st, const std::string& kind) {
 
 /// Starts the browser supervisor of `kind`; sets `error` if the kind
 /// cannot be launched.
-browser_supervisor_actor start_supervisor(self_ptr self, const std::string& kind,
-                                          std::string& error) {
+browser_supervisor_actor
+start_supervisor(self_ptr self, const std::string& kind, std::string& error) {
   auto& st = self->state;
   // The launcher knows why a kind cannot be used (not configured, not
   // installed); ask it first.
@@ -94,7 +94,8 @@ uint32_t room_in_use(const pool_supervisor_state& st) {
 }
 
 /// A browser supervisor quit on its own: it gave up on its browsers.
-void on_escalation(self_ptr self, const std::string& kind, const caf::error& reason) {
+void on_escalation(self_ptr self, const std::string& kind,
+                   const caf::error& reason) {
   auto& st = self->state;
   auto& entry = entry_for(st, kind);
   entry.supervisor = nullptr;
@@ -128,7 +129,8 @@ void shut_down(self_ptr self, caf::typed_response_promise<bool> rp) {
         continue;
       all->expect();
       self->request(entry.supervisor, ms{60000}, shutdown_atom::value)
-        .then([=](bool) { all->arrive(); }, [=](caf::error&) { all->arrive(); });
+        .then([=](bool) { all->arrive(); },
+              [=](caf::error&) { all->arrive(); });
     }
     all->arm();
   };
@@ -140,10 +142,12 @@ void shut_down(self_ptr self, caf::typed_response_promise<bool> rp) {
             [=](caf::error&) { stop_supervisors(); });
   };
   self->request(st.router, ms{10000}, shutdown_atom::value)
-    .then([=](bool) { stop_recovery(); }, [=](caf::error&) { stop_recovery(); });
+    .then([=](bool) { stop_recovery(); },
+          [=](caf::error&) { stop_recovery(); });
 }
 
-pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self, pool_config cfg) {
+pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self,
+                                                     pool_config cfg) {
   self->state.cfg = std::move(cfg);
   auto& c = self->state.cfg;
   recovery_supervisor_config rc;
@@ -153,8 +157,8 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self, pool_config 
   rc.browsers = c.router.browsers;
   rc.timeouts = {c.router.launch_timeout_ms, c.router.load_timeout_ms};
   rc.seed = c.seed ^ 0x9e3779b97f4a7c15ull;
-  self->state.recovery
-    = spawn_recovery_supervisor(self->system(), std::move(rc), self);
+  self->state.recovery = spawn_recovery_supervisor(self->system(),
+                                                   std::move(rc), self);
   c.router.recovery = self->state.recovery;
   c.router.recovery_limits = c.recovery;
   self->state.router = spawn_router(self->system(), c.router, self);
@@ -191,10 +195,12 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self, pool_config 
           return make_error(errc::browser_unavailable, error);
         }
       }
-      return self->delegate(entry.supervisor, connect_atom::value, std::move(hint));
+      return self->delegate(entry.supervisor, connect_atom::value,
+                            std::move(hint));
     },
     [=](get_atom, model_request& req) {
-      return self->delegate(self->state.router, get_atom::value, std::move(req));
+      return self->delegate(self->state.router, get_atom::value,
+                            std::move(req));
     },
     [=](unload_atom, model_actor& instance) {
       return self->delegate(self->state.router, unload_atom::value,
@@ -264,7 +270,8 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self, pool_config 
       for (auto& [kind, entry] : self->state.kinds)
         if (entry.supervisor)
           sups.push_back(entry.supervisor);
-      return ask_any(self, sups, ms{10000}, fault_atom::value, pid, fault, count);
+      return ask_any(self, sups, ms{10000}, fault_atom::value, pid, fault,
+                     count);
     },
     [=](shutdown_atom) -> caf::result<bool> {
       auto rp = self->make_response_promise<bool>();
@@ -276,7 +283,8 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self, pool_config 
 
 } // namespace
 
-pool_supervisor_actor spawn_pool_supervisor(caf::actor_system& sys, pool_config cfg) {
+pool_supervisor_actor spawn_pool_supervisor(caf::actor_system& sys,
+                                            pool_config cfg) {
   return sys.spawn(pool_supervisor, std::move(cfg));
 }
 

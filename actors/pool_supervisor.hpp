@@ -26,8 +26,8 @@ namespace webaccel {
 
 /// Makes the launcher for a browser kind; nullptr plus `error` if the kind
 /// cannot be launched on this machine.
-using launcher_factory
-  = std::function<browser_launcher(const std::string& kind, std::string& error)>;
+using launcher_factory = std::function<browser_launcher(const std::string& kind,
+                                                        std::string& error)>;
 
 /// Sizes of one browser kind.
 struct pool_kind_config {
@@ -54,6 +54,7 @@ struct pool_config {
 };
 
 /// Spawns the pool supervisor, which spawns the router.
-pool_supervisor_actor spawn_pool_supervisor(caf::actor_system& sys, pool_config cfg);
+pool_supervisor_actor spawn_pool_supervisor(caf::actor_system& sys,
+                                            pool_config cfg);
 
 } // namespace webaccel

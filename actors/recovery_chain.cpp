@@ -61,8 +61,9 @@ std::string variant_list(const recovery_options& options) {
   return out;
 }
 
-std::variant<placement_target, std::string> another_browser(
-  const placement_target& current, const recovery_options& options) {
+std::variant<placement_target, std::string>
+another_browser(const placement_target& current,
+                const recovery_options& options) {
   std::string notes;
   for (auto& kind : options.kinds) {
     if (kind == current.kind)
@@ -94,8 +95,9 @@ std::variant<placement_target, std::string> another_browser(
            }()) + ")" + notes;
 }
 
-std::variant<placement_target, std::string> another_platform(
-  const placement_target& current, const recovery_options& options) {
+std::variant<placement_target, std::string>
+another_platform(const placement_target& current,
+                 const recovery_options& options) {
   std::string notes;
   for (auto& p : options.priority_list) {
     if (p == current.platform)
@@ -113,8 +115,9 @@ std::variant<placement_target, std::string> another_platform(
   return "no other platform of the request's list on " + current.kind + notes;
 }
 
-std::variant<placement_target, std::string> lower_precision(
-  const placement_target& current, const recovery_options& options) {
+std::variant<placement_target, std::string>
+lower_precision(const placement_target& current,
+                const recovery_options& options) {
   auto rank = precision_rank(current.precision);
   const model_variant* best = nullptr;
   for (auto& v : options.variants) {
@@ -133,8 +136,9 @@ std::variant<placement_target, std::string> lower_precision(
   return with_variant(current, *best);
 }
 
-std::variant<placement_target, std::string> smaller_variant(
-  const placement_target& current, const recovery_options& options) {
+std::variant<placement_target, std::string>
+smaller_variant(const placement_target& current,
+                const recovery_options& options) {
   auto now = find_variant(options, current);
   if (now == nullptr)
     return "the model has no " + current.precision + " variant to compare with";
@@ -149,7 +153,8 @@ std::variant<placement_target, std::string> smaller_variant(
   }
   if (best == nullptr)
     return "no variant smaller than " + current.precision + " ("
-           + std::to_string(size) + " bytes; has " + variant_list(options) + ")";
+           + std::to_string(size) + " bytes; has " + variant_list(options)
+           + ")";
   return with_variant(current, *best);
 }
 
@@ -157,12 +162,18 @@ std::variant<placement_target, std::string> smaller_variant(
 
 const char* to_string(recovery_strategy x) {
   switch (x) {
-    case strategy::retry: return "retry";
-    case strategy::restart_browser: return "restart_browser";
-    case strategy::another_browser: return "another_browser";
-    case strategy::lower_precision: return "lower_precision";
-    case strategy::another_platform: return "another_platform";
-    case strategy::smaller_variant: return "smaller_variant";
+    case strategy::retry:
+      return "retry";
+    case strategy::restart_browser:
+      return "restart_browser";
+    case strategy::another_browser:
+      return "another_browser";
+    case strategy::lower_precision:
+      return "lower_precision";
+    case strategy::another_platform:
+      return "another_platform";
+    case strategy::smaller_variant:
+      return "smaller_variant";
   }
   return "unknown";
 }
@@ -173,16 +184,19 @@ const std::vector<recovery_strategy>& strategy_chain(errc category) {
   static const std::map<errc, std::vector<strategy>> chains = {
     {errc::connection,
      {strategy::retry, strategy::restart_browser, strategy::another_browser}},
-    {errc::browser_crash, {strategy::restart_browser, strategy::another_browser}},
+    {errc::browser_crash,
+     {strategy::restart_browser, strategy::another_browser}},
     {errc::out_of_memory,
-     {strategy::smaller_variant, strategy::lower_precision, strategy::another_browser}},
+     {strategy::smaller_variant, strategy::lower_precision,
+      strategy::another_browser}},
     {errc::timeout, {strategy::retry, strategy::restart_browser}},
     {errc::unsupported_operation,
      {strategy::another_platform, strategy::another_browser}},
     {errc::browser_capability,
      {strategy::another_browser, strategy::another_platform}},
     {errc::model_incompatible,
-     {strategy::another_platform, strategy::lower_precision, strategy::smaller_variant}},
+     {strategy::another_platform, strategy::lower_precision,
+      strategy::smaller_variant}},
   };
   auto i = chains.find(category);
   return i == chains.end() ? none : i->second;
@@ -205,16 +219,21 @@ int precision_rank(const std::string& precision) {
   return 4;
 }
 
-std::variant<placement_target, std::string> next_target(
-  recovery_strategy s, const placement_target& current,
-  const recovery_options& options) {
+std::variant<placement_target, std::string>
+next_target(recovery_strategy s, const placement_target& current,
+            const recovery_options& options) {
   switch (s) {
     case strategy::retry:
-    case strategy::restart_browser: return current;
-    case strategy::another_browser: return another_browser(current, options);
-    case strategy::lower_precision: return lower_precision(current, options);
-    case strategy::another_platform: return another_platform(current, options);
-    case strategy::smaller_variant: return smaller_variant(current, options);
+    case strategy::restart_browser:
+      return current;
+    case strategy::another_browser:
+      return another_browser(current, options);
+    case strategy::lower_precision:
+      return lower_precision(current, options);
+    case strategy::another_platform:
+      return another_platform(current, options);
+    case strategy::smaller_variant:
+      return smaller_variant(current, options);
   }
   return std::string{"unknown strategy"};
 }

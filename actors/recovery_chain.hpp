@@ -61,9 +61,9 @@ struct recovery_options {
 
 /// Where `strategy` moves a model that failed at `current`, or why it does
 /// not apply (a sentence).
-std::variant<placement_target, std::string> next_target(
-  recovery_strategy strategy, const placement_target& current,
-  const recovery_options& options);
+std::variant<placement_target, std::string>
+next_target(recovery_strategy strategy, const placement_target& current,
+            const recovery_options& options);
 
 /// The rank of a precision: fp32 0, fp16 1, q8 2, q4 3 (unknown: 4).
 int precision_rank(const std::string& precision);

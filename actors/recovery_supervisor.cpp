@@ -58,7 +58,8 @@ using self_ptr
   = recovery_supervisor_actor::stateful_pointer<recovery_supervisor_state>;
 
 double ms_since(clock_type::time_point t) {
-  return std::chrono::duration<double, std::milli>(clock_type::now() - t).count();
+  return std::chrono::duration<double, std::milli>(clock_type::now() - t)
+    .count();
 }
 
 errc category_of(const caf::error& err) {
@@ -80,7 +81,8 @@ recovery_options options_for(const recovery_supervisor_state& st,
   if (auto i = st.cfg.models.find(req.name); i != st.cfg.models.end())
     out.variants = i->second.variants;
   out.priority_list = req.preferences.priority_list;
-  out.kinds = candidate_browsers(req, st.cfg.browser_preferences, st.cfg.browsers);
+  out.kinds = candidate_browsers(req, st.cfg.browser_preferences,
+                                 st.cfg.browsers);
   out.probed = st.probed;
   out.tried = c.tried;
   return out;
@@ -137,10 +139,11 @@ void exhaust(self_ptr self, uint64_t id, const std::string& why) {
   auto& c = i->second;
   st.counters.exhausted++;
   auto err = make_error(
-    c.category, c.first.request.name + ": recovery from "
-                  + to_string(c.category) + " (" + c.first.error + ") failed"
-                  + (why.empty() ? "" : " (" + why + ")") + "; attempts: "
-                  + (c.attempts.empty() ? std::string{"none"} : join(c.attempts)));
+    c.category,
+    c.first.request.name + ": recovery from " + to_string(c.category) + " ("
+      + c.first.error + ") failed" + (why.empty() ? "" : " (" + why + ")")
+      + "; attempts: "
+      + (c.attempts.empty() ? std::string{"none"} : join(c.attempts)));
   spdlog::warn("{}", render_error(err));
   c.promise.deliver(err);
   st.cases.erase(i);
@@ -150,7 +153,8 @@ void run_next(self_ptr self, uint64_t id);
 
 /// An attempt placed the model, or failed to.
 void on_attempt(self_ptr self, uint64_t id, recovery_strategy s,
-                placement_target target, model_spec spec, caf::expected<placed> r) {
+                placement_target target, model_spec spec,
+                caf::expected<placed> r) {
   auto& st = self->state;
   auto i = st.cases.find(id);
   if (i == st.cases.end())
@@ -206,7 +210,8 @@ void attempt(self_ptr self, uint64_t id, recovery_strategy s,
     // another.
     caf::anon_send(c.failed_connection, shutdown_atom::value);
     c.failed_connection = nullptr;
-  } else if (s != recovery_strategy::another_browser && target.kind == c.current.kind) {
+  } else if (s != recovery_strategy::another_browser
+             && target.kind == c.current.kind) {
     // Another platform or variant, or a retry: on the same browser while
     // it lives (the pool would rather start a new one for an unknown key).
     prefer = c.failed_connection;
@@ -229,7 +234,8 @@ void run_next(self_ptr self, uint64_t id) {
   auto waited = ms_since(c.started);
   if (waited > st.cfg.policy.max_wait_ms) {
     exhaust(self, id,
-            "gave up after " + std::to_string(static_cast<int64_t>(waited)) + " ms");
+            "gave up after " + std::to_string(static_cast<int64_t>(waited))
+              + " ms");
     return;
   }
   while (c.position < c.chain.size()) {
@@ -275,7 +281,8 @@ caf::result<recovery_step> on_report(self_ptr self, recovery_case& report) {
       st.counters.strategies[to_string(*c.pending)].failed++;
       c.attempts.push_back(
         std::string{to_string(*c.pending)} + " to " + report.failed.to_string()
-        + " failed: " + render_error(category, caf::make_message(report.error)));
+        + " failed: "
+        + render_error(category, caf::make_message(report.error)));
     }
     c.current = report.failed;
     c.failed_connection = report.connection;
@@ -312,7 +319,8 @@ recovery_times summarize(std::vector<double> samples) {
     return out;
   std::sort(samples.begin(), samples.end());
   auto at = [&](double q) {
-    auto i = static_cast<size_t>(q * static_cast<double>(samples.size() - 1) + 0.5);
+    auto i
+      = static_cast<size_t>(q * static_cast<double>(samples.size() - 1) + 0.5);
     return samples[std::min(i, samples.size() - 1)];
   };
   out.count = samples.size();
@@ -322,13 +330,16 @@ recovery_times summarize(std::vector<double> samples) {
   return out;
 }
 
-recovery_supervisor_actor::behavior_type recovery_supervisor(
-  self_ptr self, recovery_supervisor_config cfg, pool_supervisor_actor pool) {
+recovery_supervisor_actor::behavior_type
+recovery_supervisor(self_ptr self, recovery_supervisor_config cfg,
+                    pool_supervisor_actor pool) {
   self->state.rng.seed(static_cast<std::minstd_rand::result_type>(cfg.seed));
   self->state.cfg = std::move(cfg);
   self->state.pool = std::move(pool);
   return {
-    [=](recover_atom, recovery_case& report) { return on_report(self, report); },
+    [=](recover_atom, recovery_case& report) {
+      return on_report(self, report);
+    },
     [=](recovered_atom, uint64_t id, bool ok) {
       auto& st = self->state;
       if (ok) {
@@ -360,9 +371,10 @@ recovery_supervisor_actor::behavior_type recovery_supervisor(
 
 } // namespace
 
-recovery_supervisor_actor spawn_recovery_supervisor(caf::actor_system& sys,
-                                                    recovery_supervisor_config cfg,
-                                                    pool_supervisor_actor pool) {
+recovery_supervisor_actor
+spawn_recovery_supervisor(caf::actor_system& sys,
+                          recovery_supervisor_config cfg,
+                          pool_supervisor_actor pool) {
   return sys.spawn(recovery_supervisor, std::move(cfg), std::move(pool));
 }
 

@@ -34,8 +34,9 @@ struct recovery_supervisor_config {
 };
 
 /// Spawns the recovery supervisor; it asks `pool` for browsers.
-recovery_supervisor_actor spawn_recovery_supervisor(caf::actor_system& sys,
-                                                    recovery_supervisor_config cfg,
-                                                    pool_supervisor_actor pool);
+recovery_supervisor_actor
+spawn_recovery_supervisor(caf::actor_system& sys,
+                          recovery_supervisor_config cfg,
+                          pool_supervisor_actor pool);
 
 } // namespace webaccel

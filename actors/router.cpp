@@ -29,7 +29,8 @@ struct router_state {
   /// What a browser of each kind probed (all of a kind have the same).
   std::map<std::string, browser_capabilities> kind_capabilities;
   /// Requests waiting for a model that is being placed, by cache key.
-  std::map<std::string, std::vector<caf::typed_response_promise<model_actor>>> pending;
+  std::map<std::string, std::vector<caf::typed_response_promise<model_actor>>>
+    pending;
 };
 
 using self_ptr = router_actor::stateful_pointer<router_state>;
@@ -57,14 +58,15 @@ void finish(self_ptr self, const std::string& key, const T& outcome) {
 
 /// Checks a request against the registry; returns the spec of the variant
 /// it asks for, or an error.
-caf::expected<model_spec> lookup(const router_config& cfg, const model_request& req) {
+caf::expected<model_spec> lookup(const router_config& cfg,
+                                 const model_request& req) {
   auto i = cfg.models.find(req.name);
   if (i == cfg.models.end()) {
     std::string known;
     for (auto& [name, spec] : cfg.models)
       known += (known.empty() ? "" : ", ") + name;
-    return make_error(errc::invalid_request,
-                      "unknown model '" + req.name + "' (known: " + known + ")");
+    return make_error(errc::invalid_request, "unknown model '" + req.name
+                                               + "' (known: " + known + ")");
   }
   auto& entry = i->second;
   auto& prefs = req.preferences;
@@ -76,7 +78,8 @@ caf::expected<model_spec> lookup(const router_config& cfg, const model_request& 
   if (variant == nullptr)
     return make_error(errc::invalid_request,
                       "model '" + req.name + "' has no " + prefs.precision
-                        + " variant (available: " + entry.variant_names() + ")");
+                        + " variant (available: " + entry.variant_names()
+                        + ")");
   auto spec = make_spec(entry, *variant);
   spec.warmup = prefs.precompile_shaders;
   spec.parallel_loading = prefs.parallel_loading;
@@ -104,7 +107,8 @@ std::string ordinal(size_t i) {
   return i < 3 ? names[i] : std::to_string(i + 1) + "th";
 }
 
-std::string join(const std::vector<std::string>& parts, const std::string& sep) {
+std::string join(const std::vector<std::string>& parts,
+                 const std::string& sep) {
   std::string out;
   for (auto& p : parts)
     out += (out.empty() ? "" : sep) + p;
@@ -176,7 +180,8 @@ void recover_placement(self_ptr self, plan_ptr plan, const std::string& kind,
   report.category = static_cast<uint8_t>(err.code());
   report.error = error_text(err.context());
   report.loading = true;
-  auto wait = c.recovery_limits.max_wait_ms + c.launch_timeout_ms + c.load_timeout_ms;
+  auto wait = c.recovery_limits.max_wait_ms + c.launch_timeout_ms
+              + c.load_timeout_ms;
   self->request(c.recovery, ms{wait + slack_ms}, recover_atom::value, report)
     .then(
       [=](recovery_step& step) {
@@ -189,7 +194,8 @@ void recover_placement(self_ptr self, plan_ptr plan, const std::string& kind,
 /// Loads the model on the first platform of the request's list; a browser
 /// without it, or a load that fails recoverably, goes to recovery.
 void try_first_platform(self_ptr self, plan_ptr plan, const std::string& kind,
-                        browser_connection_actor conn, browser_capabilities caps) {
+                        browser_connection_actor conn,
+                        browser_capabilities caps) {
   auto& list = plan->req.preferences.priority_list;
   if (list.empty()) {
     finish(self, plan->key,
@@ -200,8 +206,8 @@ void try_first_platform(self_ptr self, plan_ptr plan, const std::string& kind,
   auto platform = list.front();
   auto support = caps.platform(platform);
   if (support == nullptr || !support->available) {
-    auto reason
-      = support == nullptr ? std::string{"unknown platform"} : support->reason;
+    auto reason = support == nullptr ? std::string{"unknown platform"}
+                                     : support->reason;
     recover_placement(self, plan, kind, conn, caps, platform,
                       make_error(errc::browser_capability,
                                  kind + " lacks " + platform + ": " + reason));
@@ -211,10 +217,12 @@ void try_first_platform(self_ptr self, plan_ptr plan, const std::string& kind,
                 + platform + " (1st of [" + join(list, ", ") + "])";
   auto& cfg = self->state.cfg;
   auto spec = plan->spec;
-  spdlog::info("loading {} ({}) on {} {} ({})", spec.name, spec.variant.precision,
-               caps.browser, caps.browser_version, platform);
+  spdlog::info("loading {} ({}) on {} {} ({})", spec.name,
+               spec.variant.precision, caps.browser, caps.browser_version,
+               platform);
   self
-    ->request(conn, ms{cfg.load_timeout_ms + slack_ms}, load_atom::value, spec, platform)
+    ->request(conn, ms{cfg.load_timeout_ms + slack_ms}, load_atom::value, spec,
+              platform)
     .then(
       [=](loaded_model& loaded) {
         spawn_instance(self, plan, conn, caps, std::move(loaded), spec, chosen);
@@ -232,10 +240,10 @@ void try_first_platform(self_ptr self, plan_ptr plan, const std::string& kind,
 void try_next_kind(self_ptr self, plan_ptr plan) {
   if (plan->next_kind >= plan->kinds.size()) {
     // The last choice's category, where it was one of ours.
-    auto code
-      = plan->last_error && plan->last_error.category() == caf::atom("webaccel")
-          ? static_cast<errc>(plan->last_error.code())
-          : errc::browser_unavailable;
+    auto code = plan->last_error
+                    && plan->last_error.category() == caf::atom("webaccel")
+                  ? static_cast<errc>(plan->last_error.code())
+                  : errc::browser_unavailable;
     finish(self, plan->key,
            make_error(code, "no browser could take " + plan->spec.name + ": "
                               + join(plan->notes, "; ")));
@@ -294,19 +302,20 @@ void place(self_ptr self, const std::string& key, const model_request& req,
            i != cfg.browser_preferences.end())
     wanted = i->second;
   for (auto& kind : wanted)
-    if (std::find(plan->kinds.begin(), plan->kinds.end(), kind) == plan->kinds.end()) {
+    if (std::find(plan->kinds.begin(), plan->kinds.end(), kind)
+        == plan->kinds.end()) {
       auto missing = cfg.missing_browsers.find(kind);
       plan->notes.push_back(kind + " skipped: "
-                            + (missing != cfg.missing_browsers.end() ? missing->second
-                                                                     : "not "
-                                                                       "configu"
-                                                                       "red"));
+                            + (missing != cfg.missing_browsers.end()
+                                 ? missing->second
+                                 : "not configured"));
     }
   if (plan->kinds.empty()) {
     finish(self, key,
            make_error(
              errc::browser_unavailable,
-             "no usable browser for " + std::string{to_string(req.family)} + " models"
+             "no usable browser for " + std::string{to_string(req.family)}
+               + " models"
                + (plan->notes.empty() ? "" : ": " + join(plan->notes, "; "))));
     return;
   }

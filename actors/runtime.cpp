@@ -43,15 +43,17 @@ caf::actor_system_config& tune(caf::actor_system_config& cfg) {
   // WebSocket->actor->WebSocket hop from ~170 us to ~55 us (FACTS.md).
   cfg.set("work-stealing.moderate-poll-attempts", 0);
   cfg.add_message_types<caf::id_block::webaccel>();
-  cfg.add_error_category(caf::atom("webaccel"), [](uint8_t code, caf::atom_value,
-                                                   const caf::message& ctx) {
-    return render_error(static_cast<errc>(code), ctx);
-  });
+  cfg.add_error_category(caf::atom("webaccel"),
+                         [](uint8_t code, caf::atom_value,
+                            const caf::message& ctx) {
+                           return render_error(static_cast<errc>(code), ctx);
+                         });
   return cfg;
 }
 
-launcher_factory make_launcher_factory(std::map<std::string, browser_config> browsers,
-                                       browser_inventory inventory) {
+launcher_factory
+make_launcher_factory(std::map<std::string, browser_config> browsers,
+                      browser_inventory inventory) {
   return [browsers, inventory](const std::string& kind,
                                std::string& error) -> browser_launcher {
     auto i = browsers.find(kind);
@@ -67,14 +69,15 @@ launcher_factory make_launcher_factory(std::map<std::string, browser_config> bro
     auto browser = inventory.installed.at(kind);
     if (bc.launcher.type == "webdriver")
       return [browser, bc](const std::string& page,
-                           browser_instance::exit_handler on_exit, std::string& err) {
+                           browser_instance::exit_handler on_exit,
+                           std::string& err) {
         return launch_webdriver_browser(bc.launcher.webdriver_url,
                                         browser.engine, bc.executable, page,
                                         bc.extra_args, std::move(on_exit), err);
       };
-    return [browser, extra = bc.extra_args](const std::string& url,
-                                            browser_instance::exit_handler on_exit,
-                                            std::string& err) {
+    return [browser, extra = bc.extra_args](
+             const std::string& url, browser_instance::exit_handler on_exit,
+             std::string& err) {
       return launch_local_browser(browser, url, extra, std::move(on_exit), err);
     };
   };
@@ -87,13 +90,15 @@ void check_assets(const runtime_config& cfg) {
                        + " has no index.html (is it browser_assets/?)");
   if (!fs::exists(fs::path{cfg.assets_dir}
                   / "node_modules/onnxruntime-web/dist/ort.wasm.min.mjs"))
-    throw config_error("assets_dir: onnxruntime-web is not installed in " + cfg.assets_dir
+    throw config_error("assets_dir: onnxruntime-web is not installed in "
+                       + cfg.assets_dir
                        + "/node_modules; run the setup command (npm ci)");
 }
 
 } // namespace
 
-// -- runtime internals ---------------------------------------------------------
+// -- runtime internals
+// ---------------------------------------------------------
 
 struct runtime::impl {
   explicit impl(runtime_config c) : cfg(std::move(c)), sys(tune(sys_cfg)) {
@@ -126,7 +131,8 @@ const std::string& model_handle::name() const {
   return impl_->name;
 }
 
-infer_result model_handle::infer(std::vector<tensor> inputs, uint32_t timeout_ms) const {
+infer_result model_handle::infer(std::vector<tensor> inputs,
+                                 uint32_t timeout_ms) const {
   return infer(infer_request::of(std::move(inputs), timeout_ms));
 }
 
@@ -150,7 +156,8 @@ infer_result model_handle::infer(infer_request req) const {
 
 void model_handle::infer_async(std::vector<tensor> inputs, infer_callback done,
                                uint32_t timeout_ms) const {
-  infer_async(infer_request::of(std::move(inputs), timeout_ms), std::move(done));
+  infer_async(infer_request::of(std::move(inputs), timeout_ms),
+              std::move(done));
 }
 
 void model_handle::infer_async(infer_request req, infer_callback done) const {
@@ -174,7 +181,8 @@ void model_handle::infer_async(infer_request req, infer_callback done) const {
   });
 }
 
-// -- runtime ---------------------------------------------------------------------
+// -- runtime
+// ---------------------------------------------------------------------
 
 runtime::runtime(runtime_config cfg) {
   if (auto level = spdlog::level::from_str(cfg.log_level);
@@ -193,8 +201,8 @@ runtime::runtime(runtime_config cfg) {
   impl_->server = http_server::start(opts);
   spdlog::info("serving {} on {}", c.assets_dir, impl_->server->origin());
   pool_config pc;
-  pc.connection.routes
-    = std::shared_ptr<http_routes>(impl_->server, &impl_->server->routes());
+  pc.connection.routes = std::shared_ptr<http_routes>(impl_->server,
+                                                      &impl_->server->routes());
   pc.connection.origin = impl_->server->origin();
   pc.connection.launch_timeout_ms = c.timeouts.launch_ms;
   pc.connection.load_timeout_ms = c.timeouts.load_ms;
@@ -219,7 +227,8 @@ runtime::runtime(runtime_config cfg) {
     auto limit = c.pool.memory_limits_mb.find(kind);
     pc.kinds[kind] = pool_kind_config{
       bc.min_connections, bc.max_connections,
-      limit == c.pool.memory_limits_mb.end() ? 0u : limit->second, found.version};
+      limit == c.pool.memory_limits_mb.end() ? 0u : limit->second,
+      found.version};
     pc.router.browsers.push_back(kind);
   }
   pc.router.missing_browsers = impl_->browsers.missing;
@@ -262,7 +271,8 @@ std::vector<infer_outcome> runtime::execute_concurrent(
   size_t left = work.size();
   for (size_t i = 0; i < work.size(); ++i) {
     work[i].first.infer_async(std::move(work[i].second),
-                              [&, i](infer_result* result, const failure* error) {
+                              [&, i](infer_result* result,
+                                     const failure* error) {
                                 std::lock_guard<std::mutex> guard{mtx};
                                 if (result != nullptr)
                                   out[i].result = std::move(*result);
@@ -277,8 +287,9 @@ std::vector<infer_outcome> runtime::execute_concurrent(
   return out;
 }
 
-std::vector<infer_outcome> runtime::run_batch(const model_handle& model,
-                                              std::vector<infer_request> requests) {
+std::vector<infer_outcome>
+runtime::run_batch(const model_handle& model,
+                   std::vector<infer_request> requests) {
   std::vector<std::pair<model_handle, infer_request>> work;
   work.reserve(requests.size());
   for (auto& r : requests)
@@ -300,7 +311,8 @@ bool runtime::unload(const model_handle& model) {
   return *out;
 }
 
-bool runtime::inject_fault(int32_t pid, const std::string& fault, uint32_t count) {
+bool runtime::inject_fault(int32_t pid, const std::string& fault,
+                           uint32_t count) {
   if (!impl_->running)
     throw failure{errc::shutting_down, "the runtime was shut down"};
   if (!impl_->cfg.recovery.fault_injection)
@@ -318,7 +330,8 @@ bool runtime::inject_fault(int32_t pid, const std::string& fault, uint32_t count
   return *out;
 }
 
-const std::map<std::string, installed_browser>& runtime::installed_browsers() const {
+const std::map<std::string, installed_browser>&
+runtime::installed_browsers() const {
   return impl_->browsers.installed;
 }
 
@@ -360,7 +373,8 @@ model_handle runtime::get_model(model_family family, const std::string& name,
                                 std::optional<hardware_preferences> prefs) {
   if (!impl_->running)
     throw failure{errc::shutting_down, "the runtime was shut down"};
-  model_request req{family, name, prefs.value_or(impl_->cfg.default_preferences)};
+  model_request req{family, name,
+                    prefs.value_or(impl_->cfg.default_preferences)};
   caf::scoped_actor self{impl_->sys};
   std::optional<model_actor> out;
   caf::error err;
@@ -382,7 +396,8 @@ model_handle runtime::get_model(model_family family, const std::string& name,
     = deadline_policy{}.max_ms + impl_->cfg.timeouts.launch_ms
       + impl_->cfg.timeouts.load_ms + impl_->cfg.recovery.max_wait_ms;
   h->recovery_ms = impl_->cfg.recovery.max_wait_ms
-                   + impl_->cfg.timeouts.launch_ms + impl_->cfg.timeouts.load_ms;
+                   + impl_->cfg.timeouts.launch_ms
+                   + impl_->cfg.timeouts.load_ms;
   return model_handle{std::move(h)};
 }
 

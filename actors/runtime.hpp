@@ -25,9 +25,10 @@ namespace webaccel {
 
 /// A failed runtime call: the error category and what happened.
 class failure : public std::runtime_error {
- public:
+public:
   failure(errc code, const std::string& what)
-    : std::runtime_error(std::string{to_string(code)} + ": " + what), code_(code) {
+    : std::runtime_error(std::string{to_string(code)} + ": " + what),
+      code_(code) {
     // nop
   }
 
@@ -35,7 +36,7 @@ class failure : public std::runtime_error {
     return code_;
   }
 
- private:
+private:
   errc code_;
 };
 
@@ -46,7 +47,7 @@ using infer_callback
 /// A loaded model instance. Cheap to copy; do not use after the runtime
 /// that made it was shut down (calls then fail with `shutting_down`).
 class model_handle {
- public:
+public:
   /// Runs one inference and waits for the answer. @throws failure
   infer_result infer(infer_request req) const;
 
@@ -65,7 +66,7 @@ class model_handle {
   struct impl;
   explicit model_handle(std::shared_ptr<impl> ptr);
 
- private:
+private:
   friend class runtime;
   std::shared_ptr<impl> impl_;
 };
@@ -82,7 +83,7 @@ struct infer_outcome {
 
 /// One webaccel runtime. Not copyable; shuts down in its destructor.
 class runtime {
- public:
+public:
   /// Verifies model files, starts the server and the actor tree.
   /// @throws config_error for bad config or model files,
   ///         std::runtime_error if the server cannot start
@@ -100,14 +101,15 @@ class runtime {
   /// Returns the cached instance of a model, placing and loading it first
   /// if needed. Without `prefs` the config's default preferences apply.
   /// @throws failure
-  model_handle get_model(model_family family, const std::string& name,
-                         std::optional<hardware_preferences> prefs = std::nullopt);
+  model_handle
+  get_model(model_family family, const std::string& name,
+            std::optional<hardware_preferences> prefs = std::nullopt);
 
   /// Runs every (model, request) pair at once and waits for all; the
   /// outcomes are in the order of `work`. One failing does not fail the
   /// others.
-  std::vector<infer_outcome> execute_concurrent(
-    std::vector<std::pair<model_handle, infer_request>> work);
+  std::vector<infer_outcome>
+  execute_concurrent(std::vector<std::pair<model_handle, infer_request>> work);
 
   /// Runs every request on `model` at once; a model with dynamic batching
   /// runs them in batches of up to its max_batch_size. Outcomes in order.
@@ -150,7 +152,7 @@ class runtime {
 
   struct impl;
 
- private:
+private:
   std::shared_ptr<impl> impl_;
 };
 

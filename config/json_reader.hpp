@@ -14,7 +14,8 @@
 
 namespace webaccel {
 
-[[noreturn]] inline void fail(const std::string& path, const std::string& what) {
+[[noreturn]] inline void fail(const std::string& path,
+                              const std::string& what) {
   throw config_error(path + ": " + what);
 }
 
@@ -23,7 +24,8 @@ inline std::string type_name(const nlohmann::json& x) {
 }
 
 /// `p` relative to `base_dir` unless it is absolute (or empty).
-inline std::string resolve_path(const std::string& base_dir, const std::string& p) {
+inline std::string resolve_path(const std::string& base_dir,
+                                const std::string& p) {
   if (p.empty() || std::filesystem::path{p}.is_absolute())
     return p;
   return (std::filesystem::path{base_dir} / p).lexically_normal().string();
@@ -36,7 +38,7 @@ inline void check_precision(const std::string& path, const std::string& p) {
 
 /// Reads one JSON object, remembering its key path and rejecting unknown keys.
 class object_reader {
- public:
+public:
   object_reader(const nlohmann::json& obj, std::string path)
     : obj_(obj), path_(std::move(path)) {
     if (!obj_.is_object())
@@ -90,7 +92,8 @@ class object_reader {
       auto v = x->get<uint64_t>();
       if (v < min || v > max)
         fail(child(key), "must be between " + std::to_string(min) + " and "
-                           + std::to_string(max) + ", got " + std::to_string(v));
+                           + std::to_string(max) + ", got "
+                           + std::to_string(v));
       out = static_cast<Int>(v);
     }
   }
@@ -109,7 +112,7 @@ class object_reader {
     }
   }
 
- private:
+private:
   const nlohmann::json& obj_;
   std::string path_;
   std::set<std::string> known_;

@@ -31,7 +31,9 @@ const std::map<std::string, step_schema>& step_kinds() {
   using t = option_type;
   static const std::map<std::string, step_schema> kinds{
     {"wordpiece",
-     {"pre", {{"max_length", {t::integer}}, {"lowercase", {t::boolean}}}, {"vocab"}}},
+     {"pre",
+      {{"max_length", {t::integer}}, {"lowercase", {t::boolean}}},
+      {"vocab"}}},
     {"image",
      {"pre",
       {{"input", {t::text}},
@@ -90,7 +92,8 @@ bool is_hex_sha256(const std::string& s) {
   return true;
 }
 
-/// Reads path/sha256/size_bytes from `r` (a FILE object, or a model's top level).
+/// Reads path/sha256/size_bytes from `r` (a FILE object, or a model's top
+/// level).
 model_file read_file_fields(object_reader& r, const std::string& base_dir) {
   model_file out;
   r.get("path", out.path);
@@ -141,24 +144,29 @@ void check_option(const json& value, const option_schema& schema,
         std::string allowed;
         for (auto& v : schema.one_of)
           allowed += (allowed.empty() ? "" : ", ") + v;
-        fail(path, "unknown value " + value.dump() + " (expected " + allowed + ")");
+        fail(path,
+             "unknown value " + value.dump() + " (expected " + allowed + ")");
       }
       break;
     case option_type::numbers:
-      if (!value.is_number() && !all([](const json& v) { return v.is_number(); }))
-        fail(path, "expected a number or an array of numbers, got " + value.dump());
+      if (!value.is_number()
+          && !all([](const json& v) { return v.is_number(); }))
+        fail(path,
+             "expected a number or an array of numbers, got " + value.dump());
       break;
     case option_type::integers:
       if (!all([](const json& v) {
             return v.is_number_integer() && v.get<int64_t>() > 0;
           }))
-        fail(path, "expected an array of positive integers, got " + value.dump());
+        fail(path,
+             "expected an array of positive integers, got " + value.dump());
       break;
   }
 }
 
 processing_step read_step(const json& x, const std::string& path,
-                          const std::string& stage, const std::string& base_dir) {
+                          const std::string& stage,
+                          const std::string& base_dir) {
   if (!x.is_object())
     fail(path, "expected an object, got " + type_name(x));
   processing_step out;
@@ -174,8 +182,9 @@ processing_step read_step(const json& x, const std::string& path,
   }
   auto schema = step_kinds().find(out.kind);
   if (schema == step_kinds().end() || schema->second.stage != stage)
-    fail(path + ".kind", "unknown kind '" + out.kind + "' (expected one of: none"
-                           + kind_names(stage) + ")");
+    fail(path + ".kind", "unknown kind '" + out.kind
+                           + "' (expected one of: none" + kind_names(stage)
+                           + ")");
   json options = json::object();
   for (auto& [key, value] : x.items()) {
     auto child = path + "." + key;
@@ -214,8 +223,8 @@ model_variant read_variant(const json& x, const std::string& path,
     if (!parts->is_object() || parts->empty())
       fail(r.child("parts"), "expected an object of part name -> file");
     for (auto& [name, value] : parts->items())
-      out.parts.emplace(name,
-                        read_file(value, r.child("parts") + "." + name, base_dir));
+      out.parts.emplace(name, read_file(value, r.child("parts") + "." + name,
+                                        base_dir));
   }
   r.reject_unknown_keys();
   return out;
@@ -264,11 +273,12 @@ model_entry read_model(const json& x, const std::string& path,
     std::set<std::string> consumed;
     for (auto& step : out.preprocessing)
       if (!consumed.insert(raw_input_of(step.kind)).second)
-        fail(ppath, "two steps take the raw input '" + raw_input_of(step.kind) + "'");
+        fail(ppath,
+             "two steps take the raw input '" + raw_input_of(step.kind) + "'");
   }
   if (auto post = r.find("postprocessing"))
-    out.postprocessing
-      = read_step(*post, r.child("postprocessing"), "post", base_dir);
+    out.postprocessing = read_step(*post, r.child("postprocessing"), "post",
+                                   base_dir);
   if (auto variants = r.find("variants")) {
     if (!variants->is_array() || variants->empty())
       fail(r.child("variants"), "expected a non-empty array of variants");
@@ -276,7 +286,8 @@ model_entry read_model(const json& x, const std::string& path,
       auto vpath = r.child("variants") + "[" + std::to_string(i) + "]";
       auto v = read_variant((*variants)[i], vpath, base_dir);
       for (auto& other : out.variants)
-        if (other.precision == v.precision && other.mixed_precision == v.mixed_precision)
+        if (other.precision == v.precision
+            && other.mixed_precision == v.mixed_precision)
           fail(vpath, "a second " + v.precision
                         + (v.mixed_precision ? " mixed" : "") + " variant");
       out.variants.push_back(std::move(v));
@@ -298,7 +309,8 @@ model_entry read_model(const json& x, const std::string& path,
 
 } // namespace
 
-std::map<std::string, model_entry> read_models(const json& x, const std::string& path,
+std::map<std::string, model_entry> read_models(const json& x,
+                                               const std::string& path,
                                                const std::string& base_dir) {
   if (!x.is_array())
     fail(path, "expected an array, got " + type_name(x));

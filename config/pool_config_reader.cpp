@@ -22,7 +22,8 @@ void check_kind(const std::string& path, const std::string& kind) {
                  + known_kind_names() + ")");
 }
 
-launcher_config read_launcher(const nlohmann::json& x, const std::string& path) {
+launcher_config read_launcher(const nlohmann::json& x,
+                              const std::string& path) {
   launcher_config out;
   object_reader r{x, path};
   r.get("type", out.type);
@@ -76,11 +77,13 @@ std::map<std::string, browser_config> read_browsers(const nlohmann::json& x,
     br.reject_unknown_keys();
     if (bc.min_connections > bc.max_connections)
       fail(br.child("min_connections"), "must not exceed max_connections ("
-                                          + std::to_string(bc.max_connections) + ")");
+                                          + std::to_string(bc.max_connections)
+                                          + ")");
     out.emplace(kind, std::move(bc));
   }
   if (out.empty())
-    fail(path, "must name at least one browser kind (" + known_kind_names() + ")");
+    fail(path,
+         "must name at least one browser kind (" + known_kind_names() + ")");
   return out;
 }
 
@@ -110,8 +113,9 @@ pool_policy read_pool(const nlohmann::json& x, const std::string& path) {
     out.restart = read_restart(*restart, r.child("restart"));
   r.reject_unknown_keys();
   if (out.heartbeat_timeout_ms < out.heartbeat_ms)
-    fail(r.child("heartbeat_timeout_ms"),
-         "must not be below heartbeat_ms (" + std::to_string(out.heartbeat_ms) + ")");
+    fail(r.child("heartbeat_timeout_ms"), "must not be below heartbeat_ms ("
+                                            + std::to_string(out.heartbeat_ms)
+                                            + ")");
   return out;
 }
 

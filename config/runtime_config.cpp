@@ -23,13 +23,15 @@ namespace {
 using json = nlohmann::json;
 namespace fs = std::filesystem;
 
-void check_platforms(const std::string& path, const std::vector<std::string>& list) {
+void check_platforms(const std::string& path,
+                     const std::vector<std::string>& list) {
   if (list.empty())
     fail(path, "must name at least one platform");
   for (size_t i = 0; i < list.size(); ++i)
     if (list[i] != "webgpu" && list[i] != "webnn" && list[i] != "wasm")
       fail(path + "[" + std::to_string(i) + "]",
-           "unknown platform '" + list[i] + "' (expected webgpu, webnn or wasm)");
+           "unknown platform '" + list[i]
+             + "' (expected webgpu, webnn or wasm)");
 }
 
 hardware_preferences read_preferences(const json& x, const std::string& path) {
@@ -49,13 +51,14 @@ hardware_preferences read_preferences(const json& x, const std::string& path) {
 }
 
 /// Page-error rules: [{"name", "message", "phase", "category"}].
-std::vector<classification_rule> read_classification_rules(const json& x,
-                                                           const std::string& path) {
+std::vector<classification_rule>
+read_classification_rules(const json& x, const std::string& path) {
   // The categories a rule may name, by their names in messages/error.hpp.
   std::map<std::string, errc> categories;
-  for (auto code : {errc::connection, errc::browser_crash, errc::out_of_memory,
-                    errc::timeout, errc::unsupported_operation, errc::browser_capability,
-                    errc::model_incompatible, errc::invalid_request})
+  for (auto code :
+       {errc::connection, errc::browser_crash, errc::out_of_memory,
+        errc::timeout, errc::unsupported_operation, errc::browser_capability,
+        errc::model_incompatible, errc::invalid_request})
     categories.emplace(to_string(code), code);
   if (!x.is_array())
     fail(path, "expected an array of {name, message, phase, category}, got "
@@ -77,14 +80,15 @@ std::vector<classification_rule> read_classification_rules(const json& x,
     else if (phase == "infer")
       rule.phase = page_phase::infer;
     else if (!phase.empty())
-      fail(r.child("phase"), "unknown phase '" + phase + "' (expected load or infer)");
+      fail(r.child("phase"),
+           "unknown phase '" + phase + "' (expected load or infer)");
     auto c = categories.find(category);
     if (c == categories.end()) {
       std::string known;
       for (auto& entry : categories)
         known += (known.empty() ? "" : ", ") + entry.first;
-      fail(r.child("category"),
-           "unknown category '" + category + "' (expected one of " + known + ")");
+      fail(r.child("category"), "unknown category '" + category
+                                  + "' (expected one of " + known + ")");
     }
     rule.category = c->second;
     out.push_back(std::move(rule));
@@ -94,7 +98,8 @@ std::vector<classification_rule> read_classification_rules(const json& x,
 
 } // namespace
 
-runtime_config parse_config(std::string_view json_text, const std::string& base_dir,
+runtime_config parse_config(std::string_view json_text,
+                            const std::string& base_dir,
                             const std::string& origin) {
   json doc;
   try {
@@ -110,14 +115,15 @@ runtime_config parse_config(std::string_view json_text, const std::string& base_
     object_reader r{*server, "$.server"};
     r.get("host", cfg.host);
     r.get_int("port", cfg.port, 0, 65535);
-    r.get_int("max_message_bytes", cfg.max_message_bytes, 1024, uint64_t{1} << 30);
+    r.get_int("max_message_bytes", cfg.max_message_bytes, 1024,
+              uint64_t{1} << 30);
     r.reject_unknown_keys();
   }
   top.get("assets_dir", cfg.assets_dir);
   cfg.assets_dir = resolve_path(base_dir, cfg.assets_dir);
   top.get("log_level", cfg.log_level);
-  static const std::set<std::string> levels
-    = {"trace", "debug", "info", "warn", "error", "off"};
+  static const std::set<std::string> levels = {"trace", "debug", "info",
+                                               "warn",  "error", "off"};
   if (levels.count(cfg.log_level) == 0)
     fail("$.log_level", "unknown level '" + cfg.log_level
                           + "' (expected trace, debug, info, warn, error "
@@ -176,7 +182,8 @@ runtime_config parse_config(std::string_view json_text, const std::string& base_
   }
   if (auto mc = top.find("model_cache")) {
     object_reader r{*mc, "$.model_cache"};
-    r.get_int("idle_unload_ms", cfg.model_idle_unload_ms, 0, 7 * 24 * 3600 * 1000ull);
+    r.get_int("idle_unload_ms", cfg.model_idle_unload_ms, 0,
+              7 * 24 * 3600 * 1000ull);
     r.reject_unknown_keys();
   }
   if (auto rec = top.find("recovery")) {
@@ -195,7 +202,8 @@ runtime_config parse_config(std::string_view json_text, const std::string& base_
     r.get("fault_injection", rp.fault_injection);
     if (rp.backoff_max_ms < rp.backoff_base_ms)
       fail(r.child("backoff_max_ms"), "must not be below backoff_base_ms ("
-                                        + std::to_string(rp.backoff_base_ms) + ")");
+                                        + std::to_string(rp.backoff_base_ms)
+                                        + ")");
     r.reject_unknown_keys();
   }
   if (auto d = top.find("demo")) {
@@ -211,7 +219,8 @@ runtime_config parse_config(std::string_view json_text, const std::string& base_
       item.file = resolve_path(base_dir, item.file);
       r.reject_unknown_keys();
       if (cfg.models.count(item.model) == 0)
-        fail(r.child("model"), "names no model in $.models: '" + item.model + "'");
+        fail(r.child("model"),
+             "names no model in $.models: '" + item.model + "'");
       cfg.demo.push_back(std::move(item));
     }
   }
@@ -259,8 +268,9 @@ void verify_model_files(const runtime_config& cfg) {
       std::error_code ec;
       auto size = fs::file_size(file->path, ec);
       if (ec)
-        throw config_error("model '" + name + "': cannot read " + file->path + " ("
-                           + ec.message() + "); run the setup command to fetch it");
+        throw config_error("model '" + name + "': cannot read " + file->path
+                           + " (" + ec.message()
+                           + "); run the setup command to fetch it");
       if (size != file->size_bytes)
         throw config_error("model '" + name + "': " + file->path + " has "
                            + std::to_string(size) + " bytes, expected "

@@ -18,7 +18,7 @@ namespace webaccel {
 
 /// Thrown for an invalid config; `what()` starts with the key path.
 class config_error : public std::runtime_error {
- public:
+public:
   using std::runtime_error::runtime_error;
 };
 
@@ -111,7 +111,8 @@ struct runtime_config {
 /// Parses and validates a config. Relative paths resolve against `base_dir`.
 /// `origin` names the document in error messages (a path or "<embedded>").
 /// @throws config_error
-runtime_config parse_config(std::string_view json_text, const std::string& base_dir,
+runtime_config parse_config(std::string_view json_text,
+                            const std::string& base_dir,
                             const std::string& origin);
 
 /// Reads and parses a config file. @throws config_error

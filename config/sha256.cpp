@@ -28,7 +28,7 @@ uint32_t rotr(uint32_t x, int n) {
 
 /// Incremental SHA-256 state.
 class sha256_state {
- public:
+public:
   void update(const unsigned char* data, size_t len) {
     total_bytes_ += len;
     while (len > 0) {
@@ -63,7 +63,7 @@ class sha256_state {
     return out;
   }
 
- private:
+private:
   void compress() {
     uint32_t w[64];
     for (int i = 0; i < 16; ++i)

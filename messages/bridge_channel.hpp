@@ -12,7 +12,7 @@ namespace webaccel {
 /// Thread-safe sender of frames to one page. Calls never block: frames are
 /// queued onto the connection's strand and written one at a time.
 class bridge_channel {
- public:
+public:
   virtual ~bridge_channel() = default;
 
   /// Queues a JSON control frame.

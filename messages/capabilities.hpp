@@ -66,9 +66,10 @@ struct browser_capabilities {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, browser_capabilities& x) {
-  return f(caf::meta::type_name("browser_capabilities"), x.browser, x.browser_version,
-           x.user_agent, x.webgpu, x.adapter, x.webnn, x.wasm, x.wasm_simd,
-           x.wasm_threads, x.cross_origin_isolated, x.hardware_concurrency);
+  return f(caf::meta::type_name("browser_capabilities"), x.browser,
+           x.browser_version, x.user_agent, x.webgpu, x.adapter, x.webnn,
+           x.wasm, x.wasm_simd, x.wasm_threads, x.cross_origin_isolated,
+           x.hardware_concurrency);
 }
 
 } // namespace webaccel

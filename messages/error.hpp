@@ -45,19 +45,32 @@ enum class errc : uint8_t {
 /// Returns the stable, lower-case name of `x` (e.g. "browser_crash").
 inline const char* to_string(errc x) {
   switch (x) {
-    case errc::none: return "none";
-    case errc::connection: return "connection";
-    case errc::browser_crash: return "browser_crash";
-    case errc::out_of_memory: return "out_of_memory";
-    case errc::timeout: return "timeout";
-    case errc::unsupported_operation: return "unsupported_operation";
-    case errc::browser_capability: return "browser_capability";
-    case errc::model_incompatible: return "model_incompatible";
-    case errc::invalid_request: return "invalid_request";
-    case errc::protocol_violation: return "protocol_violation";
-    case errc::browser_unavailable: return "browser_unavailable";
-    case errc::shutting_down: return "shutting_down";
-    case errc::overloaded: return "overloaded";
+    case errc::none:
+      return "none";
+    case errc::connection:
+      return "connection";
+    case errc::browser_crash:
+      return "browser_crash";
+    case errc::out_of_memory:
+      return "out_of_memory";
+    case errc::timeout:
+      return "timeout";
+    case errc::unsupported_operation:
+      return "unsupported_operation";
+    case errc::browser_capability:
+      return "browser_capability";
+    case errc::model_incompatible:
+      return "model_incompatible";
+    case errc::invalid_request:
+      return "invalid_request";
+    case errc::protocol_violation:
+      return "protocol_violation";
+    case errc::browser_unavailable:
+      return "browser_unavailable";
+    case errc::shutting_down:
+      return "shutting_down";
+    case errc::overloaded:
+      return "overloaded";
   }
   return "unknown";
 }

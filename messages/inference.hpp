@@ -80,7 +80,8 @@ struct timings {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, timings& x) {
-  return f(caf::meta::type_name("timings"), x.queue, x.transfer, x.compute, x.total);
+  return f(caf::meta::type_name("timings"), x.queue, x.transfer, x.compute,
+           x.total);
 }
 
 /// Where and how a result was computed.
@@ -127,8 +128,9 @@ struct infer_result {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, infer_result& x) {
-  return f(caf::meta::type_name("infer_result"), x.model, x.batch_size, x.family,
-           x.synthetic_weights, x.simulated, x.origin, x.time, x.outputs);
+  return f(caf::meta::type_name("infer_result"), x.model, x.batch_size,
+           x.family, x.synthetic_weights, x.simulated, x.origin, x.time,
+           x.outputs);
 }
 
 /// What a page answered to an inference: outputs and its own timings.

@@ -90,7 +90,8 @@ using browser_supervisor_actor = caf::typed_actor<
   // Time to check the browsers against the pool policy.
   caf::reacts_to<check_atom>,
   // A backoff ended: start the browser of this slot again.
-  caf::reacts_to<restart_atom, uint64_t>, caf::replies_to<stats_atom>::with<kind_stats>,
+  caf::reacts_to<restart_atom, uint64_t>,
+  caf::replies_to<stats_atom>::with<kind_stats>,
   // Tests: forwards a fault to the browser with this process id.
   caf::replies_to<fault_atom, int32_t, std::string, uint32_t>::with<bool>,
   // Stops every browser of this kind, then quits.
@@ -175,7 +176,8 @@ using router_actor = caf::typed_actor<
 using pool_supervisor_actor = caf::typed_actor<
   // Returns a browser connection of this kind that finished its handshake,
   // to place a model on or only to look at (see placement_hint).
-  caf::replies_to<connect_atom, std::string, placement_hint>::with<browser_connection_actor>,
+  caf::replies_to<connect_atom, std::string,
+                  placement_hint>::with<browser_connection_actor>,
   // Forwards to the router.
   caf::replies_to<get_atom, model_request>::with<model_actor>,
   // Forgets a model instance and stops it (see router_actor).
@@ -184,7 +186,8 @@ using pool_supervisor_actor = caf::typed_actor<
   // (max_connections over all kinds)...
   caf::replies_to<acquire_atom, std::string>::with<bool>,
   // ...and returns it.
-  caf::reacts_to<release_atom, std::string>, caf::replies_to<stats_atom>::with<pool_stats>,
+  caf::reacts_to<release_atom, std::string>,
+  caf::replies_to<stats_atom>::with<pool_stats>,
   // Tests: injects a fault into the browser with this process id (false if
   // none has it, or the runtime was not started with fault injection).
   caf::replies_to<fault_atom, int32_t, std::string, uint32_t>::with<bool>,

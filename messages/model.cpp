@@ -4,18 +4,24 @@ namespace webaccel {
 
 const char* to_string(model_family x) {
   switch (x) {
-    case model_family::audio: return "audio";
-    case model_family::vision: return "vision";
-    case model_family::text_embedding: return "text_embedding";
-    case model_family::text_generation: return "text_generation";
-    case model_family::multimodal: return "multimodal";
+    case model_family::audio:
+      return "audio";
+    case model_family::vision:
+      return "vision";
+    case model_family::text_embedding:
+      return "text_embedding";
+    case model_family::text_generation:
+      return "text_generation";
+    case model_family::multimodal:
+      return "multimodal";
   }
   return "unknown";
 }
 
 std::optional<model_family> parse_model_family(std::string_view name) {
-  for (auto x : {model_family::audio, model_family::vision, model_family::text_embedding,
-                 model_family::text_generation, model_family::multimodal})
+  for (auto x :
+       {model_family::audio, model_family::vision, model_family::text_embedding,
+        model_family::text_generation, model_family::multimodal})
     if (name == to_string(x))
       return x;
   return std::nullopt;
@@ -44,13 +50,15 @@ std::string model_entry::variant_names() const {
 }
 
 std::string model_spec::page_key(const std::string& platform) const {
-  return name + "/" + variant.precision + (variant.mixed_precision ? "-mixed" : "")
-         + (warmup ? "/warm" : "") + "@" + platform;
+  return name + "/" + variant.precision
+         + (variant.mixed_precision ? "-mixed" : "") + (warmup ? "/warm" : "")
+         + "@" + platform;
 }
 
 namespace {
 
-void add_step_files(const processing_step& step, std::vector<const model_file*>& out) {
+void add_step_files(const processing_step& step,
+                    std::vector<const model_file*>& out) {
   for (auto& [name, file] : step.files)
     out.push_back(&file);
 }

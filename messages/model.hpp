@@ -88,7 +88,8 @@ struct batching_policy {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, batching_policy& x) {
-  return f(caf::meta::type_name("batching_policy"), x.max_batch_size, x.max_delay_ms);
+  return f(caf::meta::type_name("batching_policy"), x.max_batch_size,
+           x.max_delay_ms);
 }
 
 /// A model of the registry, as the config declares it.
@@ -213,7 +214,8 @@ struct model_request {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, model_request& x) {
-  return f(caf::meta::type_name("model_request"), x.family, x.name, x.preferences);
+  return f(caf::meta::type_name("model_request"), x.family, x.name,
+           x.preferences);
 }
 
 } // namespace webaccel

@@ -94,8 +94,9 @@ struct recovery_stats {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, recovery_stats& x) {
-  return f(caf::meta::type_name("recovery_stats"), x.cases, x.attempts, x.recovered,
-           x.exhausted, x.abandoned, x.failures, x.strategies, x.time_to_recover);
+  return f(caf::meta::type_name("recovery_stats"), x.cases, x.attempts,
+           x.recovered, x.exhausted, x.abandoned, x.failures, x.strategies,
+           x.time_to_recover);
 }
 
 } // namespace webaccel

@@ -7,21 +7,28 @@ namespace webaccel {
 
 namespace {
 
-constexpr dtype all_dtypes[]
-  = {dtype::float32, dtype::float16, dtype::int64, dtype::int32,
-     dtype::int8,    dtype::uint8,   dtype::bool8};
+constexpr dtype all_dtypes[] = {dtype::float32, dtype::float16, dtype::int64,
+                                dtype::int32,   dtype::int8,    dtype::uint8,
+                                dtype::bool8};
 
 } // namespace
 
 const char* to_string(dtype x) {
   switch (x) {
-    case dtype::float32: return "float32";
-    case dtype::float16: return "float16";
-    case dtype::int64: return "int64";
-    case dtype::int32: return "int32";
-    case dtype::int8: return "int8";
-    case dtype::uint8: return "uint8";
-    case dtype::bool8: return "bool";
+    case dtype::float32:
+      return "float32";
+    case dtype::float16:
+      return "float16";
+    case dtype::int64:
+      return "int64";
+    case dtype::int32:
+      return "int32";
+    case dtype::int8:
+      return "int8";
+    case dtype::uint8:
+      return "uint8";
+    case dtype::bool8:
+      return "bool";
   }
   return "unknown";
 }
@@ -36,12 +43,16 @@ std::optional<dtype> parse_dtype(std::string_view name) {
 size_t element_size(dtype x) {
   switch (x) {
     case dtype::float32:
-    case dtype::int32: return 4;
-    case dtype::float16: return 2;
-    case dtype::int64: return 8;
+    case dtype::int32:
+      return 4;
+    case dtype::float16:
+      return 2;
+    case dtype::int64:
+      return 8;
     case dtype::int8:
     case dtype::uint8:
-    case dtype::bool8: return 1;
+    case dtype::bool8:
+      return 1;
   }
   return 1;
 }

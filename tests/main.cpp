@@ -8,7 +8,8 @@
 
 int main(int argc, char** argv) {
   auto level = std::getenv("WEBACCEL_LOG_LEVEL");
-  spdlog::set_level(level ? spdlog::level::from_str(level) : spdlog::level::err);
+  spdlog::set_level(level ? spdlog::level::from_str(level)
+                          : spdlog::level::err);
   doctest::Context context;
   context.applyCommandLine(argc, argv);
   return context.run();

@@ -85,7 +85,8 @@ int bench(const cli_args& a) {
   infer_result last;
   for (size_t i = 0; i < warmup; ++i)
     last = model.infer(inputs);
-  std::cerr << "measuring " << requests << " requests one at a time..." << std::endl;
+  std::cerr << "measuring " << requests << " requests one at a time..."
+            << std::endl;
   std::vector<double> overhead, total, compute;
   auto started = clock_type::now();
   for (size_t i = 0; i < requests; ++i) {
@@ -101,7 +102,8 @@ int bench(const cli_args& a) {
   std::cerr << "measuring " << requests << " requests with " << inflight
             << " in flight..." << std::endl;
   std::vector<double> pipelined_overhead;
-  auto pipelined_s = run_pipelined(model, requests, inflight, pipelined_overhead);
+  auto pipelined_s = run_pipelined(model, requests, inflight,
+                                   pipelined_overhead);
   nlohmann::json report{
     {"benchmark", "overhead"},
     {"model", model.name()},

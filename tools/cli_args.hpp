@@ -12,12 +12,12 @@ namespace webaccel {
 
 /// Thrown for a bad command line; what() says what is wrong.
 class usage_error : public std::runtime_error {
- public:
+public:
   using std::runtime_error::runtime_error;
 };
 
 class cli_args {
- public:
+public:
   /// Parses `args`; `with_value` flags take the next argument, `switches`
   /// stand alone. @throws usage_error
   cli_args(const std::vector<std::string>& args,
@@ -48,7 +48,8 @@ class cli_args {
 
   /// An integer flag of at least `min` (positive by default).
   /// @throws usage_error
-  size_t get_count(const std::string& flag, size_t fallback, size_t min = 1) const {
+  size_t get_count(const std::string& flag, size_t fallback,
+                   size_t min = 1) const {
     auto i = values_.find(flag);
     if (i == values_.end())
       return fallback;
@@ -61,12 +62,13 @@ class cli_args {
       // Reported below.
     }
     throw usage_error(flag + " expects "
-                      + (min == 1 ? std::string{"a positive integer"}
-                                  : "an integer of at least " + std::to_string(min))
+                      + (min == 1
+                           ? std::string{"a positive integer"}
+                           : "an integer of at least " + std::to_string(min))
                       + ", got '" + i->second + "'");
   }
 
- private:
+private:
   std::map<std::string, std::string> values_;
 };
 

@@ -27,7 +27,8 @@ json platform_json(const platform_support& p) {
   return out;
 }
 
-json probe(runtime& rt, const std::string& kind, const installed_browser& found) {
+json probe(runtime& rt, const std::string& kind,
+           const installed_browser& found) {
   json out{{"kind", kind},
            {"installed", true},
            {"executable", found.executable},
@@ -45,7 +46,8 @@ json probe(runtime& rt, const std::string& kind, const installed_browser& found)
   out["user_agent"] = caps.user_agent;
   for (auto& k : rt.stats().kinds)
     if (k.kind == kind && !k.connections.empty())
-      out["memory_mib"] = double(k.connections.front().process_bytes) / (1 << 20);
+      out["memory_mib"] = double(k.connections.front().process_bytes)
+                          / (1 << 20);
   auto wasm = platform_json(caps.wasm);
   wasm["simd"] = caps.wasm_simd;
   wasm["threads"] = caps.wasm_threads;
@@ -56,8 +58,8 @@ json probe(runtime& rt, const std::string& kind, const installed_browser& found)
                          {"device", caps.adapter.device},
                          {"description", caps.adapter.description},
                          {"fallback", caps.adapter.fallback}};
-  out["platforms"]
-    = {{"wasm", wasm}, {"webgpu", webgpu}, {"webnn", platform_json(caps.webnn)}};
+  out["platforms"] = {
+    {"wasm", wasm}, {"webgpu", webgpu}, {"webnn", platform_json(caps.webnn)}};
   return out;
 }
 
@@ -72,7 +74,8 @@ void print_text(const json& report) {
     std::cout << kind << " " << b["version"].get<std::string>() << " ("
               << b["executable"].get<std::string>() << ")";
     if (b.contains("error")) {
-      std::cout << "\n  did not start: " << b["error"].get<std::string>() << "\n\n";
+      std::cout << "\n  did not start: " << b["error"].get<std::string>()
+                << "\n\n";
       continue;
     }
     std::cout << std::fixed << std::setprecision(0) << ": cold start "
@@ -96,9 +99,9 @@ void print_text(const json& report) {
         auto& a = p["adapter"];
         auto vendor = a["vendor"].get<std::string>();
         auto arch = a["architecture"].get<std::string>();
-        std::cout
-          << ": adapter "
-          << (vendor.empty() && arch.empty() ? "(no info)" : vendor + " " + arch);
+        std::cout << ": adapter "
+                  << (vendor.empty() && arch.empty() ? "(no info)"
+                                                     : vendor + " " + arch);
         if (a["fallback"].get<bool>())
           std::cout << ", a software fallback (slow: no GPU)";
       }
@@ -117,9 +120,10 @@ int doctor(const cli_args& a) {
         i != rt.installed_browsers().end())
       report["browsers"].push_back(probe(rt, kind, i->second));
     else
-      report["browsers"].push_back({{"kind", kind},
-                                    {"installed", false},
-                                    {"reason", rt.missing_browsers().at(kind)}});
+      report["browsers"].push_back(
+        {{"kind", kind},
+         {"installed", false},
+         {"reason", rt.missing_browsers().at(kind)}});
   }
   rt.shutdown();
   if (a.has("--json"))

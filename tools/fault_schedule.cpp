@@ -6,8 +6,9 @@
 
 namespace webaccel {
 
-std::vector<scheduled_fault> fault_schedule(double duration_s, double kill_every_s,
-                                            size_t hangs, size_t ooms) {
+std::vector<scheduled_fault> fault_schedule(double duration_s,
+                                            double kill_every_s, size_t hangs,
+                                            size_t ooms) {
   if (!(duration_s > 0) || !(kill_every_s > 0))
     throw std::invalid_argument("the duration and the kill period must be "
                                 "positive");
@@ -27,9 +28,10 @@ std::vector<scheduled_fault> fault_schedule(double duration_s, double kill_every
     // Alternate while both remain: hang, oom, hang, ...
     bool hang = o == ooms || (h < hangs && h <= o);
     (hang ? h : o)++;
-    auto period
-      = static_cast<size_t>((double(i) + 0.5) * double(periods) / double(faults));
-    out.push_back({(double(period) + 0.5) * kill_every_s, hang ? "hang" : "oom"});
+    auto period = static_cast<size_t>((double(i) + 0.5) * double(periods)
+                                      / double(faults));
+    out.push_back(
+      {(double(period) + 0.5) * kill_every_s, hang ? "hang" : "oom"});
   }
   std::stable_sort(out.begin(), out.end(),
                    [](auto& a, auto& b) { return a.at_s < b.at_s; });

@@ -21,7 +21,8 @@ struct scheduled_fault {
 /// evenly over the run. In time order.
 /// @throws std::invalid_argument when a number is out of range or the page
 ///         faults do not fit (one per period at most)
-std::vector<scheduled_fault> fault_schedule(double duration_s, double kill_every_s,
-                                            size_t hangs, size_t ooms);
+std::vector<scheduled_fault> fault_schedule(double duration_s,
+                                            double kill_every_s, size_t hangs,
+                                            size_t ooms);
 
 } // namespace webaccel

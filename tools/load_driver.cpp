@@ -74,7 +74,8 @@ load_result drive_load(const std::vector<model_handle>& models,
           [&] { return done == sent && (sent == count || !error.empty()); });
   if (!error.empty())
     throw std::runtime_error(error);
-  out.seconds = std::chrono::duration<double>(clock_type::now() - started).count();
+  out.seconds
+    = std::chrono::duration<double>(clock_type::now() - started).count();
   return out;
 }
 

@@ -31,7 +31,8 @@ using json = nlohmann::json;
 using clock_type = std::chrono::steady_clock;
 
 double ms_since(clock_type::time_point t) {
-  return std::chrono::duration<double, std::milli>(clock_type::now() - t).count();
+  return std::chrono::duration<double, std::milli>(clock_type::now() - t)
+    .count();
 }
 
 const std::string unbatched = "tiny_bert_unbatched";
@@ -84,7 +85,8 @@ hardware_preferences on(const runtime_config& cfg, const std::string& browser,
 /// Runs `model` for 8 s: V8 compiles the hot WebAssembly with its
 /// optimizing tier in the background for seconds after the first runs, and
 /// steals the cores from everything else meanwhile.
-void warm(const model_handle& model, const std::function<infer_request()>& make) {
+void warm(const model_handle& model,
+          const std::function<infer_request()>& make) {
   auto until = clock_type::now() + std::chrono::seconds{8};
   while (clock_type::now() < until)
     model.infer(make());
@@ -93,7 +95,8 @@ void warm(const model_handle& model, const std::function<infer_request()>& make)
 /// Throughput with 16 requests in flight against the physical limit: the
 /// page running the same request in its own loop, with no bridge.
 json throughput_row(const std::string& what, const model_handle& model,
-                    const std::function<infer_request()>& make, size_t requests) {
+                    const std::function<infer_request()>& make,
+                    size_t requests) {
   auto piped = drive_load(
     {model}, [&](size_t) { return make(); }, requests, 16);
   auto loop = make();
@@ -118,17 +121,18 @@ json bench_overhead(const runtime_config& base, size_t requests) {
   auto one = drive_load(
     {bert}, [](size_t) { return bert_tensors(); }, requests, 1);
   auto r = bert.infer(bert_tensors());
-  json out = {{"model", "tiny_bert (fp32, batching off)"},
-              {"browser", r.origin.browser + " " + r.origin.browser_version},
-              {"platform", r.origin.platform},
-              {"requests", requests},
-              {"overhead_ms_p50", percentile(one.overhead_ms, 50)},
-              {"overhead_ms_p99", percentile(one.overhead_ms, 99)},
-              {"overhead_p50_parts_ms",
-               {{"host", percentile(one.host_ms, 50)},
-                {"wire", percentile(one.wire_ms, 50)},
-                {"page", percentile(one.page_ms, 50)}}},
-              {"sequential_requests_per_s", requests_per_second(one, requests)}};
+  json out
+    = {{"model", "tiny_bert (fp32, batching off)"},
+       {"browser", r.origin.browser + " " + r.origin.browser_version},
+       {"platform", r.origin.platform},
+       {"requests", requests},
+       {"overhead_ms_p50", percentile(one.overhead_ms, 50)},
+       {"overhead_ms_p99", percentile(one.overhead_ms, 99)},
+       {"overhead_p50_parts_ms",
+        {{"host", percentile(one.host_ms, 50)},
+         {"wire", percentile(one.wire_ms, 50)},
+         {"page", percentile(one.page_ms, 50)}}},
+       {"sequential_requests_per_s", requests_per_second(one, requests)}};
   // Against the limit: a model whose run is shorter than the bridge's own
   // per-request work, and one whose run is longer.
   out["throughput"].push_back(throughput_row("tiny_bert (fp32, batching off)",
@@ -210,7 +214,8 @@ json bench_warmup(const runtime_config& base) {
     runtime rt{base};
     auto caps = rt.connect_browser("chromium");
     if (!caps.webgpu.available)
-      return {{"skipped", "chromium has no WebGPU here: " + caps.webgpu.reason}};
+      return {
+        {"skipped", "chromium has no WebGPU here: " + caps.webgpu.reason}};
     auto prefs = on(base, "chromium", "webgpu");
     prefs.precompile_shaders = precompile;
     auto t0 = clock_type::now();
@@ -260,7 +265,8 @@ int bench(const cli_args& a) {
     sections = {only};
   }
   json report{{"benchmark", "models"}};
-  auto section = [&](const std::string& name, const std::function<json()>& body) {
+  auto section = [&](const std::string& name,
+                     const std::function<json()>& body) {
     if (sections.count(name) == 0)
       return;
     std::cerr << "bench models: " << name << "..." << std::endl;
@@ -282,7 +288,8 @@ int bench(const cli_args& a) {
 
 int models_bench_command(const std::vector<std::string>& args) {
   return run_guarded("bench models", [&] {
-    return bench(cli_args{args, {"--config", "--requests", "--only", "--out"}, {}});
+    return bench(
+      cli_args{args, {"--config", "--requests", "--only", "--out"}, {}});
   });
 }
 

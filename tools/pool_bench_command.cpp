@@ -24,7 +24,8 @@ namespace {
 using clock_type = std::chrono::steady_clock;
 
 double ms_since(clock_type::time_point t) {
-  return std::chrono::duration<double, std::milli>(clock_type::now() - t).count();
+  return std::chrono::duration<double, std::milli>(clock_type::now() - t)
+    .count();
 }
 
 /// This process's resident set size, from /proc/self/status.
@@ -128,7 +129,8 @@ int bench_pool(const cli_args& a) {
   {
     auto rss_before = own_rss_bytes();
     runtime rt{base};
-    report["runtime_rss_mib_without_browsers"] = double(own_rss_bytes()) / (1 << 20);
+    report["runtime_rss_mib_without_browsers"] = double(own_rss_bytes())
+                                                 / (1 << 20);
     report["runtime_rss_mib_before_start"] = double(rss_before) / (1 << 20);
     for (auto& [kind, found] : rt.installed_browsers())
       kinds.push_back(kind);

@@ -31,15 +31,16 @@ std::string model_name(size_t i) {
 }
 
 /// Only the options' browsers, kept at full size; faults on; the models.
-runtime_config bench_config(runtime_config cfg, const recovery_bench_options& o) {
+runtime_config bench_config(runtime_config cfg,
+                            const recovery_bench_options& o) {
   auto browser = cfg.browsers.count(o.kind) != 0 ? cfg.browsers.at(o.kind)
                                                  : browser_config{};
   browser.min_connections = static_cast<uint32_t>(o.browsers);
   browser.max_connections = static_cast<uint32_t>(o.browsers);
   cfg.browsers = {{o.kind, browser}};
   cfg.browsers_explicit = true;
-  cfg.pool.max_connections
-    = std::max(cfg.pool.max_connections, static_cast<uint32_t>(o.browsers));
+  cfg.pool.max_connections = std::max(cfg.pool.max_connections,
+                                      static_cast<uint32_t>(o.browsers));
   cfg.pool.idle_timeout_ms = 0;
   cfg.recovery.fault_injection = true;
   auto bert = cfg.models.at("tiny_bert");
@@ -107,8 +108,8 @@ size_t left_of_killed(const std::set<int32_t>& killed) {
 json recovery_json(const recovery_stats& r) {
   json strategies = json::object();
   for (auto& [name, s] : r.strategies)
-    strategies[name]
-      = {{"succeeded", s.succeeded}, {"failed", s.failed}, {"skipped", s.skipped}};
+    strategies[name] = {
+      {"succeeded", s.succeeded}, {"failed", s.failed}, {"skipped", s.skipped}};
   json times = json::object();
   for (auto& [category, t] : r.time_to_recover)
     times[category] = {{"count", t.count},
@@ -160,11 +161,13 @@ json run_recovery_bench(runtime_config cfg, const recovery_bench_options& o) {
     return r;
   };
   for (size_t i = 1; i <= o.models; ++i) {
-    models.push_back(rt.get_model(model_family::text_embedding, model_name(i), prefs));
+    models.push_back(
+      rt.get_model(model_family::text_embedding, model_name(i), prefs));
     models.back().infer(request());
   }
   if (wait_for_full_pool(rt, o.kind, o.browsers, 120s) < 0)
-    throw std::runtime_error("the pool did not reach " + std::to_string(o.browsers)
+    throw std::runtime_error("the pool did not reach "
+                             + std::to_string(o.browsers)
                              + " ready browsers in 120 s");
   say("load: " + std::to_string(o.clients) + " clients on "
       + std::to_string(o.models) + " models, " + std::to_string(o.browsers)
@@ -178,16 +181,17 @@ json run_recovery_bench(runtime_config cfg, const recovery_bench_options& o) {
   auto started = clock_type::now();
   steady_load load{models, request, o.clients};
   for (auto& f : schedule) {
-    std::this_thread::sleep_until(started
-                                  + std::chrono::duration_cast<clock_type::duration>(
-                                    std::chrono::duration<double>{f.at_s}));
+    std::this_thread::sleep_until(
+      started
+      + std::chrono::duration_cast<clock_type::duration>(
+        std::chrono::duration<double>{f.at_s}));
     auto targets = fault_targets(rt.stats(), o.kind, f.fault != "kill");
     json entry{{"at_s", f.at_s}, {"fault", f.fault}};
     if (targets.empty()) {
       entry["skipped"] = "no ready browser to fail";
     } else {
-      auto pid
-        = targets[std::uniform_int_distribution<size_t>{0, targets.size() - 1}(random)];
+      auto pid = targets[std::uniform_int_distribution<size_t>{
+        0, targets.size() - 1}(random)];
       entry["pid"] = pid;
       if (rt.inject_fault(pid, f.fault, 1)) {
         injected[f.fault]++;
@@ -199,19 +203,21 @@ json run_recovery_bench(runtime_config cfg, const recovery_bench_options& o) {
     }
     auto so_far = load.tally();
     say(std::to_string(int(f.at_s)) + " s: " + f.fault + " "
-        + (entry.contains("pid") ? std::to_string(entry["pid"].get<int32_t>()) : "-")
+        + (entry.contains("pid") ? std::to_string(entry["pid"].get<int32_t>())
+                                 : "-")
         + (entry.contains("skipped") ? " skipped" : "") + "; answered "
         + std::to_string(so_far.answered) + ", failed "
         + std::to_string(so_far.failed));
     fault_log.push_back(entry);
   }
-  std::this_thread::sleep_until(started
-                                + std::chrono::duration_cast<clock_type::duration>(
-                                  std::chrono::duration<double>{o.duration_s}));
+  std::this_thread::sleep_until(
+    started
+    + std::chrono::duration_cast<clock_type::duration>(
+      std::chrono::duration<double>{o.duration_s}));
   auto load_s = seconds_since(started);
   say("stopping the load; waiting for the answers still due");
-  auto tally
-    = load.finish(std::chrono::duration_cast<std::chrono::milliseconds>(patience));
+  auto tally = load.finish(
+    std::chrono::duration_cast<std::chrono::milliseconds>(patience));
   auto full_after_s = wait_for_full_pool(rt, o.kind, o.browsers, 120s);
   auto stats = rt.stats();
   json pool{{"kind", o.kind},

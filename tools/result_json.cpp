@@ -35,10 +35,15 @@ std::vector<double> as_doubles(const tensor& t) {
         out.push_back(v);
         break;
       }
-      case dtype::int8: out.push_back(static_cast<int8_t>(*p)); break;
+      case dtype::int8:
+        out.push_back(static_cast<int8_t>(*p));
+        break;
       case dtype::uint8:
-      case dtype::bool8: out.push_back(*p); break;
-      case dtype::float16: return {};
+      case dtype::bool8:
+        out.push_back(*p);
+        break;
+      case dtype::float16:
+        return {};
     }
   }
   return out;

@@ -42,7 +42,8 @@ std::string describe_speech(const infer_result& r) {
   std::string out = "  speech probability, one character per 0.1 s (' ' < 0.1, "
                     "'.' < 0.5, "
                     "'#' >= 0.5):\n  ["
-                    + probability_strip(frames) + "]\n  speech segments (p >= 0.5):";
+                    + probability_strip(frames)
+                    + "]\n  speech segments (p >= 0.5):";
   auto segments = speech_segments(frames);
   if (segments.empty())
     out += " none";
@@ -73,11 +74,13 @@ std::string describe_origin(const infer_result& r) {
   if (o.platform == "webgpu")
     platform += " (adapter " + o.adapter.vendor + " " + o.adapter.architecture
                 + (o.adapter.fallback ? ", software fallback)" : ")");
-  return "  ran on " + o.browser + " " + o.browser_version + ", platform " + platform
-         + ", precision " + o.precision + (o.mixed_precision ? " (mixed)" : "")
+  return "  ran on " + o.browser + " " + o.browser_version + ", platform "
+         + platform + ", precision " + o.precision
+         + (o.mixed_precision ? " (mixed)" : "")
          + ", synthetic weights: " + (r.synthetic_weights ? "true" : "false")
          + ", simulated: " + (r.simulated ? "true" : "false")
-         + format(", %.1f ms (in-page compute %.1f ms)\n", r.time.total, r.time.compute)
+         + format(", %.1f ms (in-page compute %.1f ms)\n", r.time.total,
+                  r.time.compute)
          + "  placed: " + o.placement + "\n"
          + (o.ignored_options.empty() ? "" : "  ignored options: " + [&] {
              std::string all;
@@ -92,7 +95,8 @@ std::string describe_outputs(const infer_result& r) {
     return describe_speech(r);
   std::string out;
   if (auto text = find_output(r, "text")) {
-    out += "  text: \"" + std::string{text->data.begin(), text->data.end()} + "\"";
+    out += "  text: \"" + std::string{text->data.begin(), text->data.end()}
+           + "\"";
     if (auto c = find_output(r, "confidence");
         c != nullptr && !c->to_floats().empty())
       out += format(" (confidence %.3f)", c->to_floats()[0]);

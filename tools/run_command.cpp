@@ -23,7 +23,8 @@ double seconds_since(clock_type::time_point t) {
 }
 
 /// The items to run: the demo, or the one the command line names.
-std::vector<demo_item> items_to_run(const cli_args& a, const runtime_config& cfg) {
+std::vector<demo_item> items_to_run(const cli_args& a,
+                                    const runtime_config& cfg) {
   if (!a.has("--model")) {
     if (a.has("--text") || a.has("--input"))
       throw usage_error("--text and --input need --model");
@@ -36,7 +37,8 @@ std::vector<demo_item> items_to_run(const cli_args& a, const runtime_config& cfg
     std::string known;
     for (auto& [name, entry] : cfg.models)
       known += (known.empty() ? "" : ", ") + name;
-    throw usage_error("unknown model '" + item.model + "' (known: " + known + ")");
+    throw usage_error("unknown model '" + item.model + "' (known: " + known
+                      + ")");
   }
   if (item.text.empty() && item.file.empty())
     throw usage_error("no input for " + item.model
@@ -53,7 +55,8 @@ infer_request request_for(const demo_item& item) {
   return req;
 }
 
-hardware_preferences preferences_from(const cli_args& a, const runtime_config& cfg) {
+hardware_preferences preferences_from(const cli_args& a,
+                                      const runtime_config& cfg) {
   auto prefs = cfg.default_preferences;
   if (a.has("--browser"))
     prefs.browser = a.get("--browser");
@@ -76,7 +79,8 @@ int run(const cli_args& a) {
   for (auto& item : items) {
     auto& entry = cfg.models.at(item.model);
     auto req = request_for(item);
-    progress << "webaccel run: " << item.model << " (" << to_string(entry.family)
+    progress << "webaccel run: " << item.model << " ("
+             << to_string(entry.family)
              << (entry.synthetic_weights ? ", SYNTHETIC weights" : "")
              << ") on " << (item.file.empty() ? "" : item.file)
              << (item.file.empty() || item.text.empty() ? "" : " and ")

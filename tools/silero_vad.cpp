@@ -24,7 +24,8 @@ std::vector<vad_frame> vad_frames(const infer_result& result) {
       break;
     std::vector<vad_frame> frames;
     for (size_t i = 0; i < probabilities.size(); ++i)
-      frames.push_back({double(i * vad_frame_samples) / 16000, probabilities[i]});
+      frames.push_back(
+        {double(i * vad_frame_samples) / 16000, probabilities[i]});
     return frames;
   }
   throw std::runtime_error("the answer of " + result.model

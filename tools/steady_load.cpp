@@ -40,8 +40,8 @@ void send_next(const std::shared_ptr<steady_load::shared>& st, size_t client) {
   auto& model = st->models[client % st->models.size()];
   model.infer_async(st->make(), [st, client, id, t0](infer_result* r,
                                                      const failure* f) {
-    auto ms
-      = std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
+    auto ms = std::chrono::duration<double, std::milli>(clock_type::now() - t0)
+                .count();
     {
       std::lock_guard<std::mutex> guard{st->mtx};
       auto& t = st->tally;

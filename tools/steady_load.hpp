@@ -40,7 +40,7 @@ struct load_tally {
 };
 
 class steady_load {
- public:
+public:
   /// Client i sends to models[i % models.size()] the requests `make` builds.
   steady_load(std::vector<model_handle> models,
               std::function<infer_request()> make, size_t clients);
@@ -60,7 +60,7 @@ class steady_load {
 
   struct shared;
 
- private:
+private:
   std::shared_ptr<shared> state_;
 };
 

@@ -68,7 +68,8 @@ audio_clip read_wav(const std::string& path) {
   bool float32 = format == 3 && bits == 32;
   if (!pcm16 && !float32)
     throw fail("unsupported encoding (format " + std::to_string(format) + ", "
-               + std::to_string(bits) + " bits); use 16-bit PCM or 32-bit float");
+               + std::to_string(bits)
+               + " bits); use 16-bit PCM or 32-bit float");
   audio_clip clip;
   clip.sample_rate = rate;
   size_t frame_bytes = size_t{channels} * bits / 8;
@@ -114,7 +115,8 @@ std::vector<uint8_t> encode_wav(const audio_clip& clip) {
   tag("data");
   put(data_bytes, 4);
   for (auto s : clip.samples) {
-    auto v = static_cast<int16_t>(std::lround(std::clamp(s, -1.0f, 1.0f) * 32767));
+    auto v
+      = static_cast<int16_t>(std::lround(std::clamp(s, -1.0f, 1.0f) * 32767));
     put(static_cast<uint16_t>(v), 2);
   }
   return out;
@@ -125,7 +127,8 @@ audio_clip resample(const audio_clip& in, unsigned rate) {
     return in.sample_rate == rate ? in : audio_clip{rate, {}};
   audio_clip out;
   out.sample_rate = rate;
-  auto n = static_cast<size_t>(double(in.samples.size()) * rate / in.sample_rate);
+  auto n
+    = static_cast<size_t>(double(in.samples.size()) * rate / in.sample_rate);
   out.samples.resize(n);
   double step = double(in.sample_rate) / rate;
   for (size_t i = 0; i < n; ++i) {

@@ -41,7 +41,8 @@ int main(int argc, char** argv) {
   // its normal shutdown, which stops the browsers, not kill the process.
   signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> args{argv + 1, argv + argc};
-  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h"
+      || args[0] == "help") {
     std::cout << usage;
     return args.empty() ? 2 : 0;
   }

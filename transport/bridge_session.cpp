@@ -11,8 +11,10 @@ namespace websocket = beast::websocket;
 namespace net = boost::asio;
 
 bridge_session::bridge_session(beast::tcp_stream&& stream,
-                               bridge_peer_actor peer, uint64_t max_message_bytes)
-  : ws_(std::move(stream)), peer_(std::move(peer)),
+                               bridge_peer_actor peer,
+                               uint64_t max_message_bytes)
+  : ws_(std::move(stream)),
+    peer_(std::move(peer)),
     max_message_bytes_(max_message_bytes) {
   // nop
 }
@@ -28,7 +30,8 @@ void bridge_session::run(beast::http::request<beast::http::string_body> req) {
   beast::error_code ec;
   beast::get_lowest_layer(ws_).socket().set_option(
     boost::asio::ip::tcp::no_delay{true}, ec);
-  ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  ws_.set_option(
+    websocket::stream_base::timeout::suggested(beast::role_type::server));
   ws_.read_message_max(max_message_bytes_);
   ws_.async_accept(req, beast::bind_front_handler(&bridge_session::on_accept,
                                                   shared_from_this()));
@@ -64,7 +67,8 @@ void bridge_session::on_read(beast::error_code ec, std::size_t) {
   auto data = buffer_.cdata();
   auto first = static_cast<const char*>(data.data());
   if (ws_.got_text())
-    caf::anon_send(peer_, text_atom::value, std::string{first, first + data.size()});
+    caf::anon_send(peer_, text_atom::value,
+                   std::string{first, first + data.size()});
   else
     caf::anon_send(peer_, binary_atom::value,
                    std::vector<uint8_t>{first, first + data.size()});
@@ -82,17 +86,18 @@ void bridge_session::send_binary(std::vector<uint8_t> bytes) {
 
 void bridge_session::enqueue(frame f) {
   // Post onto the strand: callers are actor threads.
-  net::post(ws_.get_executor(), [self = shared_from_this(), f = std::move(f)]() mutable {
-    self->queue_.push_back(std::move(f));
-    if (self->queue_.size() == 1)
-      self->do_write();
-  });
+  net::post(ws_.get_executor(),
+            [self = shared_from_this(), f = std::move(f)]() mutable {
+              self->queue_.push_back(std::move(f));
+              if (self->queue_.size() == 1)
+                self->do_write();
+            });
 }
 
 void bridge_session::do_write() {
   auto& f = queue_.front();
-  auto handler
-    = beast::bind_front_handler(&bridge_session::on_write, shared_from_this());
+  auto handler = beast::bind_front_handler(&bridge_session::on_write,
+                                           shared_from_this());
   if (f.close) {
     ws_.async_close(websocket::close_code::normal,
                     [self = shared_from_this()](beast::error_code ec) {

@@ -21,7 +21,7 @@ namespace webaccel::detail {
 
 class bridge_session : public bridge_channel,
                        public std::enable_shared_from_this<bridge_session> {
- public:
+public:
   bridge_session(boost::beast::tcp_stream&& stream, bridge_peer_actor peer,
                  uint64_t max_message_bytes);
 
@@ -36,7 +36,7 @@ class bridge_session : public bridge_channel,
 
   void close() override;
 
- private:
+private:
   struct frame {
     bool binary = false;
     /// A close handshake instead of data; goes through the queue so that

@@ -11,7 +11,7 @@
 namespace webaccel {
 
 class browser_instance {
- public:
+public:
   /// Called at most once, from another thread, when the browser is gone
   /// (status as waitpid gives it, or -1; and a description).
   using exit_handler = std::function<void(int status, std::string what)>;

@@ -58,10 +58,9 @@ std::string version_from_banner(const std::string& banner) {
   return {};
 }
 
-std::optional<installed_browser> detect_browser(const std::string& kind,
-                                                const std::string& configured,
-                                                std::string& error,
-                                                std::chrono::milliseconds timeout) {
+std::optional<installed_browser>
+detect_browser(const std::string& kind, const std::string& configured,
+               std::string& error, std::chrono::milliseconds timeout) {
   auto info = find_browser_kind(kind);
   if (info == nullptr) {
     error = "unknown browser kind '" + kind + "'";

@@ -41,11 +41,10 @@ struct installed_browser {
 /// Finds `kind`: at `configured` if that is set, else by its executable
 /// names on PATH; asks it for its version. nullopt and `error` (what was
 /// looked for, or why it does not run) if it is not usable.
-std::optional<installed_browser> detect_browser(const std::string& kind,
-                                                const std::string& configured,
-                                                std::string& error,
-                                                std::chrono::milliseconds timeout
-                                                = std::chrono::seconds{20});
+std::optional<installed_browser>
+detect_browser(const std::string& kind, const std::string& configured,
+               std::string& error,
+               std::chrono::milliseconds timeout = std::chrono::seconds{20});
 
 /// The version in a browser's `--version` output ("Mozilla Firefox
 /// 153.7.0esr" -> "153.7.0esr"); "" if there is none.

@@ -42,19 +42,17 @@ std::optional<http_endpoint> parse_http_url(const std::string& url,
   return out;
 }
 
-std::optional<http_reply> http_json_request(const http_endpoint& peer,
-                                            const std::string& method,
-                                            const std::string& path,
-                                            const std::string& body,
-                                            std::chrono::milliseconds timeout,
-                                            std::string& error) {
+std::optional<http_reply>
+http_json_request(const http_endpoint& peer, const std::string& method,
+                  const std::string& path, const std::string& body,
+                  std::chrono::milliseconds timeout, std::string& error) {
   auto verb = http::string_to_verb(method);
   if (verb == http::verb::unknown) {
     error = "unknown HTTP method " + method;
     return std::nullopt;
   }
-  auto where
-    = method + " http://" + peer.host + ":" + peer.port + peer.base_path + path;
+  auto where = method + " http://" + peer.host + ":" + peer.port
+               + peer.base_path + path;
   try {
     net::io_context ioc;
     net::ip::tcp::resolver resolver{ioc};

@@ -29,8 +29,9 @@ struct http_reply {
 /// Sends `method` (GET, POST, DELETE) to base_path + `path` with a JSON
 /// body (empty = none). nullopt and `error` if the peer cannot be reached,
 /// breaks HTTP, or takes longer than `timeout`.
-std::optional<http_reply> http_json_request(
-  const http_endpoint& peer, const std::string& method, const std::string& path,
-  const std::string& body, std::chrono::milliseconds timeout, std::string& error);
+std::optional<http_reply>
+http_json_request(const http_endpoint& peer, const std::string& method,
+                  const std::string& path, const std::string& body,
+                  std::chrono::milliseconds timeout, std::string& error);
 
 } // namespace webaccel

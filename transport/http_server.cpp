@@ -22,14 +22,17 @@ namespace websocket = beast::websocket;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-// -- routes --------------------------------------------------------------------
+// -- routes
+// --------------------------------------------------------------------
 
-void http_routes::add_model(const std::string& sha256, const std::string& path) {
+void http_routes::add_model(const std::string& sha256,
+                            const std::string& path) {
   std::lock_guard<std::mutex> guard{mtx_};
   models_[sha256] = path;
 }
 
-std::optional<std::string> http_routes::model_path(const std::string& sha256) const {
+std::optional<std::string>
+http_routes::model_path(const std::string& sha256) const {
   std::lock_guard<std::mutex> guard{mtx_};
   auto i = models_.find(sha256);
   if (i == models_.end())
@@ -37,7 +40,8 @@ std::optional<std::string> http_routes::model_path(const std::string& sha256) co
   return i->second;
 }
 
-void http_routes::expect_bridge(const std::string& token, bridge_peer_actor peer) {
+void http_routes::expect_bridge(const std::string& token,
+                                bridge_peer_actor peer) {
   std::lock_guard<std::mutex> guard{mtx_};
   bridges_[token] = std::move(peer);
 }
@@ -47,7 +51,8 @@ void http_routes::forget_bridge(const std::string& token) {
   bridges_.erase(token);
 }
 
-std::optional<bridge_peer_actor> http_routes::take_bridge(const std::string& token) {
+std::optional<bridge_peer_actor>
+http_routes::take_bridge(const std::string& token) {
   std::lock_guard<std::mutex> guard{mtx_};
   auto i = bridges_.find(token);
   if (i == bridges_.end())
@@ -70,7 +75,8 @@ std::string make_bridge_token() {
 
 namespace {
 
-// -- static files ----------------------------------------------------------------
+// -- static files
+// ----------------------------------------------------------------
 
 // Request heads and bodies are small: pages only GET.
 constexpr std::size_t max_request_bytes = 64 * 1024;
@@ -92,7 +98,8 @@ beast::string_view mime_type(beast::string_view path) {
 /// Only fixed shapes of names are accepted, so no target can climb out.
 std::string resolve_target(const std::string& target, const std::string& assets,
                            const http_routes& routes, bool& immutable) {
-  static const std::regex page_file{R"(/((?:pipelines/)?[a-z0-9_]+\.(?:html|js|mjs)))"};
+  static const std::regex page_file{
+    R"(/((?:pipelines/)?[a-z0-9_]+\.(?:html|js|mjs)))"};
   static const std::regex ort_file{R"(/ort/([a-z0-9._-]+\.(?:mjs|wasm)))"};
   static const std::regex model_file{R"(/models/([0-9a-f]{64}))"};
   auto path = target.substr(0, target.find('?'));
@@ -102,7 +109,8 @@ std::string resolve_target(const std::string& target, const std::string& assets,
     return assets + "/index.html";
   if (std::regex_match(path, m, page_file))
     return assets + "/" + m[1].str();
-  if (std::regex_match(path, m, ort_file) && m[1].str().find("..") == std::string::npos)
+  if (std::regex_match(path, m, ort_file)
+      && m[1].str().find("..") == std::string::npos)
     return assets + "/node_modules/onnxruntime-web/dist/" + m[1].str();
   if (std::regex_match(path, m, model_file)) {
     immutable = true;
@@ -120,9 +128,9 @@ void set_common_headers(http::response<Body>& res) {
   res.set("Cross-Origin-Resource-Policy", "same-origin");
 }
 
-http::response<http::string_body> text_response(http::status status,
-                                                const std::string& text,
-                                                unsigned version, bool keep_alive) {
+http::response<http::string_body>
+text_response(http::status status, const std::string& text, unsigned version,
+              bool keep_alive) {
   http::response<http::string_body> res{status, version};
   set_common_headers(res);
   res.set(http::field::content_type, "text/plain; charset=utf-8");
@@ -139,10 +147,11 @@ std::string bridge_token(const std::string& target) {
   return std::regex_match(target, m, bridge) ? m[1].str() : std::string{};
 }
 
-// -- HTTP session ------------------------------------------------------------------
+// -- HTTP session
+// ------------------------------------------------------------------
 
 class http_session : public std::enable_shared_from_this<http_session> {
- public:
+public:
   http_session(tcp::socket&& socket, std::shared_ptr<http_routes> routes,
                const http_server_options& opts)
     : stream_(std::move(socket)), routes_(std::move(routes)), opts_(opts) {
@@ -155,7 +164,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
                                             shared_from_this()));
   }
 
- private:
+private:
   void do_read() {
     parser_.emplace();
     parser_->body_limit(max_request_bytes);
@@ -182,8 +191,9 @@ class http_session : public std::enable_shared_from_this<http_session> {
       return;
     }
     if (req.method() != http::verb::get && req.method() != http::verb::head) {
-      send(text_response(http::status::method_not_allowed, "only GET and HEAD are served",
-                         req.version(), req.keep_alive()));
+      send(text_response(http::status::method_not_allowed,
+                         "only GET and HEAD are served", req.version(),
+                         req.keep_alive()));
       return;
     }
     bool immutable = false;
@@ -220,7 +230,8 @@ class http_session : public std::enable_shared_from_this<http_session> {
     send(std::move(res));
   }
 
-  void upgrade(http::request<http::string_body> req, const std::string& target) {
+  void upgrade(http::request<http::string_body> req,
+               const std::string& target) {
     auto token = bridge_token(target);
     auto peer = token.empty() ? std::nullopt : routes_->take_bridge(token);
     if (!peer) {
@@ -267,7 +278,8 @@ class http_session : public std::enable_shared_from_this<http_session> {
 
 } // namespace
 
-// -- listener ------------------------------------------------------------------
+// -- listener
+// ------------------------------------------------------------------
 
 struct http_server::impl {
   explicit impl(http_server_options o)

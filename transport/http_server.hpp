@@ -30,7 +30,7 @@ struct http_server_options {
 
 /// Shared registries the sessions read; guarded by one mutex.
 class http_routes {
- public:
+public:
   /// Serves `path` at /models/<sha256>.
   void add_model(const std::string& sha256, const std::string& path);
 
@@ -46,7 +46,7 @@ class http_routes {
   /// Consumes `token`: returns its peer once, then never again.
   std::optional<bridge_peer_actor> take_bridge(const std::string& token);
 
- private:
+private:
   mutable std::mutex mtx_;
   std::map<std::string, std::string> models_;
   std::map<std::string, bridge_peer_actor> bridges_;
@@ -54,7 +54,7 @@ class http_routes {
 
 /// The server. Runs its own I/O thread from start() until stop().
 class http_server {
- public:
+public:
   /// Binds and starts serving. @throws std::runtime_error naming the
   /// address if it cannot bind.
   static std::shared_ptr<http_server> start(http_server_options opts);
@@ -81,7 +81,7 @@ class http_server {
 
   struct impl;
 
- private:
+private:
   http_server() = default;
 
   std::unique_ptr<impl> impl_;

@@ -41,8 +41,8 @@ std::vector<std::string> chromium_flags(const std::string& profile_dir,
 std::vector<std::string> firefox_args(const std::string& profile_dir,
                                       const std::string& url,
                                       const std::vector<std::string>& extra) {
-  std::vector<std::string> args
-    = {"--headless", "--no-remote", "--profile", profile_dir};
+  std::vector<std::string> args = {"--headless", "--no-remote", "--profile",
+                                   profile_dir};
   args.insert(args.end(), extra.begin(), extra.end());
   args.push_back(url);
   return args;
@@ -137,8 +137,8 @@ process_options local_launch_options(const installed_browser& browser,
     return opts;
   }
   opts.args = firefox_args(profile_dir, url, extra);
-  opts.env
-    = browser_environment(browser.engine, profile_dir, find_software_vulkan_icd());
+  opts.env = browser_environment(browser.engine, profile_dir,
+                                 find_software_vulkan_icd());
   return opts;
 }
 

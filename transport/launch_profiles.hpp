@@ -38,10 +38,9 @@ std::string find_software_vulkan_icd();
 
 /// Everything to start `browser` on `url` in `profile_dir` (which must
 /// exist); writes Firefox's user.js there. "" in `error` on success.
-process_options local_launch_options(const installed_browser& browser,
-                                     const std::string& profile_dir,
-                                     const std::string& url,
-                                     const std::vector<std::string>& extra,
-                                     std::string& error);
+process_options
+local_launch_options(const installed_browser& browser,
+                     const std::string& profile_dir, const std::string& url,
+                     const std::vector<std::string>& extra, std::string& error);
 
 } // namespace webaccel

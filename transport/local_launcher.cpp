@@ -9,7 +9,7 @@ namespace webaccel {
 namespace {
 
 class local_browser final : public browser_instance {
- public:
+public:
   explicit local_browser(std::unique_ptr<process> proc)
     : proc_(std::move(proc)) {
     // nop
@@ -31,22 +31,24 @@ class local_browser final : public browser_instance {
     proc_->stop();
   }
 
- private:
+private:
   std::unique_ptr<process> proc_;
 };
 
 } // namespace
 
-std::unique_ptr<browser_instance> as_browser_instance(std::unique_ptr<process> proc) {
+std::unique_ptr<browser_instance>
+as_browser_instance(std::unique_ptr<process> proc) {
   if (!proc)
     return nullptr;
   return std::make_unique<local_browser>(std::move(proc));
 }
 
-std::unique_ptr<browser_instance> launch_local_browser(
-  const installed_browser& browser, const std::string& url,
-  const std::vector<std::string>& extra, browser_instance::exit_handler on_exit,
-  std::string& error) {
+std::unique_ptr<browser_instance>
+launch_local_browser(const installed_browser& browser, const std::string& url,
+                     const std::vector<std::string>& extra,
+                     browser_instance::exit_handler on_exit,
+                     std::string& error) {
   auto profile = make_scratch_dir(browser.kind + "-", error);
   if (profile.empty())
     return nullptr;

@@ -13,12 +13,14 @@
 namespace webaccel {
 
 /// A local process group as a browser instance.
-std::unique_ptr<browser_instance> as_browser_instance(std::unique_ptr<process> proc);
+std::unique_ptr<browser_instance>
+as_browser_instance(std::unique_ptr<process> proc);
 
 /// Launches `browser` on `url`. Returns nullptr and sets `error` on failure.
-std::unique_ptr<browser_instance> launch_local_browser(
-  const installed_browser& browser, const std::string& url,
-  const std::vector<std::string>& extra, browser_instance::exit_handler on_exit,
-  std::string& error);
+std::unique_ptr<browser_instance>
+launch_local_browser(const installed_browser& browser, const std::string& url,
+                     const std::vector<std::string>& extra,
+                     browser_instance::exit_handler on_exit,
+                     std::string& error);
 
 } // namespace webaccel

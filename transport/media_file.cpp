@@ -12,7 +12,8 @@ namespace {
 /// Largest input file read into memory (a frame has its own, lower limit).
 constexpr std::streamoff max_file_bytes = 256ll << 20;
 
-bool starts_with(const std::vector<uint8_t>& data, const char* magic, size_t at = 0) {
+bool starts_with(const std::vector<uint8_t>& data, const char* magic,
+                 size_t at = 0) {
   auto n = std::strlen(magic);
   return data.size() >= at + n && std::memcmp(data.data() + at, magic, n) == 0;
 }
@@ -46,7 +47,8 @@ raw_input read_media_file(const std::string& path) {
   else if (starts_with(d, "BM"))
     out = {"image", "image/bmp", std::move(d)};
   else
-    throw std::runtime_error(path + ": not a WAV, PNG, JPEG, GIF, WebP or BMP file");
+    throw std::runtime_error(path
+                             + ": not a WAV, PNG, JPEG, GIF, WebP or BMP file");
   return out;
 }
 

@@ -42,7 +42,8 @@ std::vector<proc_entry> list_processes() {
   std::error_code ec;
   for (auto& entry : std::filesystem::directory_iterator{"/proc", ec}) {
     auto name = entry.path().filename().string();
-    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos)
+    if (name.empty()
+        || name.find_first_not_of("0123456789") != std::string::npos)
       continue;
     if (auto e = read_proc_entry(static_cast<pid_t>(std::stol(name))))
       out.push_back(*e);
@@ -51,7 +52,8 @@ std::vector<proc_entry> list_processes() {
 }
 
 std::string read_cmdline(pid_t pid) {
-  std::ifstream in{"/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary};
+  std::ifstream in{"/proc/" + std::to_string(pid) + "/cmdline",
+                   std::ios::binary};
   std::string out{std::istreambuf_iterator<char>{in},
                   std::istreambuf_iterator<char>{}};
   for (auto& c : out)

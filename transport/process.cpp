@@ -85,7 +85,8 @@ void adopt_orphaned_descendants() {
 std::string make_scratch_dir(const std::string& prefix, std::string& error) {
   std::string templ = scratch_root() + "/webaccel-" + prefix + "XXXXXX";
   if (mkdtemp(templ.data()) == nullptr) {
-    error = "cannot create a directory from " + templ + ": " + std::strerror(errno);
+    error = "cannot create a directory from " + templ + ": "
+            + std::strerror(errno);
     return {};
   }
   std::ofstream owner{templ + "/" + owner_file};
@@ -105,7 +106,8 @@ size_t remove_stale_scratch_dirs() {
     unsigned long long started = 0;
     if (!(owner >> pid >> started))
       continue; // Not ours, or being created right now.
-    if (process_identity(pid) == std::to_string(pid) + " " + std::to_string(started))
+    if (process_identity(pid)
+        == std::to_string(pid) + " " + std::to_string(started))
       continue; // Its owner still runs.
     std::filesystem::remove_all(entry.path(), ec);
     if (!ec)
@@ -128,7 +130,8 @@ std::optional<std::string> capture_output(const std::string& executable,
   auto proc = process::start(
     std::move(opts),
     [exited](int status, std::string what) {
-      exited->set_value(WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "" : what);
+      exited->set_value(WIFEXITED(status) && WEXITSTATUS(status) == 0 ? ""
+                                                                      : what);
     },
     error);
   if (!proc)
@@ -147,8 +150,8 @@ std::optional<std::string> capture_output(const std::string& executable,
   return out;
 }
 
-std::unique_ptr<process> process::start(process_options opts,
-                                        exit_handler on_exit, std::string& error) {
+std::unique_ptr<process>
+process::start(process_options opts, exit_handler on_exit, std::string& error) {
   adopt_orphaned_descendants();
   std::vector<std::string> argv_strings{opts.executable};
   argv_strings.insert(argv_strings.end(), opts.args.begin(), opts.args.end());
@@ -214,7 +217,8 @@ std::unique_ptr<process> process::start(process_options opts,
   close(report[0]);
   if (n == static_cast<ssize_t>(sizeof child_errno)) {
     waitpid(pid, nullptr, 0);
-    error = "cannot start " + opts.executable + ": " + std::strerror(child_errno);
+    error = "cannot start " + opts.executable + ": "
+            + std::strerror(child_errno);
     if (!opts.scratch_dir.empty()) {
       std::error_code ec;
       std::filesystem::remove_all(opts.scratch_dir, ec);
@@ -227,7 +231,9 @@ std::unique_ptr<process> process::start(process_options opts,
 
 process::process(pid_t pid, std::string marker, process_options opts,
                  exit_handler on_exit)
-  : pid_(pid), marker_(std::move(marker)), opts_(std::move(opts)),
+  : pid_(pid),
+    marker_(std::move(marker)),
+    opts_(std::move(opts)),
     on_exit_(std::move(on_exit)) {
   reaper_ = std::thread{[this] { reap_leader(); }};
   watcher_ = std::thread{[this] { watch_helpers(); }};

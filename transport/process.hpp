@@ -34,15 +34,15 @@ struct process_options {
 /// A running child process group. Not copyable; stop() or the destructor
 /// kills and reaps the whole group.
 class process final {
- public:
+public:
   /// Called once, from the reaper thread, when the group leader exits;
   /// gets waitpid's status and a description ("exited with code 1",
   /// "killed by signal 9").
   using exit_handler = std::function<void(int status, std::string what)>;
 
   /// Starts `opts`. Returns nullptr and sets `error` if it cannot start.
-  static std::unique_ptr<process> start(process_options opts,
-                                        exit_handler on_exit, std::string& error);
+  static std::unique_ptr<process>
+  start(process_options opts, exit_handler on_exit, std::string& error);
 
   ~process();
 
@@ -75,8 +75,9 @@ class process final {
   /// Describes a waitpid status in words.
   static std::string describe_status(int status);
 
- private:
-  process(pid_t pid, std::string marker, process_options opts, exit_handler on_exit);
+private:
+  process(pid_t pid, std::string marker, process_options opts,
+          exit_handler on_exit);
 
   void reap_leader();
 

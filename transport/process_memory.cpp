@@ -28,7 +28,8 @@ uint64_t process_memory_bytes(pid_t pid) {
   return 0;
 }
 
-std::set<pid_t> process_group_members(pid_t pgid, const std::set<pid_t>& extra) {
+std::set<pid_t> process_group_members(pid_t pgid,
+                                      const std::set<pid_t>& extra) {
   std::set<pid_t> out;
   for (auto& p : list_processes())
     if (p.pgrp == pgid && p.state != 'Z')

@@ -17,9 +17,11 @@ uint64_t process_memory_bytes(pid_t pid);
 
 /// Every process in process group `pgid`, plus `extra` (helpers that left
 /// the group).
-std::set<pid_t> process_group_members(pid_t pgid, const std::set<pid_t>& extra = {});
+std::set<pid_t> process_group_members(pid_t pgid,
+                                      const std::set<pid_t>& extra = {});
 
 /// Sum of process_memory_bytes over process_group_members.
-uint64_t process_group_memory_bytes(pid_t pgid, const std::set<pid_t>& extra = {});
+uint64_t process_group_memory_bytes(pid_t pgid,
+                                    const std::set<pid_t>& extra = {});
 
 } // namespace webaccel

@@ -24,7 +24,8 @@ constexpr ms command_timeout{60000};
 
 /// Chromium's flags without a profile dir (the driver makes one) or a URL
 /// (we navigate).
-std::vector<std::string> chromium_driver_args(const std::vector<std::string>& extra) {
+std::vector<std::string>
+chromium_driver_args(const std::vector<std::string>& extra) {
   std::vector<std::string> out;
   for (auto& flag : chromium_flags("", "", extra))
     if (!flag.empty() && flag.rfind("--user-data-dir=", 0) != 0)
@@ -33,13 +34,14 @@ std::vector<std::string> chromium_driver_args(const std::vector<std::string>& ex
 }
 
 class webdriver_browser final : public browser_instance {
- public:
+public:
   webdriver_browser(http_endpoint peer, std::string body, std::string page_url,
                     exit_handler on_exit)
     : peer_(std::move(peer)), on_exit_(std::move(on_exit)) {
-    worker_
-      = std::thread{[this, body = std::move(body),
-                     page_url = std::move(page_url)] { start(body, page_url); }};
+    worker_ = std::thread{
+      [this, body = std::move(body), page_url = std::move(page_url)] {
+        start(body, page_url);
+      }};
   }
 
   ~webdriver_browser() override {
@@ -75,11 +77,11 @@ class webdriver_browser final : public browser_instance {
                    reply ? reply->body.substr(0, 300) : error);
   }
 
- private:
+private:
   void start(const std::string& body, const std::string& page_url) {
     std::string error;
-    auto reply
-      = http_json_request(peer_, "POST", "/session", body, session_timeout, error);
+    auto reply = http_json_request(peer_, "POST", "/session", body,
+                                   session_timeout, error);
     if (reply) {
       if (auto id = webdriver_session_id(reply->status, reply->body, error))
         session_ = *id;
@@ -107,9 +109,9 @@ class webdriver_browser final : public browser_instance {
 
 } // namespace
 
-std::string webdriver_new_session_body(browser_engine engine,
-                                       const std::string& binary,
-                                       const std::vector<std::string>& extra_args) {
+std::string
+webdriver_new_session_body(browser_engine engine, const std::string& binary,
+                           const std::vector<std::string>& extra_args) {
   json match;
   if (engine == browser_engine::chromium) {
     json options{{"args", chromium_driver_args(extra_args)}};
@@ -154,10 +156,13 @@ std::optional<std::string> webdriver_session_id(unsigned status,
   return std::nullopt;
 }
 
-std::unique_ptr<browser_instance> launch_webdriver_browser(
-  const std::string& webdriver_url, browser_engine engine, const std::string& binary,
-  const std::string& page_url, const std::vector<std::string>& extra_args,
-  browser_instance::exit_handler on_exit, std::string& error) {
+std::unique_ptr<browser_instance>
+launch_webdriver_browser(const std::string& webdriver_url,
+                         browser_engine engine, const std::string& binary,
+                         const std::string& page_url,
+                         const std::vector<std::string>& extra_args,
+                         browser_instance::exit_handler on_exit,
+                         std::string& error) {
   auto peer = parse_http_url(webdriver_url, error);
   if (!peer)
     return nullptr;

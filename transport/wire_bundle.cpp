@@ -4,7 +4,7 @@ namespace webaccel::wire {
 
 namespace {
 
-constexpr size_t prefix_bytes = 8; // marker, count
+constexpr size_t prefix_bytes = 8;     // marker, count
 constexpr size_t frame_head_bytes = 5; // kind, length
 
 void put_u32(std::vector<uint8_t>& out, uint32_t x) {
@@ -25,8 +25,8 @@ bool is_bundle(const std::vector<uint8_t>& message) {
   return message.size() >= prefix_bytes && get_u32(message, 0) == 0;
 }
 
-decoded<std::vector<uint8_t>> encode_bundle(const std::vector<bundled_frame>& frames,
-                                            const limits& lim) {
+decoded<std::vector<uint8_t>>
+encode_bundle(const std::vector<bundled_frame>& frames, const limits& lim) {
   using res = decoded<std::vector<uint8_t>>;
   if (frames.size() > lim.max_bundle_frames)
     return res::fail("a bundle of " + std::to_string(frames.size())
@@ -36,7 +36,8 @@ decoded<std::vector<uint8_t>> encode_bundle(const std::vector<bundled_frame>& fr
   for (auto& f : frames)
     total += frame_head_bytes + f.bytes.size();
   if (total > lim.max_message_bytes)
-    return res::fail("a bundle of " + std::to_string(total) + " bytes exceeds the limit of "
+    return res::fail("a bundle of " + std::to_string(total)
+                     + " bytes exceeds the limit of "
                      + std::to_string(lim.max_message_bytes));
   std::vector<uint8_t> out;
   out.reserve(total);
@@ -50,14 +51,15 @@ decoded<std::vector<uint8_t>> encode_bundle(const std::vector<bundled_frame>& fr
   return res::ok(std::move(out));
 }
 
-decoded<std::vector<bundled_frame>> decode_bundle(const std::vector<uint8_t>& message,
-                                                  const limits& lim) {
+decoded<std::vector<bundled_frame>>
+decode_bundle(const std::vector<uint8_t>& message, const limits& lim) {
   using res = decoded<std::vector<bundled_frame>>;
   if (!is_bundle(message))
     return res::fail("not a bundle");
   auto count = get_u32(message, 4);
   if (count > lim.max_bundle_frames)
-    return res::fail("a bundle of " + std::to_string(count) + " frames exceeds the limit of "
+    return res::fail("a bundle of " + std::to_string(count)
+                     + " frames exceeds the limit of "
                      + std::to_string(lim.max_bundle_frames));
   std::vector<bundled_frame> out;
   out.reserve(count);
@@ -74,7 +76,8 @@ decoded<std::vector<bundled_frame>> decode_bundle(const std::vector<uint8_t>& me
     if (len > message.size() - at)
       return res::fail(where + " of " + std::to_string(len)
                        + " bytes runs past the message end");
-    out.push_back({kind == 0, {message.begin() + at, message.begin() + at + len}});
+    out.push_back(
+      {kind == 0, {message.begin() + at, message.begin() + at + len}});
     at += len;
   }
   if (at != message.size())

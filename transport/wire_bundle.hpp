@@ -28,11 +28,11 @@ bool is_bundle(const std::vector<uint8_t>& message);
 
 /// Packs frames into one message; fails past `lim.max_message_bytes` or
 /// `lim.max_bundle_frames`.
-decoded<std::vector<uint8_t>> encode_bundle(const std::vector<bundled_frame>& frames,
-                                            const limits& lim);
+decoded<std::vector<uint8_t>>
+encode_bundle(const std::vector<bundled_frame>& frames, const limits& lim);
 
 /// Splits a bundle into its frames; fails on any malformed length.
-decoded<std::vector<bundled_frame>> decode_bundle(const std::vector<uint8_t>& message,
-                                                  const limits& lim);
+decoded<std::vector<bundled_frame>>
+decode_bundle(const std::vector<uint8_t>& message, const limits& lim);
 
 } // namespace webaccel::wire

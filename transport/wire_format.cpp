@@ -79,17 +79,19 @@ std::optional<json> parse_json(std::string_view text) {
 constexpr size_t max_error_text = 4096;
 
 platform_support read_platform(const json& obj) {
-  return {get_bool(obj, "available"), get_string(obj, "reason", max_error_text)};
+  return {get_bool(obj, "available"),
+          get_string(obj, "reason", max_error_text)};
 }
 
-// -- binary frames -------------------------------------------------------------
+// -- binary frames
+// -------------------------------------------------------------
 
 /// Serializes header + tensor bytes (+ raw input bytes) into one binary frame.
-decoded<std::vector<uint8_t>> pack(json header, const std::vector<tensor>& tensors,
-                                   const limits& lim,
-                                   const std::vector<raw_input>& raws = {},
-                                   const std::vector<uint32_t>& tensor_items = {},
-                                   const std::vector<uint32_t>& raw_items = {}) {
+decoded<std::vector<uint8_t>>
+pack(json header, const std::vector<tensor>& tensors, const limits& lim,
+     const std::vector<raw_input>& raws = {},
+     const std::vector<uint32_t>& tensor_items = {},
+     const std::vector<uint32_t>& raw_items = {}) {
   using res = decoded<std::vector<uint8_t>>;
   if (tensors.size() + raws.size() > lim.max_tensors)
     return res::fail("too many tensors: "
@@ -136,7 +138,8 @@ decoded<std::vector<uint8_t>> pack(json header, const std::vector<tensor>& tenso
   auto head = to_text(header);
   auto total = 4 + head.size() + offset;
   if (head.size() > lim.max_header_bytes || total > lim.max_message_bytes)
-    return res::fail("frame of " + std::to_string(total) + " bytes exceeds the limit of "
+    return res::fail("frame of " + std::to_string(total)
+                     + " bytes exceeds the limit of "
                      + std::to_string(lim.max_message_bytes));
   std::vector<uint8_t> out;
   out.reserve(total);
@@ -164,7 +167,8 @@ struct unpacked {
 decoded<unpacked> unpack(const std::vector<uint8_t>& frame, const limits& lim) {
   using res = decoded<unpacked>;
   if (frame.size() > lim.max_message_bytes)
-    return res::fail("frame of " + std::to_string(frame.size()) + " bytes exceeds the limit of "
+    return res::fail("frame of " + std::to_string(frame.size())
+                     + " bytes exceeds the limit of "
                      + std::to_string(lim.max_message_bytes));
   if (frame.size() < 4)
     return res::fail("binary frame shorter than its 4-byte header length");
@@ -178,8 +182,8 @@ decoded<unpacked> unpack(const std::vector<uint8_t>& frame, const limits& lim) {
   if (head_len > frame.size() - 4)
     return res::fail("binary frame header length " + std::to_string(head_len)
                      + " runs past the frame end");
-  auto doc = parse_json(
-    std::string_view{reinterpret_cast<const char*>(frame.data() + 4), head_len});
+  auto doc = parse_json(std::string_view{
+    reinterpret_cast<const char*>(frame.data() + 4), head_len});
   if (!doc || !doc->is_object())
     return res::fail("binary frame header is not a JSON object");
   unpacked out;
@@ -207,7 +211,8 @@ decoded<unpacked> unpack(const std::vector<uint8_t>& frame, const limits& lim) {
       return res::fail("tensor '" + t.name + "' has an unknown dtype");
     t.type = *type;
     auto shape = spec.find("shape");
-    if (shape == spec.end() || !shape->is_array() || shape->size() > lim.max_rank)
+    if (shape == spec.end() || !shape->is_array()
+        || shape->size() > lim.max_rank)
       return res::fail("tensor '" + t.name + "' has no valid shape");
     for (auto& d : *shape) {
       if (!d.is_number_unsigned())
@@ -218,14 +223,17 @@ decoded<unpacked> unpack(const std::vector<uint8_t>& frame, const limits& lim) {
     }
     auto offset = get_u64(spec, "offset");
     auto length = get_u64(spec, "length");
-    if (!offset || !length || *offset > payload_size || *length > payload_size - *offset)
-      return res::fail("tensor '" + t.name + "' has a byte range outside the frame");
+    if (!offset || !length || *offset > payload_size
+        || *length > payload_size - *offset)
+      return res::fail("tensor '" + t.name
+                       + "' has a byte range outside the frame");
     auto n = t.element_count();
     if (n < 0 || static_cast<uint64_t>(n) > payload_size
         || static_cast<uint64_t>(n) * element_size(t.type) != *length)
       return res::fail("tensor '" + t.name
                        + "' has a length that does not match its shape");
-    auto first = frame.begin() + static_cast<ptrdiff_t>(payload_begin + *offset);
+    auto first = frame.begin()
+                 + static_cast<ptrdiff_t>(payload_begin + *offset);
     t.data.assign(first, first + static_cast<ptrdiff_t>(*length));
     out.tensors.push_back(std::move(t));
     if (auto item = get_u64(spec, "item"))
@@ -242,10 +250,12 @@ decoded<unpacked> unpack(const std::vector<uint8_t>& frame, const limits& lim) {
       r.media_type = get_string(spec, "media_type", lim.max_name_bytes);
       auto offset = get_u64(spec, "offset").value_or(payload_size + 1);
       auto length = get_u64(spec, "length").value_or(payload_size + 1);
-      if (r.name.empty() || offset > payload_size || length > payload_size - offset)
+      if (r.name.empty() || offset > payload_size
+          || length > payload_size - offset)
         return res::fail("raw input '" + r.name
                          + "' is malformed or outside the frame");
-      auto first = frame.begin() + static_cast<ptrdiff_t>(payload_begin + offset);
+      auto first = frame.begin()
+                   + static_cast<ptrdiff_t>(payload_begin + offset);
       r.data.assign(first, first + static_cast<ptrdiff_t>(length));
       out.raw.push_back(std::move(r));
       if (auto item = get_u64(spec, "item"))
@@ -260,7 +270,8 @@ decoded<unpacked> unpack(const std::vector<uint8_t>& frame, const limits& lim) {
 
 // -- page -> runtime ----------------------------------------------------------
 
-decoded<page_message> decode_page_text(std::string_view frame, const limits& lim) {
+decoded<page_message> decode_page_text(std::string_view frame,
+                                       const limits& lim) {
   using res = decoded<page_message>;
   if (frame.size() > lim.max_message_bytes)
     return res::fail("text frame of " + std::to_string(frame.size())
@@ -281,9 +292,11 @@ decoded<page_message> decode_page_text(std::string_view frame, const limits& lim
     c.webgpu = read_platform(gpu);
     auto& adapter = get_object(gpu, "adapter");
     c.adapter.vendor = get_string(adapter, "vendor", lim.max_name_bytes);
-    c.adapter.architecture = get_string(adapter, "architecture", lim.max_name_bytes);
+    c.adapter.architecture = get_string(adapter, "architecture",
+                                        lim.max_name_bytes);
     c.adapter.device = get_string(adapter, "device", lim.max_name_bytes);
-    c.adapter.description = get_string(adapter, "description", lim.max_name_bytes);
+    c.adapter.description = get_string(adapter, "description",
+                                       lim.max_name_bytes);
     c.adapter.fallback = get_bool(adapter, "fallback");
     c.webnn = read_platform(get_object(caps, "webnn"));
     auto& wasm = get_object(caps, "wasm");
@@ -291,8 +304,8 @@ decoded<page_message> decode_page_text(std::string_view frame, const limits& lim
     c.wasm_simd = get_bool(wasm, "simd");
     c.wasm_threads = get_bool(wasm, "threads");
     c.cross_origin_isolated = get_bool(caps, "cross_origin_isolated");
-    c.hardware_concurrency
-      = static_cast<unsigned>(get_u64(caps, "hardware_concurrency").value_or(0));
+    c.hardware_concurrency = static_cast<unsigned>(
+      get_u64(caps, "hardware_concurrency").value_or(0));
     return res::ok(std::move(msg));
   }
   if (!id)
@@ -360,8 +373,9 @@ std::string browser_version_from_user_agent(std::string_view ua) {
       continue;
     auto begin = pos + product.size();
     auto end = begin;
-    while (end < ua.size()
-           && (std::isdigit(static_cast<unsigned char>(ua[end])) || ua[end] == '.'))
+    while (
+      end < ua.size()
+      && (std::isdigit(static_cast<unsigned char>(ua[end])) || ua[end] == '.'))
       ++end;
     return std::string{ua.substr(begin, end - begin)};
   }
@@ -380,7 +394,8 @@ json file_ref(const model_file& f) {
 
 json step_ref(const processing_step& step) {
   auto options = parse_json(step.options);
-  json out = options && options->is_object() ? std::move(*options) : json::object();
+  json out = options && options->is_object() ? std::move(*options)
+                                             : json::object();
   out["kind"] = step.kind;
   for (auto& [name, file] : step.files)
     out[name] = file_ref(file);
@@ -426,7 +441,8 @@ bool is_page_fault(const std::string& fault) {
          || fault == "close" || fault == "freeze";
 }
 
-decoded<std::vector<uint8_t>> encode_infer(const infer_frame& cmd, const limits& lim) {
+decoded<std::vector<uint8_t>> encode_infer(const infer_frame& cmd,
+                                           const limits& lim) {
   return pack(json{{"type", "infer"}, {"id", cmd.id}, {"key", cmd.key}},
               cmd.inputs, lim, cmd.raw);
 }
@@ -448,7 +464,8 @@ decoded<std::vector<uint8_t>> encode_infer(uint64_t id, const std::string& key,
               req.raw_items);
 }
 
-// -- the other direction -------------------------------------------------------
+// -- the other direction
+// -------------------------------------------------------
 
 decoded<infer_frame> decode_infer(const std::vector<uint8_t>& frame,
                                   const limits& lim) {
@@ -514,9 +531,10 @@ std::string encode_loaded(const loaded& msg) {
 }
 
 std::string encode_page_error(const page_error& msg) {
-  return to_text(json{{"type", "error"},
-                      {"id", msg.id},
-                      {"error", {{"name", msg.name}, {"message", msg.message}}}});
+  return to_text(
+    json{{"type", "error"},
+         {"id", msg.id},
+         {"error", {{"name", msg.name}, {"message", msg.message}}}});
 }
 
 } // namespace webaccel::wire

@@ -88,7 +88,8 @@ struct pong {
 using page_message = std::variant<hello, loaded, page_error, pong>;
 
 /// Decodes a text frame from the page.
-decoded<page_message> decode_page_text(std::string_view frame, const limits& lim);
+decoded<page_message> decode_page_text(std::string_view frame,
+                                       const limits& lim);
 
 /// An inference answer: outputs and the page's timings.
 struct result_frame {
@@ -145,7 +146,8 @@ struct infer_frame {
 
 /// Encodes an inference command; fails if a tensor is malformed or the
 /// frame would exceed the limits.
-decoded<std::vector<uint8_t>> encode_infer(const infer_frame& cmd, const limits& lim);
+decoded<std::vector<uint8_t>> encode_infer(const infer_frame& cmd,
+                                           const limits& lim);
 
 /// The same from parts, so a caller need not copy its tensors into a frame.
 decoded<std::vector<uint8_t>> encode_infer(uint64_t id, const std::string& key,

@@ -45,14 +45,21 @@ struct connection_fixture : deterministic_fixture {
     model_spec spec;
     spec.name = "vad";
     spec.variant.parts["model"] = {"/m.onnx", std::string(64, 'a'), 10};
-    auto h = self->request(conn, caf::infinite, load_atom::value, spec, platform);
+    auto h = self->request(conn, caf::infinite, load_atom::value, spec,
+                           platform);
     run();
     if (err == nullptr) {
       REQUIRE(channel->texts.size() >= 1);
       auto cmd = nlohmann_id(channel->texts.back());
-      wire::loaded reply{
-        cmd,
-        {"vad/fp32@" + platform, platform, platform, {"input"}, {"output"}, 12.5, 0, {}}};
+      wire::loaded reply{cmd,
+                         {"vad/fp32@" + platform,
+                          platform,
+                          platform,
+                          {"input"},
+                          {"output"},
+                          12.5,
+                          0,
+                          {}}};
       caf::anon_send(conn, text_atom::value, wire::encode_loaded(reply));
     }
     loaded_model out;
@@ -79,7 +86,8 @@ struct connection_fixture : deterministic_fixture {
 };
 
 infer_request one_input() {
-  return infer_request::of({tensor::from_floats("input", {1, 2}, {0.25f, 0.5f})});
+  return infer_request::of(
+    {tensor::from_floats("input", {1, 2}, {0.25f, 0.5f})});
 }
 
 } // namespace
@@ -111,7 +119,8 @@ TEST_CASE_FIXTURE(connection_fixture, "a load and an inference travel as "
   auto loaded = load("wasm");
   CHECK(loaded.key == "vad/fp32@wasm");
   CHECK(loaded.load_ms == 12.5);
-  CHECK(channel->texts.back().find("\"url\":\"/models/aaaa") != std::string::npos);
+  CHECK(channel->texts.back().find("\"url\":\"/models/aaaa")
+        != std::string::npos);
   CHECK(routes->model_path(std::string(64, 'a')) == "/m.onnx");
   auto h = self->request(conn, caf::infinite, infer_atom::value, loaded.key,
                          one_input());

@@ -28,7 +28,8 @@ struct supervisor_fixture : deterministic_fixture {
     pool_config cfg;
     cfg.connection.routes = routes;
     cfg.connection.origin = "http://127.0.0.1:9";
-    cfg.make_launcher = [this](const std::string&, std::string&) -> browser_launcher {
+    cfg.make_launcher = [this](const std::string&,
+                               std::string&) -> browser_launcher {
       return launcher;
     };
     cfg.kinds = {{"chromium", pool_kind_config{0, 2, memory_limit_mb, "1.0"}}};
@@ -144,7 +145,8 @@ struct budget_fixture : supervisor_fixture {
 
   /// Places a model of `mib` and returns the browser it was given.
   browser_connection_actor place(uint64_t mib) {
-    return handed_out(connect({true, "m" + std::to_string(++placed), mib << 20}));
+    return handed_out(
+      connect({true, "m" + std::to_string(++placed), mib << 20}));
   }
 
   int placed = 0;

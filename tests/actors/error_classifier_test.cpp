@@ -46,7 +46,8 @@ TEST_CASE("errors captured from Chromium and Firefox fall into their "
       if (name == "(no error)")
         continue; // This browser had room (Firefox reserves lazily).
       auto e = expected.find(probe);
-      REQUIRE_MESSAGE(e != expected.end(), "no expectation for probe " << probe);
+      REQUIRE_MESSAGE(e != expected.end(),
+                      "no expectation for probe " << probe);
       auto message = err["message"].get<std::string>();
       CAPTURE(browser);
       CAPTURE(name);
@@ -63,8 +64,9 @@ TEST_CASE("errors captured from Chromium and Firefox fall into their "
 TEST_CASE("page errors no rule names fall back by phase") {
   CHECK(classify_page_error("GPUOutOfMemoryError", "", page_phase::infer)
         == errc::out_of_memory);
-  CHECK(classify_page_error("ModelHashMismatch", "sha256 of ...", page_phase::load)
-        == errc::model_incompatible);
+  CHECK(
+    classify_page_error("ModelHashMismatch", "sha256 of ...", page_phase::load)
+    == errc::model_incompatible);
   CHECK(classify_page_error("Error", "something else", page_phase::load)
         == errc::model_incompatible);
   CHECK(classify_page_error("Error", "something else", page_phase::infer)
@@ -80,5 +82,6 @@ TEST_CASE("configured rules come before the built-in ones, in any case") {
   // Rule 2 narrows the built-in "out of memory" for loads only.
   CHECK(c.classify("Error", "Out of memory", page_phase::load)
         == errc::model_incompatible);
-  CHECK(c.classify("Error", "Out of memory", page_phase::infer) == errc::out_of_memory);
+  CHECK(c.classify("Error", "Out of memory", page_phase::infer)
+        == errc::out_of_memory);
 }

@@ -24,12 +24,14 @@ TEST_CASE("a family's preferred browsers are tried in order, missing ones "
   CHECK(candidate_browsers(request_for(model_family::audio), table,
                            {"chromium", "firefox"})
         == std::vector<std::string>{"firefox", "chromium"});
-  CHECK(candidate_browsers(request_for(model_family::audio), table, {"chromium"})
-        == std::vector<std::string>{"chromium"});
+  CHECK(
+    candidate_browsers(request_for(model_family::audio), table, {"chromium"})
+    == std::vector<std::string>{"chromium"});
   CHECK(candidate_browsers(request_for(model_family::text_embedding), table,
                            {"chromium"})
         == std::vector<std::string>{"chromium"});
-  CHECK(candidate_browsers(request_for(model_family::multimodal), table, {"firefox"})
+  CHECK(candidate_browsers(request_for(model_family::multimodal), table,
+                           {"firefox"})
           .empty());
 }
 
@@ -38,7 +40,8 @@ TEST_CASE("an explicit browser preference overrides the family table") {
   CHECK(candidate_browsers(request_for(model_family::audio, "chromium"), table,
                            {"chromium", "firefox"})
         == std::vector<std::string>{"chromium"});
-  CHECK(candidate_browsers(request_for(model_family::audio, "edge"), table, {"chromium"})
+  CHECK(candidate_browsers(request_for(model_family::audio, "edge"), table,
+                           {"chromium"})
           .empty());
 }
 
@@ -61,8 +64,9 @@ TEST_CASE("page errors map to the categories of the design") {
   CHECK(classify_page_error("RangeError", "Array buffer allocation failed",
                             page_phase::load)
         == errc::out_of_memory);
-  CHECK(classify_page_error("ModelHashMismatch", "sha256 of ...", page_phase::load)
-        == errc::model_incompatible);
+  CHECK(
+    classify_page_error("ModelHashMismatch", "sha256 of ...", page_phase::load)
+    == errc::model_incompatible);
   CHECK(classify_page_error("Error",
                             "no available backend found. ERR: "
                             "[webgpu] backend not found.",
@@ -73,8 +77,9 @@ TEST_CASE("page errors map to the categories of the design") {
                             "Foo(1) node",
                             page_phase::load)
         == errc::unsupported_operation);
-  CHECK(classify_page_error("Error", "failed to parse the model", page_phase::load)
-        == errc::model_incompatible);
+  CHECK(
+    classify_page_error("Error", "failed to parse the model", page_phase::load)
+    == errc::model_incompatible);
   CHECK(classify_page_error("Error", "input 'x' is missing in 'feeds'.",
                             page_phase::infer)
         == errc::invalid_request);

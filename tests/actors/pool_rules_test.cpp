@@ -96,7 +96,7 @@ TEST_CASE("a model goes to a warm browser, else an idle one within budget, "
   std::vector<browser_candidate> ready{
     {1, 2, 300 * mib, false},
     {2, 1, 900 * mib, false}, // 900 + 200 would pass the budget
-    {3, 3, 200 * mib, true}, // has the model loaded
+    {3, 3, 200 * mib, true},  // has the model loaded
   };
   SUBCASE("warm wins even when it is the busiest") {
     auto c = choose_browser(ready, 200 * mib, limit, true);

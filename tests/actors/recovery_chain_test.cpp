@@ -8,7 +8,8 @@ namespace {
 
 model_variant variant(const std::string& precision, uint64_t bytes,
                       bool mixed = false) {
-  return {precision, mixed, {{"model", {"/m.onnx", std::string(64, 'a'), bytes}}}};
+  return {
+    precision, mixed, {{"model", {"/m.onnx", std::string(64, 'a'), bytes}}}};
 }
 
 browser_capabilities caps(bool webgpu, bool webnn) {
@@ -21,15 +22,16 @@ browser_capabilities caps(bool webgpu, bool webnn) {
 
 recovery_options options() {
   recovery_options o;
-  o.variants
-    = {variant("fp32", 400), variant("fp16", 200, true), variant("q8", 100)};
+  o.variants = {variant("fp32", 400), variant("fp16", 200, true),
+                variant("q8", 100)};
   o.priority_list = {"webgpu", "webnn", "wasm"};
   o.kinds = {"firefox", "chromium"};
   o.probed = {{"chromium", caps(true, false)}, {"firefox", caps(false, false)}};
   return o;
 }
 
-placement_target target_of(const std::variant<placement_target, std::string>& x) {
+placement_target
+target_of(const std::variant<placement_target, std::string>& x) {
   if (auto why = std::get_if<std::string>(&x))
     FAIL("expected a target, got: " << *why);
   return std::get<placement_target>(x);
@@ -50,7 +52,8 @@ TEST_CASE("each category has the design's strategies, in order") {
   CHECK(names(errc::out_of_memory)
         == "smaller_variant,lower_precision,another_browser");
   CHECK(names(errc::timeout) == "retry,restart_browser");
-  CHECK(names(errc::unsupported_operation) == "another_platform,another_browser");
+  CHECK(names(errc::unsupported_operation)
+        == "another_platform,another_browser");
   CHECK(names(errc::browser_capability) == "another_browser,another_platform");
   CHECK(names(errc::model_incompatible)
         == "another_platform,lower_precision,smaller_variant");
@@ -75,13 +78,15 @@ TEST_CASE("strategies move a model to another browser, platform or variant") {
   placement_target failed{"chromium", "webgpu", "fp32", false};
   o.tried = {failed};
   SUBCASE("retry and restart keep the placement") {
-    CHECK(target_of(next_target(recovery_strategy::retry, failed, o)) == failed);
+    CHECK(target_of(next_target(recovery_strategy::retry, failed, o))
+          == failed);
     CHECK(target_of(next_target(recovery_strategy::restart_browser, failed, o))
           == failed);
   }
   SUBCASE("another platform: the next of the list the browser has") {
     // WebNN is skipped: chromium's probe said no.
-    auto t = target_of(next_target(recovery_strategy::another_platform, failed, o));
+    auto t
+      = target_of(next_target(recovery_strategy::another_platform, failed, o));
     CHECK(t.to_string() == "chromium/wasm/fp32");
     o.tried.push_back(t);
     auto none = next_target(recovery_strategy::another_platform, failed, o);
@@ -92,7 +97,8 @@ TEST_CASE("strategies move a model to another browser, platform or variant") {
   }
   SUBCASE("another browser: the family's next kind, on a platform it has") {
     // Firefox has no WebGPU: its first platform of the list that it has.
-    auto t = target_of(next_target(recovery_strategy::another_browser, failed, o));
+    auto t
+      = target_of(next_target(recovery_strategy::another_browser, failed, o));
     CHECK(t.to_string() == "firefox/wasm/fp32");
     o.tried.push_back(t);
     CHECK(std::holds_alternative<std::string>(
@@ -100,11 +106,13 @@ TEST_CASE("strategies move a model to another browser, platform or variant") {
   }
   SUBCASE("a kind nobody probed yet is tried on the same platform") {
     o.probed.erase("firefox");
-    auto t = target_of(next_target(recovery_strategy::another_browser, failed, o));
+    auto t
+      = target_of(next_target(recovery_strategy::another_browser, failed, o));
     CHECK(t.to_string() == "firefox/webgpu/fp32");
   }
   SUBCASE("lower precision: the next precision down, then the one after") {
-    auto t = target_of(next_target(recovery_strategy::lower_precision, failed, o));
+    auto t
+      = target_of(next_target(recovery_strategy::lower_precision, failed, o));
     CHECK(t.to_string() == "chromium/webgpu/fp16-mixed");
     o.tried.push_back(t);
     t = target_of(next_target(recovery_strategy::lower_precision, failed, o));
@@ -116,7 +124,8 @@ TEST_CASE("strategies move a model to another browser, platform or variant") {
           == "no variant below fp32 (has fp32, fp16-mixed, q8)");
   }
   SUBCASE("smaller variant: the largest one below the current size") {
-    auto t = target_of(next_target(recovery_strategy::smaller_variant, failed, o));
+    auto t
+      = target_of(next_target(recovery_strategy::smaller_variant, failed, o));
     CHECK(t.to_string() == "chromium/webgpu/fp16-mixed");
     auto from_q8 = placement_target{"chromium", "webgpu", "q8", false};
     auto none = next_target(recovery_strategy::smaller_variant, from_q8, o);

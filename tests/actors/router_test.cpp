@@ -19,8 +19,8 @@ struct tree_fixture : deterministic_fixture {
     pool_config cfg;
     cfg.connection.routes = routes;
     cfg.connection.origin = "http://127.0.0.1:9";
-    cfg.make_launcher
-      = [this](const std::string& kind, std::string& error) -> browser_launcher {
+    cfg.make_launcher = [this](const std::string& kind,
+                               std::string& error) -> browser_launcher {
       if (kind != "chromium") {
         error = kind + " is not installed";
         return nullptr;
@@ -53,8 +53,8 @@ struct tree_fixture : deterministic_fixture {
       h, [](bool) {}, [](caf::error&) {});
   }
 
-  model_request vad_request(std::vector<std::string> platforms = {"webnn", "was"
-                                                                           "m"}) {
+  model_request
+  vad_request(std::vector<std::string> platforms = {"webnn", "wasm"}) {
     model_request req;
     req.family = model_family::audio;
     req.name = "vad";
@@ -221,8 +221,8 @@ TEST_CASE_FIXTURE(tree_fixture, "a requested browser that is not installed is "
 
 TEST_CASE_FIXTURE(tree_fixture, "a browser lacking every requested platform "
                                 "is a capability error naming each attempt") {
-  auto h
-    = self->request(pool, caf::infinite, get_atom::value, vad_request({"webnn"}));
+  auto h = self->request(pool, caf::infinite, get_atom::value,
+                         vad_request({"webnn"}));
   run();
   page_connects();
   caf::error err;
@@ -283,7 +283,8 @@ TEST_CASE_FIXTURE(tree_fixture, "the model cache counts hits and misses, and "
     run();
     bool out = false;
     receive(
-      u, [&](bool x) { out = x; }, [&](caf::error& e) { FAIL(render_error(e)); });
+      u, [&](bool x) { out = x; },
+      [&](caf::error& e) { FAIL(render_error(e)); });
     return out;
   };
   CHECK(unload());

@@ -113,19 +113,24 @@ TEST_CASE("every registry error names the key path and what is wrong") {
         == "$.models[0].preprocessing.kind: unknown kind 'ctc' (expected one "
            "of: none, "
            "audio_frames, image, wordpiece)");
-  CHECK(error_of(one(with_file + "\"preprocessing\": {\"kind\": \"wordpiece\"}"))
-        == "$.models[0].preprocessing.vocab: is required for kind 'wordpiece'");
-  CHECK(error_of(one(with_file + "\"preprocessing\": {\"kind\": \"image\", \"width\": -3}"))
-        == "$.models[0].preprocessing.width: expected a positive integer, got "
-           "-3");
+  CHECK(
+    error_of(one(with_file + "\"preprocessing\": {\"kind\": \"wordpiece\"}"))
+    == "$.models[0].preprocessing.vocab: is required for kind 'wordpiece'");
+  CHECK(
+    error_of(one(with_file
+                 + "\"preprocessing\": {\"kind\": \"image\", \"width\": -3}"))
+    == "$.models[0].preprocessing.width: expected a positive integer, got "
+       "-3");
   CHECK(error_of(one(with_file
                      + "\"preprocessing\": {\"kind\": \"image\", \"resize\": "
                        "\"crop\"}"))
         == "$.models[0].preprocessing.resize: unknown value \"crop\" (expected "
            "fit_height, "
            "multiple_of_32, stretch)");
-  CHECK(error_of(one(with_file + "\"preprocessing\": {\"kind\": \"image\", \"colour\": 1}"))
-        == "$.models[0].preprocessing: unknown key 'colour' for kind 'image'");
+  CHECK(
+    error_of(one(with_file
+                 + "\"preprocessing\": {\"kind\": \"image\", \"colour\": 1}"))
+    == "$.models[0].preprocessing: unknown key 'colour' for kind 'image'");
   CHECK(error_of(one(with_file
                      + "\"preprocessing\": [{\"kind\": \"image\"}, {\"kind\": "
                        "\"image\"}]"))

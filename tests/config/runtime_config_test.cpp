@@ -36,13 +36,15 @@ TEST_CASE("an empty object gives the documented defaults") {
 }
 
 TEST_CASE("comments are allowed and relative paths resolve against the base") {
-  auto cfg = parse_config(std::string{"// a comment\n{ \"models\": ["} + valid_model
+  auto cfg = parse_config(std::string{"// a comment\n{ \"models\": ["}
+                            + valid_model
                             + "], \"demo\": [{\"model\": \"m\", \"file\": "
                               "\"in.wav\"}]}",
                           "/base", "test.json");
   REQUIRE(cfg.models.count("m") == 1);
   REQUIRE(cfg.models["m"].variants.size() == 1);
-  CHECK(cfg.models["m"].variants[0].parts.at("model").path == "/base/models/m.onnx");
+  CHECK(cfg.models["m"].variants[0].parts.at("model").path
+        == "/base/models/m.onnx");
   CHECK(cfg.demo.at(0).file == "/base/in.wav");
   CHECK(cfg.models["m"].family == model_family::audio);
 }
@@ -53,7 +55,8 @@ TEST_CASE("every config error names the key path and what is wrong") {
   CHECK(error_of(R"({"server": {"port": "80"}})")
         == "$.server.port: expected an integer, got string");
   CHECK(error_of(R"({"servr": {}})") == "$: unknown key 'servr'");
-  CHECK(error_of(R"({"server": {"hots": "x"}})") == "$.server: unknown key 'hots'");
+  CHECK(error_of(R"({"server": {"hots": "x"}})")
+        == "$.server: unknown key 'hots'");
   CHECK(error_of(R"({"default_preferences": {"priority_list": ["cuda"]}})")
         == "$.default_preferences.priority_list[0]: unknown platform 'cuda' "
            "(expected webgpu, webnn or wasm)");
@@ -63,7 +66,8 @@ TEST_CASE("every config error names the key path and what is wrong") {
   CHECK(error_of(R"({"models": [{"name": "m", "family": "audio", "path": "x",
                      "sha256": "abc"}]})")
         == "$.models[0].sha256: expected 64 lower-case hex digits");
-  CHECK(error_of(std::string{"{\"models\": ["} + valid_model + "," + valid_model + "]}")
+  CHECK(error_of(std::string{"{\"models\": ["} + valid_model + "," + valid_model
+                 + "]}")
         == "$.models[1].name: duplicate model name 'm'");
   CHECK(error_of(std::string{"{\"models\": ["} + valid_model
                  + "], \"demo\": [{\"model\": \"n\"}]}")
@@ -164,7 +168,8 @@ TEST_CASE("browsers and pool: defaults, values and errors") {
   CHECK(error_of(R"({"browsers": {"chromium": {"launcher": {"type": "ssh"}}}})")
         == "$.browsers.chromium.launcher.type: unknown launcher 'ssh' "
            "(expected process or webdriver)");
-  CHECK(error_of(R"({"browsers": {"chromium": {"launcher": {"type": "webdriver"}}}})")
+  CHECK(error_of(
+          R"({"browsers": {"chromium": {"launcher": {"type": "webdriver"}}}})")
         == "$.browsers.chromium.launcher.webdriver_url: a webdriver launcher "
            "needs an http:// URL of its remote end, got ''");
   CHECK(error_of(R"({"browsers": {}})")
@@ -173,9 +178,10 @@ TEST_CASE("browsers and pool: defaults, values and errors") {
   CHECK(error_of(R"({"pool": {"memory_limits_mb": {"opera": 10}}})")
         == "$.pool.memory_limits_mb.opera: unknown browser kind 'opera' "
            "(expected chromium, chrome, edge, firefox)");
-  CHECK(error_of(R"({"pool": {"heartbeat_ms": 5000, "heartbeat_timeout_ms": 100}})")
-        == "$.pool.heartbeat_timeout_ms: must not be below heartbeat_ms "
-           "(5000)");
+  CHECK(
+    error_of(R"({"pool": {"heartbeat_ms": 5000, "heartbeat_timeout_ms": 100}})")
+    == "$.pool.heartbeat_timeout_ms: must not be below heartbeat_ms "
+       "(5000)");
   CHECK(error_of(R"({"pool": {"restart": {"backoff_base_ms": 10,
                                           "backoff_max_ms": 5}}})")
         == "$.pool.restart.backoff_max_ms: must not be below backoff_base_ms");
@@ -193,9 +199,11 @@ TEST_CASE("recovery: page-error classification rules, and their errors") {
   CHECK(cfg.classification_rules[0].category == errc::timeout);
   CHECK(cfg.classification_rules[1].name == "RangeError");
   CHECK(cfg.classification_rules[1].phase == page_phase::load);
-  CHECK(error_of(R"({"recovery": {"classification_rules": [{"category": "timeout"}]}})")
-        == "$.recovery.classification_rules[0].message: a rule needs a name or "
-           "a message to match");
+  CHECK(
+    error_of(
+      R"({"recovery": {"classification_rules": [{"category": "timeout"}]}})")
+    == "$.recovery.classification_rules[0].message: a rule needs a name or "
+       "a message to match");
   CHECK(error_of(R"({"recovery": {"classification_rules": [
                       {"message": "x", "category": "flaky"}]}})")
         == "$.recovery.classification_rules[0].category: unknown category "

@@ -61,8 +61,9 @@ std::string describe(const pool_stats& stats) {
   std::string out;
   for (auto& k : stats.kinds) {
     out += k.kind + ": launches " + std::to_string(k.launches) + ", failures "
-           + std::to_string(k.failures) + ", restarts " + std::to_string(k.restarts)
-           + ", escalations " + std::to_string(k.escalations) + ", restarting "
+           + std::to_string(k.failures) + ", restarts "
+           + std::to_string(k.restarts) + ", escalations "
+           + std::to_string(k.escalations) + ", restarting "
            + std::to_string(k.restarting) + ", disabled '" + k.disabled + "'";
     for (auto& [why, n] : k.retired)
       out += ", retired " + why + " " + std::to_string(n);
@@ -76,7 +77,8 @@ std::string describe(const pool_stats& stats) {
 }
 
 /// Polls the pool until `done` holds (or fails the test after `limit`).
-pool_stats wait_for(runtime& rt, const std::function<bool(const pool_stats&)>& done,
+pool_stats wait_for(runtime& rt,
+                    const std::function<bool(const pool_stats&)>& done,
                     std::chrono::milliseconds limit = 60s) {
   auto deadline = std::chrono::steady_clock::now() + limit;
   auto stats = rt.stats();
@@ -270,7 +272,8 @@ TEST_CASE("idle browsers are closed, busy ones are recycled without failing "
         if (answered % 20 == 0) {
           stats = rt.stats();
           auto k = find_kind(stats, "chromium");
-          if (k->retired.count("requests") == 1 && ready_pid(stats, "chromium") != first)
+          if (k->retired.count("requests") == 1
+              && ready_pid(stats, "chromium") != first)
             break;
         }
       }
@@ -363,7 +366,8 @@ TEST_CASE("a browser launched through W3C WebDriver (chromedriver) serves "
     auto peer = parse_http_url(url, error);
     bool up = false;
     for (int i = 0; i < 100 && !up; ++i) {
-      auto reply = http_json_request(*peer, "GET", "/status", "", 1000ms, error);
+      auto reply = http_json_request(*peer, "GET", "/status", "", 1000ms,
+                                     error);
       up = reply && reply->status == 200;
       if (!up)
         std::this_thread::sleep_for(100ms);

@@ -59,10 +59,10 @@ json reference(const json& request) {
   auto out = dir / ("webaccel-ref-out-" + stamp + ".json");
   std::ofstream{in} << request.dump();
   std::string error;
-  auto log
-    = capture_output(env_or_fail("WEBACCEL_NODE"),
-                     {env_or_fail("WEBACCEL_REFERENCE"), in.string(), out.string()},
-                     std::chrono::seconds{120}, error);
+  auto log = capture_output(env_or_fail("WEBACCEL_NODE"),
+                            {env_or_fail("WEBACCEL_REFERENCE"), in.string(),
+                             out.string()},
+                            std::chrono::seconds{120}, error);
   fs::remove(in);
   REQUIRE_MESSAGE(log.has_value(), "reference run failed: " << error);
   std::ifstream result{out};
@@ -131,18 +131,19 @@ TEST_CASE("every default model gives correct outputs in a real browser") {
   runtime rt{cfg};
 
   SUBCASE("the PaddleOCR recogniser reads the rendered line") {
-    auto r
-      = rt.get_model(model_family::vision, "ppocr_rec").infer(raw_request({image}));
+    auto r = rt.get_model(model_family::vision, "ppocr_rec")
+               .infer(raw_request({image}));
     auto& text = output(r, "text");
-    CHECK(std::string(text.data.begin(), text.data.end()) == "Hello World 2024");
+    CHECK(std::string(text.data.begin(), text.data.end())
+          == "Hello World 2024");
     CHECK(output(r, "confidence").to_floats().at(0) > 0.9f);
     CHECK(r.family == model_family::vision);
     CHECK_FALSE(r.synthetic_weights);
     CHECK_FALSE(r.simulated);
   }
   SUBCASE("the PaddleOCR detector finds the text, not the margins") {
-    auto r
-      = rt.get_model(model_family::vision, "ppocr_det").infer(raw_request({image}));
+    auto r = rt.get_model(model_family::vision, "ppocr_det")
+               .infer(raw_request({image}));
     auto& map = output(r, "sigmoid_0.tmp_0");
     // 320x48 is resized to multiples of 32: 320x64.
     REQUIRE(map.shape == std::vector<int64_t>{1, 1, 64, 320});
@@ -161,8 +162,8 @@ TEST_CASE("every default model gives correct outputs in a real browser") {
     CHECK(margin_peak < 0.1f);
   }
   SUBCASE("the PaddleOCR classifier sees the line upright") {
-    auto r
-      = rt.get_model(model_family::vision, "ppocr_cls").infer(raw_request({image}));
+    auto r = rt.get_model(model_family::vision, "ppocr_cls")
+               .infer(raw_request({image}));
     auto p = output(r, "softmax_0.tmp_0").to_floats();
     REQUIRE(p.size() == 2);
     CHECK(p[0] > 0.9f); // class 0 = 0 degrees, class 1 = 180 degrees
@@ -172,10 +173,10 @@ TEST_CASE("every default model gives correct outputs in a real browser") {
     auto r = rt.get_model(model_family::text_embedding, "tiny_bert")
                .infer(raw_request({raw_input::text(sentence)}));
     CHECK(r.synthetic_weights);
-    auto want
-      = reference({{"parts", part_paths(*entry.variant("fp32", false))},
-                   {"text", sentence},
-                   {"vocab", entry.preprocessing.at(0).files.at("vocab").path}});
+    auto want = reference(
+      {{"parts", part_paths(*entry.variant("fp32", false))},
+       {"text", sentence},
+       {"vocab", entry.preprocessing.at(0).files.at("vocab").path}});
     CHECK(max_difference(output(r, "sentence_embedding"), want["sentence_"
                                                                "embedding"])
           < 1e-4);
@@ -185,10 +186,10 @@ TEST_CASE("every default model gives correct outputs in a real browser") {
   }
   SUBCASE("tiny BERT's q8 and fp16 variants stay close to the fp32 reference") {
     auto& entry = cfg.models.at("tiny_bert");
-    auto want
-      = reference({{"parts", part_paths(*entry.variant("fp32", false))},
-                   {"text", sentence},
-                   {"vocab", entry.preprocessing.at(0).files.at("vocab").path}});
+    auto want = reference(
+      {{"parts", part_paths(*entry.variant("fp32", false))},
+       {"text", sentence},
+       {"vocab", entry.preprocessing.at(0).files.at("vocab").path}});
     for (auto precision : {"q8", "fp16"}) {
       CAPTURE(precision);
       auto prefs = cfg.default_preferences;
@@ -198,10 +199,8 @@ TEST_CASE("every default model gives correct outputs in a real browser") {
                  .infer(raw_request({raw_input::text(sentence)}));
       CHECK(r.origin.precision == precision);
       CHECK(r.origin.mixed_precision == prefs.mixed_precision);
-      CHECK(cosine(output(r, "sentence_embedding").to_floats(), want["sentence_"
-                                                                     "embeddin"
-                                                                     "g"]["dat"
-                                                                          "a"])
+      CHECK(cosine(output(r, "sentence_embedding").to_floats(),
+                   want["sentence_embedding"]["data"])
             > 0.999);
     }
   }
@@ -221,7 +220,8 @@ TEST_CASE("every default model gives correct outputs in a real browser") {
                    {"vocab", entry.preprocessing.at(0).files.at("vocab").path},
                    {"tensors", json::array({pixels_as_json(pixels)})}});
     CHECK(max_difference(output(r, "text_embeds"), want["text_embeds"]) < 1e-4);
-    CHECK(max_difference(output(r, "image_embeds"), want["image_embeds"]) < 1e-4);
+    CHECK(max_difference(output(r, "image_embeds"), want["image_embeds"])
+          < 1e-4);
     auto text = output(r, "text_embeds").to_floats();
     auto img = output(r, "image_embeds").to_floats();
     double dot = 0;
@@ -247,7 +247,8 @@ TEST_CASE("a bad raw input fails that request only, with the reason") {
       FAIL("the request should have failed");
     } catch (const failure& f) {
       CHECK(f.code() == errc::invalid_request);
-      CHECK_MESSAGE(std::string{f.what()}.find(says) != std::string::npos, f.what());
+      CHECK_MESSAGE(std::string{f.what()}.find(says) != std::string::npos,
+                    f.what());
     }
   };
   expect_invalid(raw_request({raw_input::text("hello")}), "this model takes no "
@@ -258,8 +259,9 @@ TEST_CASE("a bad raw input fails that request only, with the reason") {
     "cannot decode the image");
   // The model still works.
   auto r = ocr.infer(raw_request({read_media_file(demo_image(cfg))}));
-  CHECK(std::string(output(r, "text").data.begin(), output(r, "text").data.end())
-        == "Hello World 2024");
+  CHECK(
+    std::string(output(r, "text").data.begin(), output(r, "text").data.end())
+    == "Hello World 2024");
 }
 
 TEST_CASE("a model file that changed after it was verified is refused by the "
@@ -328,7 +330,8 @@ TEST_CASE("an idle model releases its browser session and loads again when "
   CHECK(stats.models.hits == 1);
   CHECK(rt.unload(same));
   CHECK_FALSE(rt.unload(bert));
-  CHECK_THROWS_AS(bert.infer(raw_request({raw_input::text(sentence)})), failure);
+  CHECK_THROWS_AS(bert.infer(raw_request({raw_input::text(sentence)})),
+                  failure);
   CHECK(rt.stats().models.instances == 0);
 }
 
@@ -386,7 +389,8 @@ TEST_CASE("batched outputs equal unbatched ones; concurrent requests to "
   REQUIRE(outcomes.size() == 7);
   for (size_t i = 0; i < 6; ++i) {
     REQUIRE_MESSAGE(outcomes[i].ok(), outcomes[i].error->what());
-    CHECK(outcomes[i].result->model == (i % 2 == 0 ? "ppocr_rec" : "tiny_bert"));
+    CHECK(outcomes[i].result->model
+          == (i % 2 == 0 ? "ppocr_rec" : "tiny_bert"));
   }
   REQUIRE_FALSE(outcomes[6].ok());
   CHECK(outcomes[6].error->code() == errc::invalid_request);

@@ -249,8 +249,8 @@ TEST_CASE("unsupported_operation: another platform, else the typed error or "
       CHECK(rt.stats().recovery.strategies["another_platform"].succeeded == 1);
     }
     SUBCASE("no other platform: the typed error names every attempt") {
-      auto model
-        = rt.get_model(model_family::text_embedding, "tiny_bert", prefs({"wasm"}));
+      auto model = rt.get_model(model_family::text_embedding, "tiny_bert",
+                                prefs({"wasm"}));
       model.infer(sentence());
       REQUIRE(rt.inject_fault(chromium_pid(rt), "unsupported", 1));
       try {

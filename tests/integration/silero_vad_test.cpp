@@ -63,7 +63,8 @@ TEST_CASE("Silero VAD in headless Chromium and Firefox hears speech and not "
   {
     runtime rt{cfg};
     REQUIRE_MESSAGE(rt.installed_browsers().count(kind) == 1,
-                    kind << " is not installed: " << rt.missing_browsers().at(kind));
+                    kind << " is not installed: "
+                         << rt.missing_browsers().at(kind));
     auto caps = rt.connect_browser(kind);
     INFO("user agent: " << caps.user_agent);
     CHECK(caps.browser == kind);
@@ -82,7 +83,8 @@ TEST_CASE("Silero VAD in headless Chromium and Firefox hears speech and not "
     auto vad = run_vad(model, clip);
     auto& frames = vad.frames;
     REQUIRE(frames.size()
-            == clip.samples.size() * 16000 / clip.sample_rate / vad_frame_samples);
+            == clip.samples.size() * 16000 / clip.sample_rate
+                 / vad_frame_samples);
     float max_in_speech = 0, max_in_silence = 0;
     for (auto& f : frames) {
       // Leave 0.3 s of slack at each edge for the model's onset and decay.
@@ -122,7 +124,8 @@ TEST_CASE("inputs the model rejects fail that request only, with a reason") {
   runtime rt{default_config()};
   auto model = rt.get_model(model_family::audio, "silero_vad_v5");
   try {
-    model.infer({tensor::from_floats("input", {1, 576}, std::vector<float>(576))});
+    model.infer(
+      {tensor::from_floats("input", {1, 576}, std::vector<float>(576))});
     FAIL("an inference without 'state' and 'sr' should fail");
   } catch (const failure& f) {
     CHECK(f.code() == errc::invalid_request);

@@ -5,7 +5,8 @@
 using namespace webaccel;
 
 TEST_CASE("dtype names round-trip through onnxruntime-web's spelling") {
-  for (auto name : {"float32", "float16", "int64", "int32", "int8", "uint8", "bool"}) {
+  for (auto name :
+       {"float32", "float16", "int64", "int32", "int8", "uint8", "bool"}) {
     auto x = parse_dtype(name);
     REQUIRE(x);
     CHECK(std::string{to_string(*x)} == name);

@@ -10,7 +10,8 @@
 
 namespace webaccel::test {
 
-inline caf::actor_system_config& deterministic_config(caf::actor_system_config& cfg) {
+inline caf::actor_system_config&
+deterministic_config(caf::actor_system_config& cfg) {
   cfg.set("scheduler.policy", caf::atom("testing"));
   cfg.set("logger.file-verbosity", caf::atom("quiet"));
   cfg.add_message_types<caf::id_block::webaccel>();

@@ -16,7 +16,7 @@ namespace webaccel::test {
 
 /// Records frames instead of writing them to a socket.
 class recording_channel : public bridge_channel {
- public:
+public:
   void send_text(std::string frame) override {
     std::lock_guard<std::mutex> guard{mtx};
     texts.push_back(std::move(frame));
@@ -57,9 +57,9 @@ struct fake_launcher {
   std::shared_ptr<std::vector<std::string>> urls
     = std::make_shared<std::vector<std::string>>();
 
-  std::unique_ptr<browser_instance> operator()(const std::string& url,
-                                               browser_instance::exit_handler on_exit,
-                                               std::string& error) const {
+  std::unique_ptr<browser_instance>
+  operator()(const std::string& url, browser_instance::exit_handler on_exit,
+             std::string& error) const {
     urls->push_back(url);
     process_options opts;
     opts.executable = "/bin/sleep";

@@ -42,8 +42,8 @@ inline std::string describe_processes(const std::set<pid_t>& pids) {
 /// webaccel's scratch directories (browser profiles) in the temp dir.
 inline std::set<std::string> webaccel_scratch_dirs() {
   std::set<std::string> out;
-  for (auto& entry :
-       std::filesystem::directory_iterator{std::filesystem::temp_directory_path()})
+  for (auto& entry : std::filesystem::directory_iterator{
+         std::filesystem::temp_directory_path()})
     if (entry.path().filename().string().rfind("webaccel-", 0) == 0)
       out.insert(entry.path().string());
   return out;

@@ -34,7 +34,9 @@ TEST_CASE("fault_schedule: kills every period, page faults halfway between") {
     }
   }
   CHECK(kills == 19);
-  CHECK(page == std::vector<std::string>{"hang", "oom", "hang", "oom", "hang", "hang"});
+  CHECK(
+    page
+    == std::vector<std::string>{"hang", "oom", "hang", "oom", "hang", "hang"});
   for (size_t i = 1; i < faults.size(); ++i)
     CHECK(faults[i - 1].at_s < faults[i].at_s);
   CHECK(faults.front().at_s == 15);
@@ -42,7 +44,8 @@ TEST_CASE("fault_schedule: kills every period, page faults halfway between") {
 }
 
 TEST_CASE("fault_schedule: a short run") {
-  CHECK(describe(fault_schedule(20, 8, 1, 1)) == "40:hang 80:kill 120:oom 160:kill ");
+  CHECK(describe(fault_schedule(20, 8, 1, 1))
+        == "40:hang 80:kill 120:oom 160:kill ");
   CHECK(describe(fault_schedule(12, 8, 1, 0)) == "40:hang 80:kill ");
   CHECK(describe(fault_schedule(5, 8, 0, 0)).empty());
 }

@@ -28,12 +28,12 @@ bool contains(const std::vector<std::string>& v, const std::string& x) {
 
 TEST_CASE("versions are read from the banners browsers print") {
   CHECK(version_from_banner("Mozilla Firefox 153.7.0esr\n") == "153.7.0esr");
-  CHECK(version_from_banner("/usr/bin/chromium: 9: [: 2527: unexpected "
-                            "operator\n"
-                            "Chromium 156.0.8078.79 built on Debian GNU/Linux "
-                            "12\n")
-        == "156.0.8078.79");
-  CHECK(version_from_banner("Microsoft Edge 131.0.2903.70 beta") == "131.0.2903.70");
+  CHECK(
+    version_from_banner(
+      "/usr/bin/chromium: 9: [: 2527: unexpected operator\nChromium 156.0.8078.79 built on Debian GNU/Linux 12\n")
+    == "156.0.8078.79");
+  CHECK(version_from_banner("Microsoft Edge 131.0.2903.70 beta")
+        == "131.0.2903.70");
   CHECK(version_from_banner("no version here") == "");
 }
 
@@ -61,7 +61,8 @@ TEST_CASE("browser kinds are known by name and found, or not, with a reason") {
   }
   SUBCASE("one that fails is reported with how it failed") {
     CHECK_FALSE(detect_browser("chromium", "/bin/false", error));
-    CHECK(error == "/bin/false --version failed: /bin/false exited with code 1");
+    CHECK(error
+          == "/bin/false --version failed: /bin/false exited with code 1");
   }
 }
 
@@ -78,7 +79,8 @@ TEST_CASE("launch profiles: Chromium flags, Firefox prefs and environment") {
         == std::vector<std::string>{"--headless", "--no-remote", "--profile",
                                     "/p", "http://x/"});
   auto prefs = firefox_user_prefs();
-  CHECK(prefs.find(R"(user_pref("dom.webgpu.enabled", true);)") != std::string::npos);
+  CHECK(prefs.find(R"(user_pref("dom.webgpu.enabled", true);)")
+        != std::string::npos);
   CHECK(prefs.find(R"(user_pref("gfx.webgpu.ignore-blocklist", true);)")
         != std::string::npos);
   CHECK(prefs.find(R"(user_pref("app.normandy.enabled", false);)")
@@ -97,7 +99,8 @@ TEST_CASE("Firefox gets its user.js written into the profile") {
   std::string error;
   auto dir = make_scratch_dir("launch-test-", error);
   REQUIRE(!dir.empty());
-  installed_browser ff{"firefox", browser_engine::firefox, "/usr/bin/firefox", "1.0"};
+  installed_browser ff{"firefox", browser_engine::firefox, "/usr/bin/firefox",
+                       "1.0"};
   auto opts = local_launch_options(ff, dir, "http://x/", {}, error);
   CHECK(error.empty());
   CHECK(opts.scratch_dir == dir);
@@ -113,18 +116,16 @@ TEST_CASE("WebDriver: new-session bodies and replies") {
   auto& match = body["capabilities"]["alwaysMatch"];
   CHECK(match["browserName"] == "chrome");
   CHECK(match["goog:chromeOptions"]["binary"] == "/usr/lib/chromium/chromium");
-  auto args = match["goog:chromeOptions"]["args"].get<std::vector<std::string>>();
+  auto args
+    = match["goog:chromeOptions"]["args"].get<std::vector<std::string>>();
   CHECK(contains(args, "--headless"));
   CHECK(contains(args, "--enable-unsafe-webgpu"));
   for (auto& a : args)
     CHECK(a.rfind("--user-data-dir", 0) != 0);
   auto ff = nlohmann::json::parse(
     webdriver_new_session_body(browser_engine::firefox, "", {}));
-  CHECK(ff["capabilities"]["alwaysMatch"]["moz:firefoxOptions"]["prefs"]["dom."
-                                                                         "webgp"
-                                                                         "u."
-                                                                         "enabl"
-                                                                         "ed"]
+  CHECK(ff["capabilities"]["alwaysMatch"]["moz:firefoxOptions"]["prefs"]
+          ["dom.webgpu.enabled"]
         == true);
   CHECK_FALSE(
     ff["capabilities"]["alwaysMatch"]["moz:firefoxOptions"].contains("binary"));
@@ -133,7 +134,8 @@ TEST_CASE("WebDriver: new-session bodies and replies") {
           200, R"({"value":{"sessionId":"abc","capabilities":{}}})", error)
         == std::optional<std::string>{"abc"});
   CHECK_FALSE(webdriver_session_id(
-    500, R"({"value":{"error":"session not created","message":"no chrome binary"}})",
+    500,
+    R"({"value":{"error":"session not created","message":"no chrome binary"}})",
     error));
   CHECK(error == "HTTP 500: session not created: no chrome binary");
   CHECK_FALSE(webdriver_session_id(200, "<html>", error));
@@ -167,7 +169,8 @@ TEST_CASE("memory of a process group is measured from /proc") {
   CHECK(process_memory_bytes(0x7ffffff0) == 0);
   auto members = process_group_members(getpgrp());
   CHECK(members.count(getpid()) == 1);
-  CHECK(process_group_memory_bytes(getpgrp()) >= process_memory_bytes(getpid()));
+  CHECK(process_group_memory_bytes(getpgrp())
+        >= process_memory_bytes(getpid()));
 }
 
 TEST_CASE("scratch dirs of dead runtimes are swept, live ones kept") {

@@ -72,7 +72,8 @@ TEST_CASE_FIXTURE(server_fixture, "the worker page is served cross-origin "
   CHECK(res[http::field::content_type] == "text/html; charset=utf-8");
   CHECK(res["Cross-Origin-Opener-Policy"] == "same-origin");
   CHECK(res["Cross-Origin-Embedder-Policy"] == "require-corp");
-  CHECK(get("/main.js")[http::field::content_type] == "text/javascript; charset=utf-8");
+  CHECK(get("/main.js")[http::field::content_type]
+        == "text/javascript; charset=utf-8");
   CHECK(get("/ort/ort.wasm.min.mjs").body() == "// ort");
   CHECK(get("/pipelines/wav.js").body() == "export {};");
 }
@@ -95,7 +96,8 @@ TEST_CASE_FIXTURE(server_fixture, "model files are served by sha256 with "
   auto res = get("/models/" + sha);
   CHECK(res.result() == http::status::ok);
   CHECK(res.body() == "model bytes");
-  CHECK(res[http::field::cache_control] == "public, max-age=31536000, immutable");
+  CHECK(res[http::field::cache_control]
+        == "public, max-age=31536000, immutable");
 }
 
 TEST_CASE_FIXTURE(server_fixture, "a bridge WebSocket needs the one-time token "
@@ -105,12 +107,13 @@ TEST_CASE_FIXTURE(server_fixture, "a bridge WebSocket needs the one-time token "
   caf::actor_system sys{cfg};
   caf::scoped_actor self{sys};
   auto token = make_bridge_token();
-  server->routes().expect_bridge(token, caf::actor_cast<bridge_peer_actor>(self));
+  server->routes().expect_bridge(token,
+                                 caf::actor_cast<bridge_peer_actor>(self));
   auto connect = [&](const std::string& target) {
     boost::asio::io_context ioc;
     websocket::stream<beast::tcp_stream> ws{ioc};
-    beast::get_lowest_layer(ws).connect(
-      tcp::endpoint{boost::asio::ip::make_address("127.0.0.1"), server->port()});
+    beast::get_lowest_layer(ws).connect(tcp::endpoint{
+      boost::asio::ip::make_address("127.0.0.1"), server->port()});
     beast::error_code ec;
     ws.handshake("127.0.0.1", target, ec);
     if (!ec) {
@@ -149,7 +152,8 @@ TEST_CASE_FIXTURE(server_fixture, "a bridge WebSocket needs the one-time token "
     CHECK(text == "{\"type\":\"pong\",\"id\":1}");
     CHECK(closed == "the page sent a message over the limit of 1024 bytes");
     SUBCASE("and the token cannot be used twice") {
-      CHECK(connect("/bridge?token=" + token) == websocket::error::upgrade_declined);
+      CHECK(connect("/bridge?token=" + token)
+            == websocket::error::upgrade_declined);
     }
   }
 }

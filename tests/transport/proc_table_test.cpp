@@ -31,7 +31,7 @@ TEST_CASE("proc_table: a name with spaces and parentheses, and a zombie") {
   if (child == 0) {
     prctl(PR_SET_NAME, "odd) name (x", 0, 0, 0);
     char c = 1;
-    (void)!write(ready[1], &c, 1);
+    (void) !write(ready[1], &c, 1);
     pause();
     _exit(0);
   }

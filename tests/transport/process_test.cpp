@@ -95,7 +95,8 @@ TEST_CASE("helpers that outlive their leader are still killed and reaped") {
 
 TEST_CASE("a missing executable is an error, not a crash") {
   std::string error;
-  auto p = process::start({"/nonexistent/browser", {}, {}, "", ""}, nullptr, error);
+  auto p = process::start({"/nonexistent/browser", {}, {}, "", ""}, nullptr,
+                          error);
   CHECK_FALSE(p);
   CHECK(error
         == "cannot start /nonexistent/browser: No such file or "
@@ -109,9 +110,10 @@ TEST_CASE("a helper that double-forked into its own session is killed and "
   REQUIRE_MESSAGE(!dir.empty(), error);
   auto pid_file = dir + "/helper.pid";
   // The subshell exits at once, so the helper is adopted by us.
-  auto script
-    = "(setsid sh -c 'echo $$ > " + pid_file + "; exec sleep 300' &); sleep 300";
-  auto p = process::start({"/bin/sh", {"-c", script}, {}, "", ""}, nullptr, error);
+  auto script = "(setsid sh -c 'echo $$ > " + pid_file
+                + "; exec sleep 300' &); sleep 300";
+  auto p = process::start({"/bin/sh", {"-c", script}, {}, "", ""}, nullptr,
+                          error);
   REQUIRE_MESSAGE(p, error);
   pid_t helper = 0;
   for (int i = 0; i < 500 && helper == 0; ++i) {
@@ -140,7 +142,8 @@ TEST_CASE("a child dies with the runtime, even when the runtime is killed "
     // Stand-in for a runtime that crashes: start a child, then vanish
     // without running any destructor.
     std::string error;
-    auto p = process::start({"/bin/sleep", {"300"}, {}, "", ""}, nullptr, error);
+    auto p = process::start({"/bin/sleep", {"300"}, {}, "", ""}, nullptr,
+                            error);
     pid_t child = p ? p->pid() : 0;
     [[maybe_unused]] auto n = write(pipe_fds[1], &child, sizeof child);
     _exit(0);

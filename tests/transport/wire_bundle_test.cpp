@@ -31,8 +31,9 @@ TEST_CASE("a bundle keeps its frames, their kinds and their order") {
 }
 
 TEST_CASE("malformed bundles are refused with the reason") {
-  auto bundle
-    = *encode_bundle({{true, bytes("abcd")}, {false, bytes("{}")}}, limits{}).value;
+  auto bundle = *encode_bundle({{true, bytes("abcd")}, {false, bytes("{}")}},
+                               limits{})
+                   .value;
   auto cut = bundle;
   cut.pop_back();
   CHECK(decode_bundle(cut, limits{}).error
@@ -43,12 +44,14 @@ TEST_CASE("malformed bundles are refused with the reason") {
         == "1 bytes follow the bundle's last frame");
   auto kind = bundle;
   kind[8] = 7;
-  CHECK(decode_bundle(kind, limits{}).error == "bundle frame 0 has unknown kind 7");
+  CHECK(decode_bundle(kind, limits{}).error
+        == "bundle frame 0 has unknown kind 7");
   limits small;
   small.max_bundle_frames = 1;
   CHECK(decode_bundle(bundle, small).error
         == "a bundle of 2 frames exceeds the limit of 1");
   small = limits{};
   small.max_message_bytes = 10;
-  CHECK_FALSE(encode_bundle({{true, bytes("abcd")}, {false, bytes("{}")}}, small));
+  CHECK_FALSE(
+    encode_bundle({{true, bytes("abcd")}, {false, bytes("{}")}}, small));
 }

@@ -75,8 +75,9 @@ TEST_CASE("raw inputs travel after the tensors with their media types") {
   REQUIRE(back.value->raw.size() == 2);
   CHECK(back.value->raw[0].name == "text");
   CHECK(back.value->raw[0].media_type == "text/plain");
-  CHECK(std::string(back.value->raw[0].data.begin(), back.value->raw[0].data.end())
-        == "héllo");
+  CHECK(
+    std::string(back.value->raw[0].data.begin(), back.value->raw[0].data.end())
+    == "héllo");
   CHECK(back.value->raw[1].data == std::vector<uint8_t>{0x89, 'P', 'N', 'G'});
   CHECK(back.value->inputs.at(0).name == "n");
   SUBCASE("a raw input needs a name") {
@@ -100,8 +101,8 @@ TEST_CASE("a batch names the request of every input, and of every output") {
   CHECK(encode_infer(7, "k", req, lim).error
         == "a batch must give every input its item");
   result_frame res{7, {}};
-  res.result.outputs
-    = {tensor::from_floats("e", {1}, {1}), tensor::from_floats("e", {1}, {2})};
+  res.result.outputs = {tensor::from_floats("e", {1}, {1}),
+                        tensor::from_floats("e", {1}, {2})};
   res.result.output_items = {1, 0};
   auto back = decode_result(*encode_result(res, lim).value, lim);
   REQUIRE_MESSAGE(back, back.error);
@@ -119,13 +120,15 @@ TEST_CASE("a load command names every file by its sha256 URL") {
   wordpiece.files["vocab"] = {"/x/vocab.txt", std::string(64, 'b'), 20};
   spec.preprocessing.push_back(wordpiece);
   spec.warmup = true;
-  auto doc = nlohmann::json::parse(encode_load({3, "bert/q8@wasm", spec, "wasm"}));
+  auto doc
+    = nlohmann::json::parse(encode_load({3, "bert/q8@wasm", spec, "wasm"}));
   CHECK(doc["type"] == "load");
   CHECK(doc["parts"]["model"]["url"] == "/models/" + std::string(64, 'a'));
   CHECK(doc["parts"]["model"]["size_bytes"] == 10);
   CHECK(doc["preprocessing"][0]["kind"] == "wordpiece");
   CHECK(doc["preprocessing"][0]["max_length"] == 64);
-  CHECK(doc["preprocessing"][0]["vocab"]["url"] == "/models/" + std::string(64, 'b'));
+  CHECK(doc["preprocessing"][0]["vocab"]["url"]
+        == "/models/" + std::string(64, 'b'));
   CHECK(doc["postprocessing"]["kind"] == "none");
   CHECK(doc["warmup"] == true);
   CHECK(doc["parallel_loading"] == false);
@@ -171,20 +174,23 @@ TEST_CASE("malformed binary frames give a reason, never a crash") {
           == "binary frame header is not a JSON object");
   }
   SUBCASE("no tensors array") {
-    CHECK(decode_result(frame_with_header(R"({"type":"result","id":1})"), lim).error
-          == "binary frame header lacks a 'tensors' array");
+    CHECK(
+      decode_result(frame_with_header(R"({"type":"result","id":1})"), lim).error
+      == "binary frame header lacks a 'tensors' array");
   }
   SUBCASE("byte range outside the payload") {
-    auto f = frame_with_header(R"({"type":"result","id":1,"tensors":[{"name":"o","dtype":"float32",)"
-                               R"("shape":[2],"offset":4,"length":8}]})",
-                               std::vector<uint8_t>(8, 0));
+    auto f = frame_with_header(
+      R"({"type":"result","id":1,"tensors":[{"name":"o","dtype":"float32",)"
+      R"("shape":[2],"offset":4,"length":8}]})",
+      std::vector<uint8_t>(8, 0));
     CHECK(decode_result(f, lim).error
           == "tensor 'o' has a byte range outside the frame");
   }
   SUBCASE("length disagrees with the shape") {
-    auto f = frame_with_header(R"({"type":"result","id":1,"tensors":[{"name":"o","dtype":"float32",)"
-                               R"("shape":[3],"offset":0,"length":8}]})",
-                               std::vector<uint8_t>(8, 0));
+    auto f = frame_with_header(
+      R"({"type":"result","id":1,"tensors":[{"name":"o","dtype":"float32",)"
+      R"("shape":[3],"offset":0,"length":8}]})",
+      std::vector<uint8_t>(8, 0));
     CHECK(decode_result(f, lim).error
           == "tensor 'o' has a length that does not match its shape");
   }
@@ -192,7 +198,8 @@ TEST_CASE("malformed binary frames give a reason, never a crash") {
     auto f = frame_with_header(
       R"({"type":"result","id":1,"tensors":[{"name":"o","dtype":"float32",)"
       R"("shape":[-1],"offset":0,"length":0}]})");
-    CHECK(decode_result(f, lim).error.find("non-negative") != std::string::npos);
+    CHECK(decode_result(f, lim).error.find("non-negative")
+          != std::string::npos);
   }
   SUBCASE("unknown dtype") {
     auto f = frame_with_header(
@@ -251,11 +258,13 @@ TEST_CASE("control messages decode and bad ones are named") {
     encode_page_error({3, "GPUOutOfMemoryError", "out of memory"}), lim);
   REQUIRE(err);
   CHECK(std::get<page_error>(*err.value).name == "GPUOutOfMemoryError");
-  loaded l{5, {"k", "wasm", "wasm", {"input", "state", "sr"}, {"output"}, 12, 0, {}}};
+  loaded l{
+    5, {"k", "wasm", "wasm", {"input", "state", "sr"}, {"output"}, 12, 0, {}}};
   auto ok = decode_page_text(encode_loaded(l), lim);
   REQUIRE(ok);
   CHECK(std::get<loaded>(*ok.value).model.input_names.size() == 3);
-  CHECK(decode_page_text("[1,2]", lim).error == "text frame is not a JSON object");
+  CHECK(decode_page_text("[1,2]", lim).error
+        == "text frame is not a JSON object");
   CHECK(decode_page_text(R"({"type":"pong"})", lim).error
         == "'pong' message lacks a numeric 'id'");
   CHECK(decode_page_text(R"({"type":"launch","id":1})", lim).error
