@@ -7,12 +7,13 @@
 #include <set>
 
 #include <caf/all.hpp>
-#include <spdlog/spdlog.h>
 
 #include <csignal>
 
 #include "actors/circuit_breaker.hpp"
 #include "actors/error_classifier.hpp"
+#include "config/log_rate_limit.hpp"
+#include "config/logging.hpp"
 #include "transport/http_server.hpp"
 #include "transport/proc_table.hpp"
 #include "transport/wire_bundle.hpp"
@@ -101,12 +102,23 @@ struct browser_connection_state {
   double heartbeat_ms = 0;
   uint64_t page_heap_bytes = 0;
   circuit_breaker breaker{0, std::chrono::milliseconds{0}};
+  /// The page is outside input: its protocol errors are logged sparingly.
+  log_rate_limit protocol_log{5, std::chrono::seconds{10}};
 };
 
 namespace {
 
 using self_ptr
   = browser_connection_actor::stateful_pointer<browser_connection_state>;
+
+/// Logs that the page broke the protocol (at most a few lines a while).
+void warn_protocol(self_ptr self, const std::string& what) {
+  auto& st = self->state;
+  uint64_t suppressed = 0;
+  if (st.protocol_log.allow(self->clock().now(), suppressed))
+    logger()->warn("{} page broke the protocol: {}{}", st.cfg.kind, what,
+                   suppressed_note(suppressed));
+}
 
 size_t tenant_count(const browser_connection_state& st) {
   size_t n = 0;
@@ -128,7 +140,7 @@ void fail_everything(self_ptr self, caf::error err, bool normal_exit = false) {
   auto& st = self->state;
   if (!st.failure)
     st.failure = err;
-  spdlog::info("{} connection ends: {}", st.cfg.kind, render_error(err));
+  logger()->info("{} connection ends: {}", st.cfg.kind, render_error(err));
   for (auto& rp : st.waiting)
     rp.deliver(err);
   st.waiting.clear();
@@ -368,7 +380,7 @@ connection_stats make_stats(browser_connection_state& st) {
 void on_hello(self_ptr self, wire::hello msg) {
   auto& st = self->state;
   if (st.capabilities) {
-    spdlog::warn("{} page sent a second hello; ignored", st.cfg.kind);
+    warn_protocol(self, "a second hello (ignored)");
     return;
   }
   msg.capabilities.browser = st.cfg.kind;
@@ -384,7 +396,7 @@ void on_hello(self_ptr self, wire::hello msg) {
   // would retire it before the model waiting for it is loaded).
   st.last_activity = clock_type::now();
   auto& c = *st.capabilities;
-  spdlog::info(
+  logger()->info(
     "{} {} ready: wasm simd={} threads={}; webgpu {}{}; webnn {}", c.browser,
     c.browser_version, c.wasm_simd, c.wasm_threads,
     c.webgpu.available ? "available" : "unavailable",
@@ -422,8 +434,8 @@ void on_page_error(self_ptr self, const wire::page_error& err) {
     p.promise.deliver(make_error(code, "inference failed: " + what));
     left_page(self, p);
   } else {
-    spdlog::warn("{} page reported an error for no pending request ({}): {}",
-                 st.cfg.kind, err.id, what);
+    warn_protocol(self, "an error for no pending request ("
+                          + std::to_string(err.id) + "): " + what);
   }
 }
 
@@ -431,7 +443,7 @@ void on_text(self_ptr self, const std::string& frame) {
   auto& st = self->state;
   auto msg = wire::decode_page_text(frame, st.cfg.limits);
   if (!msg) {
-    spdlog::warn("{} page broke the protocol: {}", st.cfg.kind, msg.error);
+    warn_protocol(self, msg.error);
     return;
   }
   std::visit(
@@ -460,7 +472,7 @@ void on_result(self_ptr self, const std::vector<uint8_t>& frame) {
   auto& st = self->state;
   auto res = wire::decode_result(frame, st.cfg.limits);
   if (!res) {
-    spdlog::warn("{} page broke the protocol: {}", st.cfg.kind, res.error);
+    warn_protocol(self, res.error);
     return;
   }
   auto i = st.infers.find(res.value->id);
@@ -482,7 +494,7 @@ void on_binary(self_ptr self, const std::vector<uint8_t>& message) {
     on_result(self, message);
   } else if (auto frames = wire::decode_bundle(message, st.cfg.limits);
              !frames) {
-    spdlog::warn("{} page broke the protocol: {}", st.cfg.kind, frames.error);
+    warn_protocol(self, frames.error);
   } else {
     for (auto& f : *frames.value) {
       if (f.binary)
@@ -525,7 +537,7 @@ void launch(self_ptr self) {
     return;
   }
   st.launched_pid = st.browser->pid();
-  spdlog::info("launched {} (pid {})", st.cfg.kind, st.launched_pid);
+  logger()->info("launched {} (pid {})", st.cfg.kind, st.launched_pid);
   st.launched = clock_type::now();
   self->delayed_send(self, std::chrono::milliseconds{st.cfg.launch_timeout_ms},
                      deadline_atom::value, uint64_t{0});
@@ -646,8 +658,8 @@ browser_connection(self_ptr self, browser_connection_config cfg) {
       if (st.draining || st.failure)
         return;
       st.draining = true;
-      spdlog::info("{} browser (pid {}) retires: {}", st.cfg.kind,
-                   st.browser ? st.browser->pid() : 0, why);
+      logger()->info("{} browser (pid {}) retires: {}", st.cfg.kind,
+                     st.browser ? st.browser->pid() : 0, why);
       for (auto& [key, instances] : st.tenants)
         for (auto& instance : instances)
           caf::anon_send(instance, drain_atom::value, why, move_now);
@@ -737,8 +749,8 @@ browser_connection(self_ptr self, browser_connection_config cfg) {
       if (!st.cfg.fault_injection || !st.browser || st.browser->pid() != pid
           || pid == 0 || st.failure)
         return false;
-      spdlog::warn("injecting fault '{}' into {} (pid {})", fault, st.cfg.kind,
-                   pid);
+      logger()->warn("injecting fault '{}' into {} (pid {})", fault,
+                     st.cfg.kind, pid);
       if (fault == "kill") {
         ::kill(-pid, SIGKILL); // Its own process group, as we started it.
         return true;

@@ -1,6 +1,6 @@
 #include "actors/browser_inventory.hpp"
 
-#include <spdlog/spdlog.h>
+#include "config/logging.hpp"
 
 namespace webaccel {
 
@@ -21,9 +21,9 @@ browser_inventory take_browser_inventory(const runtime_config& cfg) {
     }
     out.missing[kind] = error;
     if (cfg.browsers_explicit)
-      spdlog::warn("{}: skipped: {}", kind, error);
+      logger()->warn("{}: skipped: {}", kind, error);
     else
-      spdlog::info("{}: skipped: {}", kind, error);
+      logger()->info("{}: skipped: {}", kind, error);
   }
   return out;
 }

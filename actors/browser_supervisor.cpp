@@ -8,10 +8,10 @@
 #include <vector>
 
 #include <caf/all.hpp>
-#include <spdlog/spdlog.h>
 
 #include "actors/countdown.hpp"
 #include "actors/pool_rules.hpp"
+#include "config/logging.hpp"
 
 namespace webaccel {
 
@@ -149,7 +149,8 @@ browser_connection_actor hand_out(browser_supervisor_state& st, uint64_t id,
                                   const std::string& why) {
   auto& s = st.slots.at(id);
   ++s.load;
-  spdlog::debug("{} browser {} takes {}: {}", st.kind, id, hint.model_key, why);
+  logger()->debug("{} browser {} takes {}: {}", st.kind, id, hint.model_key,
+                  why);
   return s.conn;
 }
 
@@ -213,8 +214,8 @@ void launch(self_ptr self, uint64_t id) {
       },
       [=](caf::error& err) {
         // The down handler restarts it (or gives up).
-        spdlog::warn("{} did not come up: {}", self->state.kind,
-                     render_error(err));
+        logger()->warn("{} did not come up: {}", self->state.kind,
+                       render_error(err));
         caf::anon_send(conn, shutdown_atom::value);
       });
 }
@@ -251,8 +252,8 @@ void grow(self_ptr self) {
       },
       [=](caf::error& err) {
         self->state.acquiring--;
-        spdlog::warn("pool did not grant room for a {} browser: {}",
-                     self->state.kind, render_error(err));
+        logger()->warn("pool did not grant room for a {} browser: {}",
+                       self->state.kind, render_error(err));
       });
 }
 
@@ -308,7 +309,7 @@ void on_failure(self_ptr self, uint64_t id, const caf::error& reason) {
         + " times within " + std::to_string(st.cfg.policy.restart.window_ms)
         + " ms (limit " + std::to_string(st.cfg.policy.restart.max_restarts)
         + "); last: " + render_error(reason));
-    spdlog::error("{} supervisor gives up: {}", st.kind, render_error(err));
+    logger()->error("{} supervisor gives up: {}", st.kind, render_error(err));
     stop_all(self, err, [=] { self->quit(err); });
     return;
   }
@@ -326,13 +327,13 @@ void on_failure(self_ptr self, uint64_t id, const caf::error& reason) {
   if (!st.waiting.empty()) {
     // A placement waits for a browser (it found this one gone before we
     // did): restart now, as its connect request would have.
-    spdlog::warn("{} browser failed ({}); restarting now", st.kind,
-                 render_error(reason));
+    logger()->warn("{} browser failed ({}); restarting now", st.kind,
+                   render_error(reason));
     restart(self, id);
     return;
   }
-  spdlog::warn("{} browser failed ({}); restarting in {} ms", st.kind,
-               render_error(reason), delay.count());
+  logger()->warn("{} browser failed ({}); restarting in {} ms", st.kind,
+                 render_error(reason), delay.count());
   self->delayed_send(self, delay, restart_atom::value, id);
 }
 

@@ -4,9 +4,9 @@
 #include <vector>
 
 #include <caf/all.hpp>
-#include <spdlog/spdlog.h>
 
 #include "actors/placement_attempt.hpp"
+#include "config/logging.hpp"
 
 namespace webaccel {
 
@@ -372,8 +372,8 @@ void switch_to(self_ptr self, browser_connection_actor conn,
     caf::anon_send(conn, attach_atom::value, p.loaded.key, as_handle(self));
   }
   self->state.binding = false;
-  spdlog::info("{} now runs on {} {}", p.spec.name, p.browser.browser,
-               p.browser.browser_version);
+  logger()->info("{} now runs on {} {}", p.spec.name, p.browser.browser,
+                 p.browser.browser_version);
   flush_queue(self, {});
 }
 
@@ -523,8 +523,8 @@ void bind(self_ptr self) {
         return;
       }
       auto err = r.error();
-      spdlog::warn("{} could not move to another {} browser: {}", spec.name,
-                   kind, render_error(err));
+      logger()->warn("{} could not move to another {} browser: {}", spec.name,
+                     kind, render_error(err));
       if (is_recoverable_category(category_of(err)) && now.placement.recovery
           && !now.stopping && !now.queued.empty()) {
         ask_recovery(self, category_of(err), err, 0);
@@ -555,8 +555,8 @@ model_actor::behavior_type model(self_ptr self, model_placement placement) {
     if (msg.source != p.connection.address())
       return;
     // The next request loads the model into a browser again.
-    spdlog::info("{} lost its {} browser: {}", p.spec.name, p.browser.browser,
-                 render_error(msg.reason));
+    logger()->info("{} lost its {} browser: {}", p.spec.name, p.browser.browser,
+                   render_error(msg.reason));
     p.connection = nullptr;
   });
   return {
@@ -600,9 +600,9 @@ model_actor::behavior_type model(self_ptr self, model_placement placement) {
     },
     [=](drain_atom, const std::string& why, bool move_now) {
       auto& st = self->state;
-      spdlog::info("{}: its {} browser retires ({}); {}",
-                   st.placement.spec.name, st.placement.browser.browser, why,
-                   move_now ? "moving now" : "reloading on the next request");
+      logger()->info("{}: its {} browser retires ({}); {}",
+                     st.placement.spec.name, st.placement.browser.browser, why,
+                     move_now ? "moving now" : "reloading on the next request");
       if (!move_now)
         unbind(self);
       else if (st.placement.connection)
@@ -616,9 +616,10 @@ model_actor::behavior_type model(self_ptr self, model_placement placement) {
       if (!p.connection || st.binding || st.in_flight > 0
           || p.idle_unload_ms == 0 || idle.count() < p.idle_unload_ms)
         return;
-      spdlog::info("{} was idle for {} ms; releasing its {} browser until the "
-                   "next request",
-                   p.spec.name, idle.count(), p.browser.browser);
+      logger()->info(
+        "{} was idle for {} ms; releasing its {} browser until the "
+        "next request",
+        p.spec.name, idle.count(), p.browser.browser);
       unbind(self);
       if (p.router)
         caf::anon_send(p.router, evicted_atom::value);

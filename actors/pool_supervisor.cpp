@@ -5,12 +5,12 @@
 #include <vector>
 
 #include <caf/all.hpp>
-#include <spdlog/spdlog.h>
 
 #include "actors/browser_supervisor.hpp"
 #include "actors/countdown.hpp"
 #include "actors/pool_rules.hpp"
 #include "actors/recovery_supervisor.hpp"
+#include "config/logging.hpp"
 
 namespace webaccel {
 
@@ -105,11 +105,11 @@ void on_escalation(self_ptr self, const std::string& kind,
     entry.disabled = kind + " disabled after its supervisor gave up "
                      + std::to_string(entry.escalations)
                      + " times; last: " + render_error(reason);
-    spdlog::error("{}", entry.disabled);
+    logger()->error("{}", entry.disabled);
     return;
   }
-  spdlog::warn("{} supervisor gave up ({}); starting it again", kind,
-               render_error(reason));
+  logger()->warn("{} supervisor gave up ({}); starting it again", kind,
+                 render_error(reason));
   std::string error;
   if (!start_supervisor(self, kind, error))
     entry.disabled = kind + " cannot be restarted: " + error;
@@ -177,7 +177,7 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self,
     if (sizes.min_connections > 0) {
       std::string error;
       if (!start_supervisor(self, kind, error))
-        spdlog::warn("cannot keep {} browsers running: {}", kind, error);
+        logger()->warn("cannot keep {} browsers running: {}", kind, error);
     }
   return {
     [=](connect_atom, const std::string& kind,

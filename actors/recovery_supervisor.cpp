@@ -6,9 +6,9 @@
 #include <random>
 
 #include <caf/all.hpp>
-#include <spdlog/spdlog.h>
 
 #include "actors/recovery_chain.hpp"
+#include "config/logging.hpp"
 
 namespace webaccel {
 
@@ -124,9 +124,10 @@ void succeed(self_ptr self, uint64_t id) {
     st.counters.strategies[to_string(*c.pending)].succeeded++;
   st.counters.recovered++;
   record_time(self, c.category, took);
-  spdlog::info("{} recovered from {} in {:.0f} ms by {} ({})",
-               c.first.request.name, to_string(c.category), took,
-               c.pending ? to_string(*c.pending) : "?", c.current.to_string());
+  logger()->info("{} recovered from {} in {:.0f} ms by {} ({})",
+                 c.first.request.name, to_string(c.category), took,
+                 c.pending ? to_string(*c.pending) : "?",
+                 c.current.to_string());
   st.cases.erase(i);
 }
 
@@ -144,7 +145,7 @@ void exhaust(self_ptr self, uint64_t id, const std::string& why) {
       + c.first.error + ") failed" + (why.empty() ? "" : " (" + why + ")")
       + "; attempts: "
       + (c.attempts.empty() ? std::string{"none"} : join(c.attempts)));
-  spdlog::warn("{}", render_error(err));
+  logger()->warn("{}", render_error(err));
   c.promise.deliver(err);
   st.cases.erase(i);
 }
@@ -216,8 +217,8 @@ void attempt(self_ptr self, uint64_t id, recovery_strategy s,
     // it lives (the pool would rather start a new one for an unknown key).
     prefer = c.failed_connection;
   }
-  spdlog::info("{}: recovering from {} by {} to {}", c.first.request.name,
-               to_string(c.category), to_string(s), target.to_string());
+  logger()->info("{}: recovering from {} by {} to {}", c.first.request.name,
+                 to_string(c.category), to_string(s), target.to_string());
   attempt_placement(
     self, st.pool, *spec, target.kind, target.platform, st.cfg.timeouts,
     [=](caf::expected<placed> r) {
@@ -305,8 +306,9 @@ caf::result<recovery_step> on_report(self_ptr self, recovery_case& report) {
   c.promise = self->make_response_promise<recovery_step>();
   c.first = std::move(report);
   c.first.id = id;
-  spdlog::info("{} failed on {} with {} ({}); recovering", c.first.request.name,
-               c.current.to_string(), to_string(category), c.first.error);
+  logger()->info("{} failed on {} with {} ({}); recovering",
+                 c.first.request.name, c.current.to_string(),
+                 to_string(category), c.first.error);
   auto rp = c.promise;
   st.cases.emplace(id, std::move(c));
   run_next(self, id);

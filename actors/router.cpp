@@ -7,9 +7,9 @@
 #include <set>
 
 #include <caf/all.hpp>
-#include <spdlog/spdlog.h>
 
 #include "actors/model.hpp"
+#include "config/logging.hpp"
 
 namespace webaccel {
 
@@ -135,7 +135,7 @@ void try_next_kind(self_ptr self, plan_ptr plan);
 void spawn_instance(self_ptr self, plan_ptr plan, browser_connection_actor conn,
                     browser_capabilities caps, loaded_model loaded,
                     model_spec spec, std::string why) {
-  spdlog::info("loaded {} in {:.0f} ms", spec.name, loaded.load_ms);
+  logger()->info("loaded {} in {:.0f} ms", spec.name, loaded.load_ms);
   auto& c = self->state.cfg;
   auto notes = plan->notes;
   notes.push_back(std::move(why));
@@ -217,9 +217,9 @@ void try_first_platform(self_ptr self, plan_ptr plan, const std::string& kind,
                 + platform + " (1st of [" + join(list, ", ") + "])";
   auto& cfg = self->state.cfg;
   auto spec = plan->spec;
-  spdlog::info("loading {} ({}) on {} {} ({})", spec.name,
-               spec.variant.precision, caps.browser, caps.browser_version,
-               platform);
+  logger()->info("loading {} ({}) on {} {} ({})", spec.name,
+                 spec.variant.precision, caps.browser, caps.browser_version,
+                 platform);
   self
     ->request(conn, ms{cfg.load_timeout_ms + slack_ms}, load_atom::value, spec,
               platform)
@@ -330,8 +330,8 @@ router_actor::behavior_type router(self_ptr self, router_config cfg,
     auto& cache = self->state.cache;
     for (auto i = cache.begin(); i != cache.end(); ++i)
       if (i->second.address() == msg.source) {
-        spdlog::info("model instance {} is gone: {}", i->first,
-                     render_error(msg.reason));
+        logger()->info("model instance {} is gone: {}", i->first,
+                       render_error(msg.reason));
         cache.erase(i);
         return;
       }
@@ -362,7 +362,7 @@ router_actor::behavior_type router(self_ptr self, router_config cfg,
       auto& cache = self->state.cache;
       for (auto i = cache.begin(); i != cache.end(); ++i)
         if (i->second == instance) {
-          spdlog::info("unloading model instance {}", i->first);
+          logger()->info("unloading model instance {}", i->first);
           self->demonitor(instance.address());
           caf::anon_send(instance, shutdown_atom::value);
           cache.erase(i);

@@ -7,11 +7,11 @@
 #include <mutex>
 
 #include <caf/all.hpp>
-#include <spdlog/spdlog.h>
 
 #include "actors/browser_inventory.hpp"
 #include "actors/deadlines.hpp"
 #include "actors/pool_supervisor.hpp"
+#include "config/logging.hpp"
 #include "messages/type_ids.hpp"
 #include "transport/http_server.hpp"
 #include "transport/local_launcher.hpp"
@@ -185,21 +185,20 @@ void model_handle::infer_async(infer_request req, infer_callback done) const {
 // ---------------------------------------------------------------------
 
 runtime::runtime(runtime_config cfg) {
-  if (auto level = spdlog::level::from_str(cfg.log_level);
-      level != spdlog::level::off || cfg.log_level == "off")
-    spdlog::set_level(level);
+  // Only webaccel's own logger: the host's spdlog setup is not ours.
+  set_log_level(cfg.log_level);
   verify_model_files(cfg);
   check_assets(cfg);
   if (auto stale = remove_stale_scratch_dirs(); stale > 0)
-    spdlog::info("removed {} browser profile dirs left by runtimes that were "
-                 "killed",
-                 stale);
+    logger()->info("removed {} browser profile dirs left by runtimes that were "
+                   "killed",
+                   stale);
   impl_ = std::make_shared<impl>(std::move(cfg));
   auto& c = impl_->cfg;
   impl_->browsers = take_browser_inventory(c);
   http_server_options opts{c.host, c.port, c.assets_dir, c.max_message_bytes};
   impl_->server = http_server::start(opts);
-  spdlog::info("serving {} on {}", c.assets_dir, impl_->server->origin());
+  logger()->info("serving {} on {}", c.assets_dir, impl_->server->origin());
   pool_config pc;
   pc.connection.routes = std::shared_ptr<http_routes>(impl_->server,
                                                       &impl_->server->routes());
@@ -409,7 +408,7 @@ void runtime::shutdown() {
     self->request(impl_->pool, ms{60000}, shutdown_atom::value)
       .receive([](bool) {},
                [](caf::error& err) {
-                 spdlog::warn("shutdown incomplete: {}", render_error(err));
+                 logger()->warn("shutdown incomplete: {}", render_error(err));
                });
   }
   impl_->pool = nullptr;

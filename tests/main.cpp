@@ -4,12 +4,12 @@
 #include <cstdlib>
 
 #include <doctest/doctest.h>
-#include <spdlog/spdlog.h>
+
+#include "config/logging.hpp"
 
 int main(int argc, char** argv) {
   auto level = std::getenv("WEBACCEL_LOG_LEVEL");
-  spdlog::set_level(level ? spdlog::level::from_str(level)
-                          : spdlog::level::err);
+  webaccel::set_log_level(level ? level : "err");
   doctest::Context context;
   context.applyCommandLine(argc, argv);
   return context.run();

@@ -137,17 +137,8 @@ int bench(const cli_args& a) {
 
 } // namespace
 
-int bench_command(const std::vector<std::string>& args) {
-  if (!args.empty() && args[0] == "pool")
-    return pool_bench_command({args.begin() + 1, args.end()});
-  if (!args.empty() && args[0] == "models")
-    return models_bench_command({args.begin() + 1, args.end()});
-  if (!args.empty() && args[0] == "recovery")
-    return recovery_bench_command({args.begin() + 1, args.end()});
-  return run_guarded("bench", [&] {
-    return bench(cli_args{
-      args, {"--config", "--requests", "--inflight", "--warmup", "--out"}, {}});
-  });
+int bench_main(const cli_args& a) {
+  return bench(a);
 }
 
 } // namespace webaccel

@@ -1,8 +1,5 @@
 #include <iostream>
 
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
-
 #include "actors/runtime.hpp"
 #include "config/runtime_config.hpp"
 #include "tools/cli_args.hpp"
@@ -17,8 +14,8 @@ runtime_config load_cli_config(const std::string& path) {
 }
 
 int run_guarded(const std::string& command, const std::function<int()>& body) {
-  // stdout is for results (one JSON object a line with --json).
-  spdlog::set_default_logger(spdlog::stderr_color_mt("webaccel"));
+  // stdout is for results (one JSON object a line with --json); the
+  // library's logger writes to stderr.
   auto prefix = "webaccel " + command + ": ";
   try {
     return body();

@@ -1,43 +1,43 @@
-// The CLI's commands. Each takes the arguments after its name and returns
-// the process exit code; errors are printed, never thrown out.
+// The CLI's commands. Each runs on its options, parsed by the command
+// table (command_table.hpp), and returns the process exit code.
 #pragma once
 
 #include <functional>
 #include <string>
-#include <vector>
+
+#include "tools/cli_args.hpp"
 
 namespace webaccel {
 
 /// `webaccel run`: load a model, run it on an input, print results.
-int run_command(const std::vector<std::string>& args);
+int run_main(const cli_args& a);
 
-/// `webaccel bench`: per-request overhead and throughput on a warm model;
-/// `webaccel bench pool` goes to pool_bench_command.
-int bench_command(const std::vector<std::string>& args);
+/// `webaccel bench`: per-request overhead and throughput on a warm model.
+int bench_main(const cli_args& a);
 
 /// `webaccel bench pool`: browser cold starts, pooled vs per-request
 /// launches, the runtime's own memory.
-int pool_bench_command(const std::vector<std::string>& args);
+int pool_bench_main(const cli_args& a);
 
 /// `webaccel bench models`: overhead against the in-page limit,
 /// concurrency across browsers, dynamic batching, warm-up and parallel
 /// loading.
-int models_bench_command(const std::vector<std::string>& args);
+int models_bench_main(const cli_args& a);
 
 /// `webaccel bench recovery`: steady load while browsers are killed, hung
 /// and run out of memory; lost and duplicated answers, time to recover.
-int recovery_bench_command(const std::vector<std::string>& args);
+int recovery_bench_main(const cli_args& a);
 
 /// `webaccel doctor`: what each browser here can accelerate, from real
 /// probes.
-int doctor_command(const std::vector<std::string>& args);
+int doctor_main(const cli_args& a);
 
 /// Loads --config FILE or the embedded default, then the environment.
 struct runtime_config load_cli_config(const std::string& path);
 
 /// Runs a command body, turning every exception into a message on stderr
 /// prefixed with "webaccel COMMAND: " and an exit code (2: bad usage,
-/// 1: anything else). Also sends log lines to stderr.
+/// 1: anything else).
 int run_guarded(const std::string& command, const std::function<int()>& body);
 
 } // namespace webaccel

@@ -139,10 +139,8 @@ int doctor(const cli_args& a) {
 
 } // namespace
 
-int doctor_command(const std::vector<std::string>& args) {
-  return run_guarded("doctor", [&] {
-    return doctor(cli_args{args, {"--config"}, {"--json"}});
-  });
+int doctor_main(const cli_args& a) {
+  return doctor(a);
 }
 
 } // namespace webaccel

@@ -286,11 +286,8 @@ int bench(const cli_args& a) {
 
 } // namespace
 
-int models_bench_command(const std::vector<std::string>& args) {
-  return run_guarded("bench models", [&] {
-    return bench(
-      cli_args{args, {"--config", "--requests", "--only", "--out"}, {}});
-  });
+int models_bench_main(const cli_args& a) {
+  return bench(a);
 }
 
 } // namespace webaccel

@@ -157,13 +157,8 @@ int bench_pool(const cli_args& a) {
 
 } // namespace
 
-int pool_bench_command(const std::vector<std::string>& args) {
-  return run_guarded("bench pool", [&] {
-    return bench_pool(cli_args{args,
-                               {"--config", "--launches", "--requests",
-                                "--launched-requests", "--kind", "--out"},
-                               {}});
-  });
+int pool_bench_main(const cli_args& a) {
+  return bench_pool(a);
 }
 
 } // namespace webaccel

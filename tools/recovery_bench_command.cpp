@@ -8,34 +8,27 @@
 
 namespace webaccel {
 
-int recovery_bench_command(const std::vector<std::string>& args) {
-  return run_guarded("bench recovery", [&] {
-    cli_args a{args,
-               {"--config", "--duration-s", "--kill-every-s", "--hangs",
-                "--ooms", "--browser", "--browsers", "--models", "--clients",
-                "--request-timeout-ms", "--seed", "--out"},
-               {}};
-    recovery_bench_options o;
-    o.duration_s = double(a.get_count("--duration-s", 300));
-    o.kill_every_s = double(a.get_count("--kill-every-s", 15));
-    o.hangs = a.get_count("--hangs", o.hangs, 0);
-    o.ooms = a.get_count("--ooms", o.ooms, 0);
-    o.kind = a.get("--browser", o.kind);
-    o.browsers = a.get_count("--browsers", o.browsers);
-    o.models = a.get_count("--models", o.models);
-    o.clients = a.get_count("--clients", o.clients);
-    o.request_timeout_ms = static_cast<uint32_t>(
-      a.get_count("--request-timeout-ms", o.request_timeout_ms));
-    o.seed = static_cast<uint32_t>(a.get_count("--seed", o.seed, 0));
-    o.progress = [](const std::string& line) {
-      std::cerr << "bench recovery: " << line << std::endl;
-    };
-    auto report = run_recovery_bench(load_cli_config(a.get("--config")), o);
-    std::cout << report.dump(2) << std::endl;
-    if (a.has("--out"))
-      std::ofstream{a.get("--out")} << report.dump(2) << "\n";
-    return 0;
-  });
+int recovery_bench_main(const cli_args& a) {
+  recovery_bench_options o;
+  o.duration_s = double(a.get_count("--duration-s", 300));
+  o.kill_every_s = double(a.get_count("--kill-every-s", 15));
+  o.hangs = a.get_count("--hangs", o.hangs, 0);
+  o.ooms = a.get_count("--ooms", o.ooms, 0);
+  o.kind = a.get("--browser", o.kind);
+  o.browsers = a.get_count("--browsers", o.browsers);
+  o.models = a.get_count("--models", o.models);
+  o.clients = a.get_count("--clients", o.clients);
+  o.request_timeout_ms = static_cast<uint32_t>(
+    a.get_count("--request-timeout-ms", o.request_timeout_ms));
+  o.seed = static_cast<uint32_t>(a.get_count("--seed", o.seed, 0));
+  o.progress = [](const std::string& line) {
+    std::cerr << "bench recovery: " << line << std::endl;
+  };
+  auto report = run_recovery_bench(load_cli_config(a.get("--config")), o);
+  std::cout << report.dump(2) << std::endl;
+  if (a.has("--out"))
+    std::ofstream{a.get("--out")} << report.dump(2) << "\n";
+  return 0;
 }
 
 } // namespace webaccel

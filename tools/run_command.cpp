@@ -102,13 +102,8 @@ int run(const cli_args& a) {
 
 } // namespace
 
-int run_command(const std::vector<std::string>& args) {
-  return run_guarded("run", [&] {
-    return run(cli_args{args,
-                        {"--config", "--model", "--text", "--input",
-                         "--browser", "--platform", "--precision"},
-                        {"--json"}});
-  });
+int run_main(const cli_args& a) {
+  return run(a);
 }
 
 } // namespace webaccel

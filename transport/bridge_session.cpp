@@ -2,7 +2,8 @@
 
 #include <boost/asio/post.hpp>
 #include <caf/send.hpp>
-#include <spdlog/spdlog.h>
+
+#include "config/logging.hpp"
 
 namespace webaccel::detail {
 
@@ -134,7 +135,7 @@ void bridge_session::notify_closed(const std::string& why) {
   if (close_notified_)
     return;
   close_notified_ = true;
-  spdlog::debug("bridge closed: {}", why);
+  logger()->debug("bridge closed: {}", why);
   caf::anon_send(peer_, closed_atom::value, why);
 }
 

@@ -10,8 +10,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-#include <spdlog/spdlog.h>
 
+#include "config/logging.hpp"
 #include "transport/bridge_session.hpp"
 
 namespace webaccel {
@@ -44,6 +44,11 @@ void http_routes::expect_bridge(const std::string& token,
                                 bridge_peer_actor peer) {
   std::lock_guard<std::mutex> guard{mtx_};
   bridges_[token] = std::move(peer);
+}
+
+bool http_routes::may_log_rejection(uint64_t& suppressed) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return rejection_log_.allow(log_rate_limit::clock_type::now(), suppressed);
 }
 
 void http_routes::forget_bridge(const std::string& token) {
@@ -181,7 +186,7 @@ private:
       return;
     }
     if (ec) {
-      spdlog::debug("http read: {}", ec.message());
+      logger()->debug("http read: {}", ec.message());
       return;
     }
     auto req = parser_->release();
@@ -235,8 +240,10 @@ private:
     auto token = bridge_token(target);
     auto peer = token.empty() ? std::nullopt : routes_->take_bridge(token);
     if (!peer) {
-      spdlog::warn("rejected a bridge WebSocket with {} token",
-                   token.empty() ? "a missing" : "an unknown");
+      if (uint64_t suppressed = 0; routes_->may_log_rejection(suppressed))
+        logger()->warn("rejected a bridge WebSocket with {} token{}",
+                       token.empty() ? "a missing" : "an unknown",
+                       suppressed_note(suppressed));
       send(text_response(http::status::forbidden,
                          "a valid one-time bridge token is required",
                          req.version(), false));
@@ -292,7 +299,7 @@ struct http_server::impl {
                                                         tcp::socket socket) {
       if (ec) {
         if (ec != net::error::operation_aborted)
-          spdlog::warn("accept: {}", ec.message());
+          logger()->warn("accept: {}", ec.message());
         if (!acceptor.is_open())
           return;
       } else {

@@ -13,6 +13,7 @@
 #include <string>
 #include <thread>
 
+#include "config/log_rate_limit.hpp"
 #include "messages/interfaces.hpp"
 
 namespace webaccel {
@@ -46,8 +47,14 @@ public:
   /// Consumes `token`: returns its peer once, then never again.
   std::optional<bridge_peer_actor> take_bridge(const std::string& token);
 
+  /// Whether to log one more rejected bridge (a client's bad token is
+  /// outside input: at most 5 lines per 10 s). `suppressed` receives how
+  /// many were held back before it.
+  bool may_log_rejection(uint64_t& suppressed);
+
 private:
   mutable std::mutex mtx_;
+  log_rate_limit rejection_log_{5, std::chrono::seconds{10}};
   std::map<std::string, std::string> models_;
   std::map<std::string, bridge_peer_actor> bridges_;
 };

@@ -5,8 +5,8 @@
 #include <thread>
 
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
+#include "config/logging.hpp"
 #include "transport/http_client.hpp"
 #include "transport/launch_profiles.hpp"
 
@@ -73,8 +73,8 @@ public:
     auto reply = http_json_request(peer_, "DELETE", "/session/" + session_, "",
                                    command_timeout, error);
     if (!reply || reply->status != 200)
-      spdlog::warn("WebDriver session {} may outlive us: {}", session_,
-                   reply ? reply->body.substr(0, 300) : error);
+      logger()->warn("WebDriver session {} may outlive us: {}", session_,
+                     reply ? reply->body.substr(0, 300) : error);
   }
 
 private:

@@ -1,0 +1,243 @@
+#include "tools/command_table.hpp"
+
+#include <algorithm>
+#include <ostream>
+#include <set>
+
+#include "tools/commands.hpp"
+
+namespace webaccel {
+
+namespace {
+
+const option_spec config_option{"--config", "FILE",
+                                "the runtime config (JSON with comments); "
+                                "default: the built-in one"};
+const option_spec out_option{"--out", "FILE",
+                             "also write the JSON report to FILE"};
+
+std::vector<command_spec> make_commands() {
+  return {
+    {"run",
+     "load a model in a real browser, run it on an input, print the results",
+     "Loads a model in a real browser, runs it on an input and prints the "
+     "results with their provenance (browser, platform, adapter, precision, "
+     "timings). Without options: the config's demo (Silero VAD on "
+     "synthesized speech between two silences, and the other default "
+     "models).",
+     {config_option,
+      {"--model", "NAME", "the model to run (a name from the config)"},
+      {"--text", "TEXT", "a text input for the model's preprocessing"},
+      {"--input", "FILE", "a WAV, PNG or JPEG input for the model"},
+      {"--browser", "KIND", "place the model on this browser kind"},
+      {"--platform", "NAME", "run on this platform only (webgpu, webnn, wasm)"},
+      {"--precision", "NAME", "the variant's precision (fp32, fp16, q8, q4)"},
+      {"--json", "", "print one JSON object per result"}},
+     run_main},
+    {"bench",
+     "per-request overhead and throughput on a warm model",
+     "Per-request overhead (end-to-end minus in-page compute) and "
+     "throughput on a warm Silero VAD, one request at a time and with "
+     "several in flight.",
+     {config_option,
+      {"--requests", "N", "requests measured (default 1000)"},
+      {"--inflight", "K", "requests in flight for the throughput run (default 16)"},
+      {"--warmup", "N", "requests before measuring (default 1000)"},
+      out_option},
+     bench_main},
+    {"bench models",
+     "overhead against the in-page loop, concurrency, batching, warm-up",
+     "Overhead against the page's own loop (the physical limit), "
+     "concurrency across browsers, dynamic batching, shader warm-up and "
+     "parallel loading.",
+     {config_option,
+      {"--requests", "N", "requests per measurement (default 2000)"},
+      {"--only", "SECTION",
+       "one section: overhead, concurrency, batching, warmup or loading"},
+      out_option},
+     models_bench_main},
+    {"bench pool",
+     "browser cold starts, pooled vs per-request launches, runtime memory",
+     "Browser cold starts per kind (p50/p95), requests per second on a "
+     "pooled browser against launching one per request, and the runtime's "
+     "own RSS.",
+     {config_option,
+      {"--launches", "N", "cold starts measured (default 10)"},
+      {"--requests", "N", "requests on the pooled browser (default 1000)"},
+      {"--launched-requests", "N",
+       "requests that each launch a browser (default 5)"},
+      {"--kind", "KIND", "the browser kind (default chromium)"},
+      out_option},
+     pool_bench_main},
+    {"bench recovery",
+     "steady load while browsers are killed, hung and run out of memory",
+     "Closed-loop clients on copies of tiny BERT over a pool kept at full "
+     "size, while a random browser is killed every period and hangs and "
+     "OOMs are injected between the kills. Reports sent, answered, failed, "
+     "lost and duplicated requests, time to recover per category, and the "
+     "processes left over.",
+     {config_option,
+      {"--duration-s", "S", "length of the run (default 300)"},
+      {"--kill-every-s", "S", "a kill -9 every S seconds (default 15)"},
+      {"--hangs", "N", "hung pages injected (default 4)"},
+      {"--ooms", "N", "out-of-memory errors injected (default 2)"},
+      {"--browser", "KIND", "the browser kind (default chromium)"},
+      {"--browsers", "N", "browsers kept running (default 2)"},
+      {"--models", "N", "model copies, each its own instance (default 2)"},
+      {"--clients", "N", "closed-loop clients (default 8)"},
+      {"--request-timeout-ms", "MS", "each request's deadline (default 5000)"},
+      {"--seed", "N", "seeds the fault schedule (default 1)"},
+      out_option},
+     recovery_bench_main},
+    {"doctor",
+     "what each installed browser can accelerate, from real probes",
+     "Starts each installed browser once and shows what it can accelerate "
+     "(wasm, webgpu, webnn) from real probes: version, adapter, software "
+     "fallback, the exact reason a platform is missing, cold start and "
+     "memory.",
+     {config_option, {"--json", "", "print the report as JSON"}},
+     doctor_main},
+  };
+}
+
+std::string option_synopsis(const option_spec& o) {
+  return "[" + o.flag + (o.value.empty() ? "" : " " + o.value) + "]";
+}
+
+/// The longest command name that `args` starts with, or nullptr.
+const command_spec* find_command(const std::vector<std::string>& args,
+                                 size_t& words) {
+  const command_spec* best = nullptr;
+  for (auto& c : commands()) {
+    std::vector<std::string> name;
+    for (size_t start = 0, end; start <= c.name.size(); start = end + 1) {
+      end = std::min(c.name.find(' ', start), c.name.size());
+      name.push_back(c.name.substr(start, end - start));
+    }
+    if (name.size() <= args.size()
+        && std::equal(name.begin(), name.end(), args.begin())
+        && (best == nullptr || name.size() > words)) {
+      best = &c;
+      words = name.size();
+    }
+  }
+  return best;
+}
+
+/// The words of `text` (split at spaces).
+std::vector<std::string> words_of(const std::string& text) {
+  std::vector<std::string> out;
+  for (size_t start = 0, end; start < text.size(); start = end + 1) {
+    end = std::min(text.find(' ', start), text.size());
+    out.push_back(text.substr(start, end - start));
+  }
+  return out;
+}
+
+/// `words` in lines of at most `width` columns; every line after the first
+/// starts with `indent` spaces (the first is already `first` columns in).
+std::string wrap(const std::vector<std::string>& words, size_t first,
+                 size_t indent, size_t width = 79) {
+  std::string out;
+  size_t column = first;
+  bool line_empty = true;
+  for (auto& word : words) {
+    if (!line_empty && column + 1 + word.size() > width) {
+      out += "\n" + std::string(indent, ' ');
+      column = indent;
+      line_empty = true;
+    }
+    if (!line_empty) {
+      out += ' ';
+      ++column;
+    }
+    out += word;
+    column += word.size();
+    line_empty = false;
+  }
+  return out;
+}
+
+bool is_help(const std::string& arg) {
+  return arg == "--help" || arg == "-h" || arg == "help";
+}
+
+} // namespace
+
+const std::vector<command_spec>& commands() {
+  static const std::vector<command_spec> table = make_commands();
+  return table;
+}
+
+std::string usage_text() {
+  std::string out = "usage: webaccel COMMAND [OPTIONS]\n\nCommands:\n";
+  for (auto& c : commands()) {
+    std::vector<std::string> options;
+    for (auto& o : c.options)
+      options.push_back(option_synopsis(o));
+    out += "  " + c.name + "\n      " + c.summary + "\n      "
+           + wrap(options, 6, 6) + "\n";
+  }
+  out += "\n`webaccel COMMAND --help` describes a command and each of its "
+         "options.\nEnvironment: WEBACCEL_PORT, WEBACCEL_ASSETS_DIR, "
+         "WEBACCEL_LOG_LEVEL override the config.\nLogs go to stderr; "
+         "results to stdout.\n";
+  return out;
+}
+
+std::string help_text(const command_spec& c) {
+  std::string synopsis = "usage: webaccel " + c.name;
+  // An option and its value stay on one line.
+  std::vector<std::string> options;
+  for (auto& o : c.options)
+    options.push_back(option_synopsis(o));
+  std::string out = synopsis + " "
+                    + wrap(options, synopsis.size() + 1, synopsis.size() + 1);
+  out += "\n\n" + wrap(words_of(c.description), 0, 0) + "\n\nOptions:\n";
+  constexpr size_t help_column = 26;
+  for (auto& o : c.options) {
+    auto left = "  " + o.flag + (o.value.empty() ? "" : " " + o.value);
+    if (left.size() >= help_column)
+      left += "\n" + std::string(help_column, ' ');
+    else
+      left += std::string(help_column - left.size(), ' ');
+    out += left + wrap(words_of(o.help), help_column, help_column) + "\n";
+  }
+  out += "  --help                  this text\n";
+  return out;
+}
+
+cli_args parse_options(const command_spec& c,
+                       const std::vector<std::string>& args) {
+  std::set<std::string> with_value, switches;
+  for (auto& o : c.options)
+    (o.value.empty() ? switches : with_value).insert(o.flag);
+  return cli_args{args, with_value, switches};
+}
+
+int dispatch(const std::vector<std::string>& args, std::ostream& out,
+             std::ostream& err) {
+  if (args.empty() || is_help(args[0])) {
+    (args.empty() ? err : out) << usage_text();
+    return args.empty() ? 2 : 0;
+  }
+  size_t words = 0;
+  auto command = find_command(args, words);
+  if (command == nullptr) {
+    err << "webaccel: unknown command '" << args[0] << "'\n\n" << usage_text();
+    return 2;
+  }
+  std::vector<std::string> rest{args.begin() + static_cast<ptrdiff_t>(words),
+                                args.end()};
+  if (std::any_of(rest.begin(), rest.end(), [](const std::string& a) {
+        return a == "--help" || a == "-h";
+      })) {
+    out << help_text(*command);
+    return 0;
+  }
+  return run_guarded(command->name, [&] {
+    return command->body(parse_options(*command, rest));
+  });
+}
+
+} // namespace webaccel
