@@ -36,7 +36,8 @@ std::shared_ptr<spdlog::logger> logger() {
 }
 
 void set_logger(std::shared_ptr<spdlog::logger> replacement) {
-  std::atomic_store(&current(), replacement ? std::move(replacement) : make_silent_logger());
+  std::atomic_store(&current(), replacement ? std::move(replacement)
+                                            : make_silent_logger());
 }
 
 bool set_log_level(const std::string& level) {
