@@ -10,13 +10,13 @@
 
 #include <csignal>
 
-#include "actors/circuit_breaker.hpp"
-#include "actors/error_classifier.hpp"
+#include "actors/rules/circuit_breaker.hpp"
+#include "actors/rules/error_classifier.hpp"
 #include "config/log_rate_limit.hpp"
 #include "config/logging.hpp"
-#include "transport/http_server.hpp"
-#include "transport/proc_table.hpp"
-#include "transport/wire_bundle.hpp"
+#include "transport/browser/proc_table.hpp"
+#include "transport/net/http_server.hpp"
+#include "transport/wire/wire_bundle.hpp"
 
 namespace webaccel {
 

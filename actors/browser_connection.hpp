@@ -17,10 +17,10 @@
 
 #include <caf/fwd.hpp>
 
-#include "actors/error_classifier.hpp"
+#include "actors/rules/error_classifier.hpp"
 #include "messages/interfaces.hpp"
-#include "transport/browser_instance.hpp"
-#include "transport/wire_format.hpp"
+#include "transport/browser/browser_instance.hpp"
+#include "transport/wire/wire_format.hpp"
 
 namespace webaccel {
 

@@ -1,6 +1,7 @@
 #include "actors/browser_inventory.hpp"
 
 #include "config/logging.hpp"
+#include "transport/browser/browser_detection.hpp"
 
 namespace webaccel {
 

@@ -5,8 +5,8 @@
 #include <map>
 #include <string>
 
+#include "config/browser_kinds.hpp"
 #include "config/runtime_config.hpp"
-#include "transport/browser_kinds.hpp"
 
 namespace webaccel {
 

@@ -10,7 +10,7 @@
 #include <caf/all.hpp>
 
 #include "actors/countdown.hpp"
-#include "actors/pool_rules.hpp"
+#include "actors/rules/pool_rules.hpp"
 #include "config/logging.hpp"
 
 namespace webaccel {

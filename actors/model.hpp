@@ -15,7 +15,7 @@
 
 #include <caf/fwd.hpp>
 
-#include "actors/deadlines.hpp"
+#include "actors/rules/deadlines.hpp"
 #include "messages/interfaces.hpp"
 
 namespace webaccel {

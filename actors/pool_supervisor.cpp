@@ -8,8 +8,8 @@
 
 #include "actors/browser_supervisor.hpp"
 #include "actors/countdown.hpp"
-#include "actors/pool_rules.hpp"
 #include "actors/recovery_supervisor.hpp"
+#include "actors/rules/pool_rules.hpp"
 #include "config/logging.hpp"
 
 namespace webaccel {

@@ -7,7 +7,7 @@
 
 #include <caf/all.hpp>
 
-#include "actors/recovery_chain.hpp"
+#include "actors/rules/recovery_chain.hpp"
 #include "config/logging.hpp"
 
 namespace webaccel {

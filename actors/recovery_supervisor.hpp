@@ -14,8 +14,8 @@
 
 #include <caf/fwd.hpp>
 
-#include "actors/placement.hpp"
 #include "actors/placement_attempt.hpp"
+#include "actors/rules/placement.hpp"
 #include "config/recovery_policy.hpp"
 #include "messages/interfaces.hpp"
 

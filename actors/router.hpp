@@ -16,8 +16,8 @@
 
 #include <caf/fwd.hpp>
 
-#include "actors/deadlines.hpp"
-#include "actors/placement.hpp"
+#include "actors/rules/deadlines.hpp"
+#include "actors/rules/placement.hpp"
 #include "config/recovery_policy.hpp"
 #include "messages/interfaces.hpp"
 

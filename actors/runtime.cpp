@@ -9,13 +9,13 @@
 #include <caf/all.hpp>
 
 #include "actors/browser_inventory.hpp"
-#include "actors/deadlines.hpp"
 #include "actors/pool_supervisor.hpp"
+#include "actors/rules/deadlines.hpp"
 #include "config/logging.hpp"
 #include "messages/type_ids.hpp"
-#include "transport/http_server.hpp"
-#include "transport/local_launcher.hpp"
-#include "transport/webdriver_launcher.hpp"
+#include "transport/browser/local_launcher.hpp"
+#include "transport/browser/webdriver_launcher.hpp"
+#include "transport/net/http_server.hpp"
 
 namespace webaccel {
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "config/browser_kinds.hpp"
 #include "config/runtime_config.hpp"
 #include "messages/capabilities.hpp"
 #include "messages/error.hpp"
@@ -19,7 +20,6 @@
 #include "messages/model.hpp"
 #include "messages/pool_stats.hpp"
 #include "messages/tensor.hpp"
-#include "transport/browser_kinds.hpp"
 
 namespace webaccel {
 

@@ -6,7 +6,7 @@
 // error, a closed socket, or JavaScript that stops running.
 
 // The errors as Chromium and onnxruntime-web word them
-// (tests/actors/captured_page_errors.json).
+// (tests/actors/rules/captured_page_errors.json).
 const OOM_MESSAGE = 'Array buffer allocation failed';
 const UNSUPPORTED_MESSAGE = 'Fatal error: webaccel.fault:Injected(-1) is not a registered function/op';
 

@@ -1,4 +1,4 @@
-// The page's side of the bridge protocol (mirror of transport/wire_format).
+// The page's side of the bridge protocol (mirror of transport/wire/wire_format).
 // Text frames are JSON control messages; binary frames are a 4-byte
 // little-endian header length, a JSON header describing each tensor, then
 // the raw little-endian tensor bytes.

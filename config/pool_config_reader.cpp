@@ -1,7 +1,7 @@
 #include "config/pool_config_reader.hpp"
 
+#include "config/browser_kinds.hpp"
 #include "config/json_reader.hpp"
-#include "transport/browser_kinds.hpp"
 
 namespace webaccel {
 

@@ -9,12 +9,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/browser_kinds.hpp"
 #include "config/default_config.hpp"
 #include "config/json_reader.hpp"
 #include "config/model_registry_reader.hpp"
 #include "config/pool_config_reader.hpp"
 #include "config/sha256.hpp"
-#include "transport/browser_kinds.hpp"
 
 namespace webaccel {
 

@@ -21,7 +21,7 @@
 #include "tools/commands.hpp"
 #include "tools/load_driver.hpp"
 #include "tools/stats.hpp"
-#include "transport/media_file.hpp"
+#include "transport/wire/media_file.hpp"
 
 namespace webaccel {
 

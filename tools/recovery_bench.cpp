@@ -12,7 +12,7 @@
 #include "tools/fault_schedule.hpp"
 #include "tools/stats.hpp"
 #include "tools/steady_load.hpp"
-#include "transport/proc_table.hpp"
+#include "transport/browser/proc_table.hpp"
 
 namespace webaccel {
 

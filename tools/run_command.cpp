@@ -10,7 +10,7 @@
 #include "tools/commands.hpp"
 #include "tools/result_json.hpp"
 #include "tools/result_text.hpp"
-#include "transport/media_file.hpp"
+#include "transport/wire/media_file.hpp"
 
 namespace webaccel {
 

@@ -4,8 +4,8 @@
 
 #include "tests/support/deterministic_fixture.hpp"
 #include "tests/support/fake_page.hpp"
-#include "transport/http_server.hpp"
-#include "transport/wire_bundle.hpp"
+#include "transport/net/http_server.hpp"
+#include "transport/wire/wire_bundle.hpp"
 
 using namespace webaccel;
 using namespace webaccel::test;

@@ -7,7 +7,7 @@
 #include "actors/pool_supervisor.hpp"
 #include "tests/support/deterministic_fixture.hpp"
 #include "tests/support/fake_page.hpp"
-#include "transport/http_server.hpp"
+#include "transport/net/http_server.hpp"
 
 using namespace webaccel;
 using namespace webaccel::test;

@@ -16,9 +16,9 @@
 
 #include "actors/runtime.hpp"
 #include "tests/support/process_census.hpp"
-#include "transport/http_client.hpp"
-#include "transport/process.hpp"
-#include "transport/process_memory.hpp"
+#include "transport/browser/process.hpp"
+#include "transport/browser/process_memory.hpp"
+#include "transport/net/http_client.hpp"
 
 using namespace webaccel;
 using namespace webaccel::test;

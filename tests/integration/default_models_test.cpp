@@ -16,8 +16,8 @@
 
 #include "actors/runtime.hpp"
 #include "tests/support/process_census.hpp"
-#include "transport/media_file.hpp"
-#include "transport/process.hpp"
+#include "transport/browser/process.hpp"
+#include "transport/wire/media_file.hpp"
 
 using namespace webaccel;
 using namespace webaccel::test;

@@ -19,7 +19,7 @@
 
 #include "actors/runtime.hpp"
 #include "tests/support/process_census.hpp"
-#include "transport/process.hpp"
+#include "transport/browser/process.hpp"
 
 using namespace webaccel;
 using namespace webaccel::test;

@@ -55,7 +55,7 @@ TEST_CASE("Silero VAD in headless Chromium and Firefox hears speech and not "
   SUBCASE("chromium") {
     kind = "chromium";
   }
-  auto dirs_before = webaccel_scratch_dirs();
+  auto dirs_before = temp_dir_leftovers();
   auto cfg = default_config();
   cfg.default_preferences.browser = kind;
   auto clip = read_wav(demo_speech(cfg));
@@ -117,7 +117,7 @@ TEST_CASE("Silero VAD in headless Chromium and Firefox hears speech and not "
   }
   auto left = children_of_this_process();
   CHECK_MESSAGE(left.empty(), "left behind:\n" << describe_processes(left));
-  CHECK(webaccel_scratch_dirs() == dirs_before);
+  CHECK(temp_dir_leftovers() == dirs_before);
 }
 
 TEST_CASE("inputs the model rejects fail that request only, with a reason") {

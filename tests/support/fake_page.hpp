@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "messages/bridge_channel.hpp"
-#include "transport/local_launcher.hpp"
-#include "transport/process.hpp"
-#include "transport/wire_format.hpp"
+#include "transport/browser/local_launcher.hpp"
+#include "transport/browser/process.hpp"
+#include "transport/wire/wire_format.hpp"
 
 namespace webaccel::test {
 

@@ -1,5 +1,5 @@
-// What a test leaves behind: child processes (zombies included) and
-// browser profile directories.
+// What a test leaves behind: child processes (zombies included), browser
+// profile directories and the browsers' own files in the temp dir.
 #pragma once
 
 #include <sys/types.h>
@@ -12,7 +12,7 @@
 
 #include <doctest/doctest.h>
 
-#include "transport/proc_table.hpp"
+#include "transport/browser/proc_table.hpp"
 
 namespace webaccel::test {
 
@@ -39,24 +39,33 @@ inline std::string describe_processes(const std::set<pid_t>& pids) {
   return out;
 }
 
-/// webaccel's scratch directories (browser profiles) in the temp dir.
-inline std::set<std::string> webaccel_scratch_dirs() {
+/// What a runtime or a browser may leave in the temp dir: webaccel's
+/// scratch directories (browser profiles), and the browsers' own files
+/// (Chromium's process-singleton dirs, Firefox's temporary profiles).
+inline std::set<std::string> temp_dir_leftovers() {
+  static const char* prefixes[] = {"webaccel-", "org.chromium.",
+                                   ".org.chromium.", "rust_mozprofile",
+                                   "mozilla-temp-"};
   std::set<std::string> out;
+  std::error_code ec;
   for (auto& entry : std::filesystem::directory_iterator{
-         std::filesystem::temp_directory_path()})
-    if (entry.path().filename().string().rfind("webaccel-", 0) == 0)
-      out.insert(entry.path().string());
+         std::filesystem::temp_directory_path(), ec}) {
+    auto name = entry.path().filename().string();
+    for (auto prefix : prefixes)
+      if (name.rfind(prefix, 0) == 0)
+        out.insert(entry.path().string());
+  }
   return out;
 }
 
 /// Checks, after a runtime is gone, that it left nothing behind.
 struct leaves_nothing_behind {
-  std::set<std::string> dirs_before = webaccel_scratch_dirs();
+  std::set<std::string> dirs_before = temp_dir_leftovers();
 
   void check() const {
     auto left = children_of_this_process();
     CHECK_MESSAGE(left.empty(), "left behind:\n" << describe_processes(left));
-    CHECK(webaccel_scratch_dirs() == dirs_before);
+    CHECK(temp_dir_leftovers() == dirs_before);
   }
 };
 

@@ -6,7 +6,7 @@
 
 #include <doctest/doctest.h>
 
-#include "transport/process.hpp"
+#include "transport/browser/process.hpp"
 
 namespace webaccel {
 

@@ -3,7 +3,7 @@
 produce for the failures webaccel classifies (issue 5): WebAssembly and
 ArrayBuffer allocation failures, WebGPU out-of-memory and device loss, WebNN
 missing, and onnxruntime-web's load and run errors. The unit tests of the
-classification rules use its output (tests/actors/captured_page_errors.json).
+classification rules use its output (tests/actors/rules/captured_page_errors.json).
 
 Usage: /usr/bin/python3 tools/error_capture/capture.py OUTPUT.json
 (Debian's Python: it builds the small probe models with python3-onnx.)
