@@ -26,6 +26,11 @@ namespace webaccel {
 
 class http_routes;
 
+/// Runs a call that can block (stopping a browser, /proc scans) away from
+/// CAF's worker threads; the call reports back by message. Null: the call
+/// runs at once, in the actor (tests with stand-in browsers).
+using blocking_executor = std::function<void(std::function<void()>)>;
+
 /// Starts the browser process on a URL (real launcher or a test double).
 using browser_launcher = std::function<std::unique_ptr<browser_instance>(
   const std::string& url, browser_instance::exit_handler on_exit,
@@ -62,6 +67,8 @@ struct browser_connection_config {
   uint32_t breaker_cooldown_ms = 10000;
   /// Tests only: the page obeys fault commands, and `fault_atom` works.
   bool fault_injection = false;
+  /// Where blocking calls run (the runtime's blocking pool).
+  blocking_executor run_blocking;
 };
 
 /// Spawns a browser connection; it launches its browser at once.

@@ -6,6 +6,7 @@
 #include <caf/all.hpp>
 
 #include "actors/placement_attempt.hpp"
+#include "actors/rules/idle_release.hpp"
 #include "config/logging.hpp"
 
 namespace webaccel {
@@ -69,7 +70,8 @@ struct model_state {
   uint64_t next_sent = 0;
   /// Requests not answered yet (queued or at the page).
   uint32_t in_flight = 0;
-  clock_type::time_point last_activity = clock_type::now();
+  /// When to release the browser for idleness (one check pending at most).
+  idle_release idle{ms{0}};
   recovery_phase recovery = recovery_phase::none;
   /// The recovery supervisor's case while one is open.
   uint64_t case_id = 0;
@@ -100,14 +102,18 @@ model_actor as_handle(self_ptr self) {
 
 void bind(self_ptr self);
 
+/// A request arrived or was answered: arm the idle check if it is due.
+void note_activity(self_ptr self) {
+  auto& st = self->state;
+  if (auto in = st.idle.on_activity(self->clock().now(), st.in_flight))
+    self->delayed_send(self, *in, check_atom::value);
+}
+
 /// A request was answered: note the time, and look for idleness later.
 void answered(self_ptr self) {
   auto& st = self->state;
   st.in_flight--;
-  st.last_activity = clock_type::now();
-  if (st.in_flight == 0 && st.placement.idle_unload_ms != 0)
-    self->delayed_send(self, ms{st.placement.idle_unload_ms},
-                       check_atom::value);
+  note_activity(self);
 }
 
 /// Answers every waiter of `r` with `err`.
@@ -137,12 +143,11 @@ void deliver(self_ptr self, sent_request& sent, page_result& res) {
   if (st.recovery == recovery_phase::probing && st.placement.connection
       && sent.connection == st.placement.connection.address()) {
     // The first answer from where the recovery moved us: it worked.
-    caf::anon_send(st.placement.recovery, recovered_atom::value, st.case_id,
-                   true);
+    caf::anon_send(st.placement.pool, recovered_atom::value, st.case_id, true);
     st.recovery = recovery_phase::none;
     st.case_id = 0;
   }
-  auto now = clock_type::now();
+  auto now = self->clock().now();
   for (size_t i = 0; i < n; ++i) {
     infer_result out;
     out.model = st.placement.spec.name;
@@ -446,8 +451,8 @@ void ask_recovery(self_ptr self, errc code, const caf::error& err,
   report.category = static_cast<uint8_t>(code);
   report.error = error_text(err.context());
   self
-    ->request(p.recovery, ms{p.recovery_timeout_ms}, recover_atom::value,
-              report)
+    ->request(p.pool, ms{p.settings->recovery_timeout_ms()},
+              recover_atom::value, report)
     .then([=](recovery_step& step) { apply_step(self, step); },
           [=](caf::error& e) {
             if (e.category() != caf::atom("webaccel"))
@@ -470,14 +475,15 @@ void on_failure(self_ptr self, sent_request sent, caf::error err) {
       resume(self);
     return;
   }
-  if (!is_recoverable_category(code) || !p.recovery || st.stopping) {
+  if (!is_recoverable_category(code) || !p.settings->recover || st.stopping) {
     fail(self, sent.request, err);
     return;
   }
-  if (++sent.request.redispatches > p.max_redispatches) {
+  auto max_redispatches = p.settings->recovery_limits.max_redispatches;
+  if (++sent.request.redispatches > max_redispatches) {
     fail(self, sent.request,
          make_error(code,
-                    "gave up after " + std::to_string(p.max_redispatches)
+                    "gave up after " + std::to_string(max_redispatches)
                       + " re-dispatches; last: " + error_text(err.context())));
     return;
   }
@@ -511,7 +517,8 @@ void bind(self_ptr self) {
   auto& p = st.placement;
   auto kind = p.browser.browser;
   auto spec = p.spec;
-  attempt_timeouts timeouts{p.launch_timeout_ms, p.load_timeout_ms};
+  attempt_timeouts timeouts{p.settings->launch_timeout_ms,
+                            p.settings->load_timeout_ms};
   attempt_placement(
     self, p.pool, spec, kind, p.loaded.platform, timeouts,
     [=](caf::expected<placed> r) {
@@ -525,8 +532,9 @@ void bind(self_ptr self) {
       auto err = r.error();
       logger()->warn("{} could not move to another {} browser: {}", spec.name,
                      kind, render_error(err));
-      if (is_recoverable_category(category_of(err)) && now.placement.recovery
-          && !now.stopping && !now.queued.empty()) {
+      if (is_recoverable_category(category_of(err))
+          && now.placement.settings->recover && !now.stopping
+          && !now.queued.empty()) {
         ask_recovery(self, category_of(err), err, 0);
         return;
       }
@@ -545,8 +553,8 @@ model_actor::behavior_type model(self_ptr self, model_placement placement) {
   self->monitor(first.connection);
   caf::anon_send(first.connection, attach_atom::value, first.loaded.key,
                  as_handle(self));
-  if (first.idle_unload_ms != 0)
-    self->delayed_send(self, ms{first.idle_unload_ms}, check_atom::value);
+  self->state.idle = idle_release{ms{first.settings->idle_unload_ms}};
+  note_activity(self);
   self->set_down_handler([=](const caf::down_msg& msg) {
     auto& p = self->state.placement;
     // A connection fails its requests before it quits; these are the ones
@@ -574,12 +582,12 @@ model_actor::behavior_type model(self_ptr self, model_placement placement) {
         input_bytes += t.data.size();
       for (auto& r : req.raw)
         input_bytes += r.data.size();
-      req.timeout_ms = request_deadline_ms(p.deadlines, p.spec.family,
+      req.timeout_ms = request_deadline_ms(p.settings->deadlines, p.spec.family,
                                            input_bytes, req.timeout_ms);
       waiter who{self->make_response_promise<infer_result>(),
-                 clock_type::now()};
+                 self->clock().now()};
       st.in_flight++;
-      st.last_activity = who.arrived;
+      st.idle.on_activity(self->clock().now(), st.in_flight);
       auto rp = who.promise;
       if (p.spec.batching.max_batch_size > 1 && p.connection) {
         st.gathering.push_back({std::move(req), std::move(who)});
@@ -611,24 +619,24 @@ model_actor::behavior_type model(self_ptr self, model_placement placement) {
     [=](check_atom) {
       auto& st = self->state;
       auto& p = st.placement;
-      auto idle
-        = std::chrono::duration_cast<ms>(clock_type::now() - st.last_activity);
-      if (!p.connection || st.binding || st.in_flight > 0
-          || p.idle_unload_ms == 0 || idle.count() < p.idle_unload_ms)
+      auto now = self->clock().now();
+      auto idle_ms = st.idle.idle_for(now).count();
+      auto v = st.idle.on_check(now, st.in_flight, p.connection && !st.binding);
+      if (v.again)
+        self->delayed_send(self, *v.again, check_atom::value);
+      if (!v.release)
         return;
-      logger()->info(
-        "{} was idle for {} ms; releasing its {} browser until the "
-        "next request",
-        p.spec.name, idle.count(), p.browser.browser);
+      logger()->info("{} was idle for {} ms; releasing its {} browser until "
+                     "the next request",
+                     p.spec.name, idle_ms, p.browser.browser);
       unbind(self);
-      if (p.router)
-        caf::anon_send(p.router, evicted_atom::value);
+      caf::anon_send(p.pool, evicted_atom::value);
     },
     [=](shutdown_atom) -> bool {
       auto& st = self->state;
       st.stopping = true;
       if (st.recovery != recovery_phase::none && st.case_id != 0)
-        caf::anon_send(st.placement.recovery, recovered_atom::value, st.case_id,
+        caf::anon_send(st.placement.pool, recovered_atom::value, st.case_id,
                        false);
       auto err = make_error(errc::shutting_down, "model was shut down");
       auto gathering = std::move(self->state.gathering);

@@ -15,39 +15,30 @@
 
 #include <caf/fwd.hpp>
 
-#include "actors/rules/deadlines.hpp"
+#include <memory>
+
+#include "actors/router.hpp"
 #include "messages/interfaces.hpp"
 
 namespace webaccel {
 
-/// What a model instance runs on.
+/// What a model instance runs on, and where it came from.
 struct model_placement {
   model_spec spec;
   browser_connection_actor connection;
   browser_capabilities browser;
   loaded_model loaded;
-  /// Each request's deadline (the connection enforces it).
-  deadline_policy deadlines;
-  /// Where to find another browser of the same kind.
-  pool_supervisor_actor pool;
-  uint32_t launch_timeout_ms = 60000;
-  uint32_t load_timeout_ms = 120000;
   /// Why the router put it there, for provenance.
   std::string why;
-  /// Release the browser after this long without requests (0 = never); the
-  /// instance loads itself again on its next request.
-  uint32_t idle_unload_ms = 0;
-  /// Told when the instance released its browser for idleness.
-  router_actor router;
-  /// Told of failed requests; answers where to run them instead (none:
-  /// failures go to the host at once).
-  recovery_supervisor_actor recovery;
   /// What the host asked for (the recovery's chains need it).
   model_request request;
-  /// A request re-dispatched this often fails with the typed error.
-  uint32_t max_redispatches = 6;
-  /// Longest wait for the recovery supervisor's answer.
-  uint32_t recovery_timeout_ms = 300000;
+  /// The root: where to find another browser of the same kind, and where
+  /// failures (for the recovery supervisor) and idle releases (for the
+  /// router) go, so that either can be restarted under the instance.
+  pool_supervisor_actor pool;
+  /// The router's settings, as they are: deadlines, timeouts, idle unload,
+  /// the recovery's limits. Shared by every instance.
+  std::shared_ptr<const router_config> settings;
 };
 
 /// Spawns a model actor; it quits on shutdown.

@@ -33,11 +33,31 @@ struct kind_entry {
   std::string disabled;
 };
 
+/// The router or the recovery supervisor as the root supervises it.
+template <class Handle>
+struct supervised_child {
+  explicit supervised_child(const restart_policy& policy) : intensity(policy) {
+    // nop
+  }
+
+  Handle actor;
+  restart_intensity intensity;
+  uint64_t restarts = 0;
+};
+
 struct pool_supervisor_state {
   static inline const char* name = "pool_supervisor";
+
+  pool_supervisor_state()
+    : router(restart_policy{}), recovery(restart_policy{}) {
+    // nop
+  }
+
   pool_config cfg;
-  router_actor router;
-  recovery_supervisor_actor recovery;
+  supervised_child<router_actor> router;
+  supervised_child<recovery_supervisor_actor> recovery;
+  /// The router's cache, as it told us: handed to a router started again.
+  model_cache instances;
   std::map<std::string, kind_entry> kinds;
   uint64_t spawned = 0;
   bool shutting_down = false;
@@ -101,7 +121,7 @@ void on_escalation(self_ptr self, const std::string& kind,
   entry.supervisor = nullptr;
   entry.held = 0;
   entry.escalations++;
-  if (!entry.intensity.record(pool_clock::now())) {
+  if (!entry.intensity.record(self->clock().now())) {
     entry.disabled = kind + " disabled after its supervisor gave up "
                      + std::to_string(entry.escalations)
                      + " times; last: " + render_error(reason);
@@ -115,12 +135,59 @@ void on_escalation(self_ptr self, const std::string& kind,
     entry.disabled = kind + " cannot be restarted: " + error;
 }
 
+/// Starts the recovery supervisor (again).
+void start_recovery(self_ptr self) {
+  auto& c = self->state.cfg;
+  recovery_supervisor_config rc;
+  rc.policy = c.recovery;
+  rc.models = c.router.models;
+  rc.browser_preferences = c.router.browser_preferences;
+  rc.browsers = c.router.browsers;
+  rc.timeouts = {c.router.launch_timeout_ms, c.router.load_timeout_ms};
+  rc.seed = c.seed ^ 0x9e3779b97f4a7c15ull;
+  auto& child = self->state.recovery;
+  child.actor = spawn_recovery_supervisor(self->system(), std::move(rc), self);
+  self->monitor(child.actor);
+}
+
+/// Starts the router (again), with the instances the last one cached.
+void start_router(self_ptr self) {
+  auto& st = self->state;
+  st.router.actor = spawn_router(self->system(), st.cfg.router, self,
+                                 st.instances);
+  self->monitor(st.router.actor);
+}
+
+void shut_down(self_ptr self, caf::typed_response_promise<bool> rp);
+
+/// A child died: start it again within the restart intensity, else give
+/// up on the whole tree (nothing works without a router or a recovery).
+template <class Child, class Start>
+void restart_child(self_ptr self, Child& child, const char* what,
+                   const caf::error& reason, Start start) {
+  child.actor = nullptr;
+  if (!child.intensity.record(self->clock().now())) {
+    logger()->critical("the {} failed {} times within {} ms; the runtime "
+                       "stops. Last: {}",
+                       what, child.restarts + 1,
+                       self->state.cfg.policy.restart.window_ms,
+                       render_error(reason));
+    shut_down(self, {});
+    return;
+  }
+  child.restarts++;
+  logger()->error("the {} failed ({}); starting it again", what,
+                  render_error(reason));
+  start();
+}
+
 /// Stops the router and every browser supervisor; answers `rp` when done.
 void shut_down(self_ptr self, caf::typed_response_promise<bool> rp) {
   auto& st = self->state;
   st.shutting_down = true;
   auto all = make_countdown([=]() mutable {
-    rp.deliver(true);
+    if (rp.pending())
+      rp.deliver(true);
     self->quit();
   });
   auto stop_supervisors = [=] {
@@ -137,11 +204,11 @@ void shut_down(self_ptr self, caf::typed_response_promise<bool> rp) {
   // The router first: its models leave their browsers before those stop.
   // Then recovery, so that nothing is placed any more.
   auto stop_recovery = [=] {
-    self->request(self->state.recovery, ms{10000}, shutdown_atom::value)
+    self->request(self->state.recovery.actor, ms{10000}, shutdown_atom::value)
       .then([=](bool) { stop_supervisors(); },
             [=](caf::error&) { stop_supervisors(); });
   };
-  self->request(st.router, ms{10000}, shutdown_atom::value)
+  self->request(st.router.actor, ms{10000}, shutdown_atom::value)
     .then([=](bool) { stop_recovery(); },
           [=](caf::error&) { stop_recovery(); });
 }
@@ -149,23 +216,27 @@ void shut_down(self_ptr self, caf::typed_response_promise<bool> rp) {
 pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self,
                                                      pool_config cfg) {
   self->state.cfg = std::move(cfg);
-  auto& c = self->state.cfg;
-  recovery_supervisor_config rc;
-  rc.policy = c.recovery;
-  rc.models = c.router.models;
-  rc.browser_preferences = c.router.browser_preferences;
-  rc.browsers = c.router.browsers;
-  rc.timeouts = {c.router.launch_timeout_ms, c.router.load_timeout_ms};
-  rc.seed = c.seed ^ 0x9e3779b97f4a7c15ull;
-  self->state.recovery = spawn_recovery_supervisor(self->system(),
-                                                   std::move(rc), self);
-  c.router.recovery = self->state.recovery;
-  c.router.recovery_limits = c.recovery;
-  self->state.router = spawn_router(self->system(), c.router, self);
+  auto& init = self->state;
+  init.router = supervised_child<router_actor>{init.cfg.policy.restart};
+  init.recovery
+    = supervised_child<recovery_supervisor_actor>{init.cfg.policy.restart};
+  init.cfg.router.recovery_limits = init.cfg.recovery;
+  start_recovery(self);
+  start_router(self);
   self->set_down_handler([=](const caf::down_msg& msg) {
     auto& st = self->state;
     if (st.shutting_down)
       return;
+    if (msg.source == st.router.actor.address()) {
+      restart_child(self, st.router, "router", msg.reason,
+                    [=] { start_router(self); });
+      return;
+    }
+    if (msg.source == st.recovery.actor.address()) {
+      restart_child(self, st.recovery, "recovery supervisor", msg.reason,
+                    [=] { start_recovery(self); });
+      return;
+    }
     for (auto& [kind, entry] : st.kinds)
       if (entry.supervisor && entry.supervisor.address() == msg.source) {
         on_escalation(self, kind, msg.reason);
@@ -199,12 +270,28 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self,
                             std::move(hint));
     },
     [=](get_atom, model_request& req) {
-      return self->delegate(self->state.router, get_atom::value,
+      return self->delegate(self->state.router.actor, get_atom::value,
                             std::move(req));
     },
     [=](unload_atom, model_actor& instance) {
-      return self->delegate(self->state.router, unload_atom::value,
+      return self->delegate(self->state.router.actor, unload_atom::value,
                             std::move(instance));
+    },
+    [=](recover_atom, recovery_case& report) {
+      return self->delegate(self->state.recovery.actor, recover_atom::value,
+                            std::move(report));
+    },
+    [=](recovered_atom, uint64_t id, bool ok) {
+      caf::anon_send(self->state.recovery.actor, recovered_atom::value, id, ok);
+    },
+    [=](evicted_atom) {
+      caf::anon_send(self->state.router.actor, evicted_atom::value);
+    },
+    [=](cached_atom, const std::string& key, const model_actor& instance) {
+      self->state.instances[key] = instance;
+    },
+    [=](uncached_atom, const std::string& key) {
+      self->state.instances.erase(key);
     },
     [=](acquire_atom, const std::string& kind) {
       auto& st = self->state;
@@ -223,9 +310,11 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self,
       auto rp = self->make_response_promise<pool_stats>();
       auto out = std::make_shared<pool_stats>();
       out->max_connections = st.cfg.policy.max_connections;
+      out->router_restarts = st.router.restarts;
+      out->recovery_restarts = st.recovery.restarts;
       auto all = make_countdown([=]() mutable { rp.deliver(*out); });
       all->expect();
-      self->request(st.recovery, ms{10000}, stats_atom::value)
+      self->request(st.recovery.actor, ms{10000}, stats_atom::value)
         .then(
           [=](recovery_stats& recovery) {
             out->recovery = std::move(recovery);
@@ -233,7 +322,7 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self,
           },
           [=](caf::error&) { all->arrive(); });
       all->expect();
-      self->request(st.router, ms{10000}, stats_atom::value)
+      self->request(st.router.actor, ms{10000}, stats_atom::value)
         .then(
           [=](model_cache_stats& models) {
             out->models = models;
@@ -265,6 +354,18 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self,
     },
     [=](fault_atom, int32_t pid, const std::string& fault,
         uint32_t count) -> caf::result<bool> {
+      // Tests: the root's own children, to see it start them again.
+      if (pid == 0 && self->state.cfg.recovery.fault_injection) {
+        auto& st = self->state;
+        if (fault == "kill-router" && st.router.actor) {
+          self->send_exit(st.router.actor, caf::exit_reason::kill);
+          return true;
+        }
+        if (fault == "kill-recovery" && st.recovery.actor) {
+          self->send_exit(st.recovery.actor, caf::exit_reason::kill);
+          return true;
+        }
+      }
       // Asks every kind; true if one of them has the browser.
       std::vector<browser_supervisor_actor> sups;
       for (auto& [kind, entry] : self->state.kinds)

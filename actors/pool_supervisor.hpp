@@ -1,4 +1,11 @@
-// Root of the actor tree. Owns the router, the recovery supervisor and one
+// Root of the actor tree. It supervises the router and the recovery
+// supervisor one-for-one: either that fails is started again (a new router
+// gets the model instances the old one cached, so hosts' handles keep
+// working), within the pool's restart intensity; past it the runtime stops.
+// Instances and the router reach the recovery supervisor through the root,
+// so that a restart does not leave them holding a dead handle.
+//
+// It owns the router, the recovery supervisor and one
 // browser supervisor per browser kind (started when the kind is first needed,
 // or at once if it has a minimum). It grants room for new browsers so that all
 // kinds together stay within max_connections, and it is where a browser

@@ -23,6 +23,8 @@ constexpr uint32_t slack_ms = 5000;
 struct router_state {
   static inline const char* name = "router";
   router_config cfg;
+  /// The same, shared with every model instance.
+  std::shared_ptr<const router_config> settings;
   pool_supervisor_actor pool;
   std::map<std::string, model_actor> cache;
   model_cache_stats counters;
@@ -136,28 +138,22 @@ void spawn_instance(self_ptr self, plan_ptr plan, browser_connection_actor conn,
                     browser_capabilities caps, loaded_model loaded,
                     model_spec spec, std::string why) {
   logger()->info("loaded {} in {:.0f} ms", spec.name, loaded.load_ms);
-  auto& c = self->state.cfg;
   auto notes = plan->notes;
   notes.push_back(std::move(why));
-  model_placement placement{std::move(spec),
-                            std::move(conn),
-                            std::move(caps),
-                            std::move(loaded),
-                            c.deadlines,
-                            self->state.pool,
-                            c.launch_timeout_ms,
-                            c.load_timeout_ms,
-                            join(notes, "; "),
-                            c.idle_unload_ms,
-                            caf::actor_cast<router_actor>(self),
-                            c.recovery,
-                            plan->req,
-                            c.recovery_limits.max_redispatches,
-                            c.recovery_limits.max_wait_ms + c.launch_timeout_ms
-                              + c.load_timeout_ms + slack_ms};
+  model_placement placement;
+  placement.spec = std::move(spec);
+  placement.connection = std::move(conn);
+  placement.browser = std::move(caps);
+  placement.loaded = std::move(loaded);
+  placement.why = join(notes, "; ");
+  placement.request = plan->req;
+  placement.pool = self->state.pool;
+  placement.settings = self->state.settings;
   auto instance = spawn_model(self->system(), std::move(placement));
   self->monitor(instance);
   self->state.cache[plan->key] = instance;
+  // The root keeps a copy, for a router started in our place.
+  caf::anon_send(self->state.pool, cached_atom::value, plan->key, instance);
   finish(self, plan->key, instance);
 }
 
@@ -167,7 +163,7 @@ void recover_placement(self_ptr self, plan_ptr plan, const std::string& kind,
                        browser_connection_actor conn, browser_capabilities caps,
                        const std::string& platform, const caf::error& err) {
   auto& c = self->state.cfg;
-  if (!c.recovery) {
+  if (!c.recover) {
     finish(self, plan->key, err);
     return;
   }
@@ -182,7 +178,9 @@ void recover_placement(self_ptr self, plan_ptr plan, const std::string& kind,
   report.loading = true;
   auto wait = c.recovery_limits.max_wait_ms + c.launch_timeout_ms
               + c.load_timeout_ms;
-  self->request(c.recovery, ms{wait + slack_ms}, recover_atom::value, report)
+  self
+    ->request(self->state.pool, ms{wait + slack_ms}, recover_atom::value,
+              report)
     .then(
       [=](recovery_step& step) {
         spawn_instance(self, plan, step.connection, step.browser, step.loaded,
@@ -323,15 +321,23 @@ void place(self_ptr self, const std::string& key, const model_request& req,
 }
 
 router_actor::behavior_type router(self_ptr self, router_config cfg,
-                                   pool_supervisor_actor pool) {
+                                   pool_supervisor_actor pool,
+                                   model_cache cached) {
   self->state.cfg = std::move(cfg);
+  self->state.settings = std::make_shared<const router_config>(self->state.cfg);
   self->state.pool = std::move(pool);
+  // A predecessor's instances: the hosts' handles keep working, and later
+  // requests for them are hits.
+  self->state.cache = std::move(cached);
+  for (auto& [key, instance] : self->state.cache)
+    self->monitor(instance);
   self->set_down_handler([=](const caf::down_msg& msg) {
     auto& cache = self->state.cache;
     for (auto i = cache.begin(); i != cache.end(); ++i)
       if (i->second.address() == msg.source) {
         logger()->info("model instance {} is gone: {}", i->first,
                        render_error(msg.reason));
+        caf::anon_send(self->state.pool, uncached_atom::value, i->first);
         cache.erase(i);
         return;
       }
@@ -365,6 +371,7 @@ router_actor::behavior_type router(self_ptr self, router_config cfg,
           logger()->info("unloading model instance {}", i->first);
           self->demonitor(instance.address());
           caf::anon_send(instance, shutdown_atom::value);
+          caf::anon_send(self->state.pool, uncached_atom::value, i->first);
           cache.erase(i);
           self->state.counters.unloads++;
           return true;
@@ -394,8 +401,8 @@ router_actor::behavior_type router(self_ptr self, router_config cfg,
 } // namespace
 
 router_actor spawn_router(caf::actor_system& sys, router_config cfg,
-                          pool_supervisor_actor pool) {
-  return sys.spawn(router, std::move(cfg), std::move(pool));
+                          pool_supervisor_actor pool, model_cache cached) {
+  return sys.spawn(router, std::move(cfg), std::move(pool), std::move(cached));
 }
 
 } // namespace webaccel

@@ -37,13 +37,26 @@ struct router_config {
   deadline_policy deadlines;
   /// An instance idle this long releases its browser (0 = never).
   uint32_t idle_unload_ms = 0;
-  /// Where failed loads and failed requests go (set by the pool).
-  recovery_supervisor_actor recovery;
+  /// Failed loads and failed requests go to the recovery supervisor
+  /// (through the pool); false: they fail at once.
+  bool recover = true;
   recovery_policy recovery_limits;
+
+  /// How long an instance waits for the recovery supervisor's answer: a
+  /// whole recovery, with a launch and a load.
+  uint32_t recovery_timeout_ms() const {
+    return recovery_limits.max_wait_ms + launch_timeout_ms + load_timeout_ms
+           + 5000;
+  }
 };
 
-/// Spawns the router; it asks `pool` for browser connections.
+/// Model instances by cache key (see the router's get_atom).
+using model_cache = std::map<std::string, model_actor>;
+
+/// Spawns the router; it asks `pool` for browser connections and tells it
+/// of every instance it caches or forgets. A router started again after a
+/// failure gets the instances its predecessor cached.
 router_actor spawn_router(caf::actor_system& sys, router_config cfg,
-                          pool_supervisor_actor pool);
+                          pool_supervisor_actor pool, model_cache cached = {});
 
 } // namespace webaccel

@@ -13,6 +13,7 @@
 #include "actors/rules/deadlines.hpp"
 #include "config/logging.hpp"
 #include "messages/type_ids.hpp"
+#include "transport/blocking_pool.hpp"
 #include "transport/browser/local_launcher.hpp"
 #include "transport/browser/webdriver_launcher.hpp"
 #include "transport/net/http_server.hpp"
@@ -97,8 +98,7 @@ void check_assets(const runtime_config& cfg) {
 
 } // namespace
 
-// -- runtime internals
-// ---------------------------------------------------------
+// -- runtime internals --------------------------------------------------------
 
 struct runtime::impl {
   explicit impl(runtime_config c) : cfg(std::move(c)), sys(tune(sys_cfg)) {
@@ -112,15 +112,15 @@ struct runtime::impl {
   std::shared_ptr<http_server> server;
   pool_supervisor_actor pool;
   std::atomic<bool> running{false};
+  /// Where connections stop browsers and scan /proc; after `sys` so that
+  /// it is joined first, while its tasks can still message actors.
+  std::shared_ptr<blocking_pool> blocking = std::make_shared<blocking_pool>();
 };
 
 struct model_handle::impl {
   std::shared_ptr<runtime::impl> rt;
   model_actor actor;
   std::string name;
-  uint32_t default_timeout_ms = 30000;
-  /// A request's own deadline is per attempt; a recovery may add this.
-  uint32_t recovery_ms = 0;
 };
 
 model_handle::model_handle(std::shared_ptr<impl> ptr) : impl_(std::move(ptr)) {
@@ -140,15 +140,22 @@ infer_result model_handle::infer(infer_request req) const {
   auto& rt = *impl_->rt;
   if (!rt.running)
     throw failure{errc::shutting_down, "the runtime was shut down"};
-  auto wait = (req.timeout_ms != 0 ? req.timeout_ms + impl_->recovery_ms
-                                   : impl_->default_timeout_ms)
-              + host_slack_ms;
+  // No timeout of our own: the instance enforces each request's deadline
+  // and the recovery's bound, and a CAF request timeout would leave one
+  // entry per request in the actor clock until it expires (minutes). The
+  // monitor answers for an instance that dies without answering.
   caf::scoped_actor self{rt.sys};
+  self->monitor(impl_->actor);
+  self->send(impl_->actor, infer_atom::value, std::move(req));
   std::optional<infer_result> out;
   caf::error err;
-  self->request(impl_->actor, ms{wait}, infer_atom::value, std::move(req))
-    .receive([&](infer_result& res) { out = std::move(res); },
-             [&](caf::error& e) { err = std::move(e); });
+  self->receive([&](infer_result& res) { out = std::move(res); },
+                [&](caf::error& e) { err = std::move(e); },
+                [&](caf::down_msg& down) {
+                  err = make_error(errc::connection,
+                                   "the model instance ended: "
+                                     + render_error(down.reason));
+                });
   if (!out)
     throw to_failure(err);
   return std::move(*out);
@@ -167,22 +174,32 @@ void model_handle::infer_async(infer_request req, infer_callback done) const {
     done(nullptr, &f);
     return;
   }
-  auto wait = (req.timeout_ms != 0 ? req.timeout_ms + impl_->recovery_ms
-                                   : impl_->default_timeout_ms)
-              + host_slack_ms;
-  rt.sys.spawn([actor = impl_->actor, wait, done = std::move(done),
+  // As infer(): no request timeout, a monitor for an instance that dies.
+  rt.sys.spawn([actor = impl_->actor, done = std::move(done),
                 req = std::move(req)](caf::event_based_actor* self) mutable {
-    self->request(actor, ms{wait}, infer_atom::value, std::move(req))
-      .then([done](infer_result& res) { done(&res, nullptr); },
-            [done](caf::error& err) {
-              auto f = to_failure(err);
-              done(nullptr, &f);
-            });
+    self->monitor(actor);
+    self->set_down_handler([self, done](const caf::down_msg& down) {
+      auto f = to_failure(
+        make_error(errc::connection,
+                   "the model instance ended: " + render_error(down.reason)));
+      done(nullptr, &f);
+      self->quit();
+    });
+    self->request(actor, caf::infinite, infer_atom::value, std::move(req))
+      .then(
+        [self, done](infer_result& res) {
+          done(&res, nullptr);
+          self->quit();
+        },
+        [self, done](caf::error& err) {
+          auto f = to_failure(err);
+          done(nullptr, &f);
+          self->quit();
+        });
   });
 }
 
-// -- runtime
-// ---------------------------------------------------------------------
+// -- runtime ------------------------------------------------------------------
 
 runtime::runtime(runtime_config cfg) {
   // Only webaccel's own logger: the host's spdlog setup is not ours.
@@ -215,6 +232,12 @@ runtime::runtime(runtime_config cfg) {
   pc.connection.breaker_failures = c.recovery.breaker_failures;
   pc.connection.breaker_cooldown_ms = c.recovery.breaker_cooldown_ms;
   pc.connection.fault_injection = c.recovery.fault_injection;
+  pc.connection.run_blocking
+    = [pool = impl_->blocking](std::function<void()> call) {
+        // A pool stopped at shutdown: the call runs here, as it used to.
+        if (!pool->post(call))
+          call();
+      };
   pc.recovery = c.recovery;
   pc.make_launcher = make_launcher_factory(c.browsers, impl_->browsers);
   pc.policy = c.pool;
@@ -388,15 +411,6 @@ model_handle runtime::get_model(model_family family, const std::string& name,
   h->rt = impl_;
   h->actor = std::move(*out);
   h->name = name;
-  // The instance applies the real deadline (family- and size-scaled); the
-  // host only guards against a runtime that never answers, allowing for a
-  // reload into a new browser and a whole recovery first.
-  h->default_timeout_ms
-    = deadline_policy{}.max_ms + impl_->cfg.timeouts.launch_ms
-      + impl_->cfg.timeouts.load_ms + impl_->cfg.recovery.max_wait_ms;
-  h->recovery_ms = impl_->cfg.recovery.max_wait_ms
-                   + impl_->cfg.timeouts.launch_ms
-                   + impl_->cfg.timeouts.load_ms;
   return model_handle{std::move(h)};
 }
 
@@ -412,6 +426,7 @@ void runtime::shutdown() {
                });
   }
   impl_->pool = nullptr;
+  impl_->blocking->stop();
   impl_->server->stop();
 }
 

@@ -132,7 +132,9 @@ public:
   /// for its next `count` inferences: "hang" (no answer), "oom" (an
   /// allocation failure), "unsupported" (an unsupported-operator error);
   /// "close": the page closes its bridge; "freeze": its JavaScript stays
-  /// busy for `count` seconds. False if no browser has that pid.
+  /// busy for `count` seconds. With pid 0: "kill-router" and
+  /// "kill-recovery" kill that actor, which the root starts again. False if
+  /// no browser has that pid.
   /// @throws failure (faults off, unknown fault)
   bool inject_fault(int32_t pid, const std::string& fault, uint32_t count = 1);
 

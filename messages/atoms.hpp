@@ -50,6 +50,15 @@ using closed_atom = caf::atom_constant<caf::atom("closed")>;
 /// The browser's process exited.
 using exited_atom = caf::atom_constant<caf::atom("exited")>;
 
+// -- results of blocking calls (run off the actor's thread) ------------------
+
+/// A browser's processes are stopped and reaped.
+using stopped_atom = caf::atom_constant<caf::atom("stopped")>;
+/// A /proc scan for a closed bridge's page process came back.
+using scanned_atom = caf::atom_constant<caf::atom("scanned")>;
+/// A sample of a browser's memory came back.
+using memory_atom = caf::atom_constant<caf::atom("memory")>;
+
 // -- timers -------------------------------------------------------------------
 
 /// A deadline of a request (by id) or of the handshake (id 0) passed.
@@ -66,6 +75,10 @@ using unload_atom = caf::atom_constant<caf::atom("unload")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
 /// A model instance released its browser after being idle.
 using evicted_atom = caf::atom_constant<caf::atom("evicted")>;
+/// The router tells the root it cached a model instance (under a key)...
+using cached_atom = caf::atom_constant<caf::atom("cached")>;
+/// ...or forgot it.
+using uncached_atom = caf::atom_constant<caf::atom("uncached")>;
 
 // -- recovery -----------------------------------------------------------------
 

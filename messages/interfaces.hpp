@@ -60,6 +60,13 @@ using browser_connection_actor = bridge_peer_actor::extend<
   caf::replies_to<infer_atom, std::string, infer_request>::with<page_result>,
   // The browser process exited (status as waitpid gave it, description).
   caf::reacts_to<exited_atom, int32_t, std::string>,
+  // Its processes are stopped and reaped: quit now.
+  caf::reacts_to<stopped_atom>,
+  // Whether the page's processes are gone, for a closed bridge; whether
+  // this is the second look (after a moment to die).
+  caf::reacts_to<scanned_atom, bool, bool>,
+  // The browser's processes use this many bytes (PSS).
+  caf::reacts_to<memory_atom, uint64_t>,
   // A deadline for the request with this id (0 = handshake) passed.
   caf::reacts_to<deadline_atom, uint64_t>,
   // Time to ping the page.
@@ -172,7 +179,8 @@ using router_actor = caf::typed_actor<
   // Stops every model instance, then quits.
   caf::replies_to<shutdown_atom>::with<bool>>;
 
-/// Root of the actor tree: owns the router and the browser connections.
+/// Root of the actor tree: supervises the router, the recovery supervisor
+/// and the browser supervisors (one-for-one, MaxR in MaxT).
 using pool_supervisor_actor = caf::typed_actor<
   // Returns a browser connection of this kind that finished its handshake,
   // to place a model on or only to look at (see placement_hint).
@@ -182,6 +190,17 @@ using pool_supervisor_actor = caf::typed_actor<
   caf::replies_to<get_atom, model_request>::with<model_actor>,
   // Forgets a model instance and stops it (see router_actor).
   caf::replies_to<unload_atom, model_actor>::with<bool>,
+  // Forwards to the recovery supervisor (whichever runs now), for model
+  // instances and the router...
+  caf::replies_to<recover_atom, recovery_case>::with<recovery_step>,
+  caf::reacts_to<recovered_atom, uint64_t, bool>,
+  // ...and to the router: an instance released its browser when idle.
+  caf::reacts_to<evicted_atom>,
+  // The router cached an instance under this key; the root keeps a copy
+  // for a router it starts again...
+  caf::reacts_to<cached_atom, std::string, model_actor>,
+  // ...and forgets it when the router does.
+  caf::reacts_to<uncached_atom, std::string>,
   // A browser supervisor asks for room for one more browser of its kind
   // (max_connections over all kinds)...
   caf::replies_to<acquire_atom, std::string>::with<bool>,

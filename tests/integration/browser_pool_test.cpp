@@ -16,6 +16,7 @@
 
 #include "actors/runtime.hpp"
 #include "tests/support/process_census.hpp"
+#include "tests/support/stall_server.hpp"
 #include "transport/browser/process.hpp"
 #include "transport/browser/process_memory.hpp"
 #include "transport/net/http_client.hpp"
@@ -360,6 +361,11 @@ TEST_CASE("a browser launched through W3C WebDriver (chromedriver) serves "
     process_options opts;
     opts.executable = driver_path;
     opts.args = {"--port=" + std::to_string(port)};
+    // chromedriver keeps its profiles (and its Chromium its own temporary
+    // files) in TMPDIR: a folder of this test's, removed with it.
+    opts.scratch_dir = make_scratch_dir("chromedriver-", error);
+    REQUIRE_MESSAGE(!opts.scratch_dir.empty(), error);
+    opts.env = {"TMPDIR=" + opts.scratch_dir};
     auto driver = process::start(opts, nullptr, error);
     REQUIRE_MESSAGE(driver, error);
     auto url = "http://127.0.0.1:" + std::to_string(port);
@@ -394,6 +400,54 @@ TEST_CASE("a browser launched through W3C WebDriver (chromedriver) serves "
       CHECK(k->connections.front().pid == 0);
     }
     driver->stop();
+  }
+  census.check();
+}
+
+TEST_CASE("while two WebDriver launches hang on a remote end that stalls, a "
+          "warm model keeps answering") {
+  using clock_type = std::chrono::steady_clock;
+  leaves_nothing_behind census;
+  // The remote end holds each session request for 30 s, then hangs up.
+  stall_server stalled{std::chrono::seconds{30}};
+  {
+    auto cfg = pool_config_for("chromium");
+    auto& remote = cfg.browsers["edge"];
+    remote.launcher.type = "webdriver";
+    remote.launcher.webdriver_url = stalled.url();
+    remote.min_connections = 2;
+    remote.max_connections = 2;
+    // Each page "fails to say hello" after 3 s: its connection is stopped,
+    // and stopping waits for the session call that hangs.
+    cfg.timeouts.launch_ms = 3000;
+    runtime rt{cfg};
+    auto model = rt.get_model(model_family::audio, "silero_vad_v5");
+    infer_silence(model);
+    size_t answered = 0;
+    double slowest_ms = 0;
+    auto until = clock_type::now() + std::chrono::seconds{12};
+    while (clock_type::now() < until) {
+      auto t0 = clock_type::now();
+      CHECK(infer_silence(model).origin.browser == "chromium");
+      slowest_ms = std::max(
+        slowest_ms,
+        std::chrono::duration<double, std::milli>(clock_type::now() - t0)
+          .count());
+      ++answered;
+    }
+    MESSAGE(answered << " answers in 12 s; slowest " << slowest_ms << " ms; "
+                     << stalled.accepted() << " stalled session requests");
+    // Both launches reached the remote end, and neither page came up: their
+    // connections gave up after 3 s and are still stopping.
+    CHECK(stalled.accepted() >= 2);
+    auto edge = find_kind(rt.stats(), "edge");
+    REQUIRE(edge != nullptr);
+    for (auto& c : edge->connections)
+      CHECK(c.state != "ready");
+    // Blocked workers would hold every request for the rest of the stall
+    // (27 s); a generous bound that tells the two apart.
+    CHECK(answered > 100);
+    CHECK(slowest_ms < 10000);
   }
   census.check();
 }

@@ -53,22 +53,25 @@ const tensor& output(const infer_result& r, const std::string& name) {
 
 /// Runs onnxruntime-node on `request` (see tests/reference/reference.mjs).
 json reference(const json& request) {
-  auto dir = fs::temp_directory_path();
-  auto stamp = std::to_string(::getpid()) + "-" + std::to_string(std::rand());
-  auto in = dir / ("webaccel-ref-in-" + stamp + ".json");
-  auto out = dir / ("webaccel-ref-out-" + stamp + ".json");
-  std::ofstream{in} << request.dump();
+  // Its files, and onnxruntime's own (/tmp/mat-debug-PID.log), in a
+  // folder of ours that goes with the run.
   std::string error;
-  auto log = capture_output(env_or_fail("WEBACCEL_NODE"),
-                            {env_or_fail("WEBACCEL_REFERENCE"), in.string(),
-                             out.string()},
-                            std::chrono::seconds{120}, error);
-  fs::remove(in);
-  REQUIRE_MESSAGE(log.has_value(), "reference run failed: " << error);
+  fs::path dir = make_scratch_dir("reference-", error);
+  REQUIRE_MESSAGE(!dir.empty(), error);
+  auto in = dir / "in.json";
+  auto out = dir / "out.json";
+  std::ofstream{in} << request.dump();
+  auto log = capture_output(
+    "/usr/bin/env",
+    {"TMPDIR=" + dir.string(), env_or_fail("WEBACCEL_NODE"),
+     env_or_fail("WEBACCEL_REFERENCE"), in.string(), out.string()},
+    std::chrono::seconds{120}, error);
   std::ifstream result{out};
-  REQUIRE_MESSAGE(result, "the reference wrote no " << out);
-  auto doc = json::parse(result);
-  fs::remove(out);
+  auto doc = result ? json::parse(result, nullptr, false) : json{};
+  result.close();
+  fs::remove_all(dir);
+  REQUIRE_MESSAGE(log.has_value(), "reference run failed: " << error);
+  REQUIRE_MESSAGE(!doc.is_null(), "the reference wrote no " << out);
   return doc;
 }
 

@@ -43,9 +43,9 @@ inline std::string describe_processes(const std::set<pid_t>& pids) {
 /// scratch directories (browser profiles), and the browsers' own files
 /// (Chromium's process-singleton dirs, Firefox's temporary profiles).
 inline std::set<std::string> temp_dir_leftovers() {
-  static const char* prefixes[] = {"webaccel-", "org.chromium.",
+  static const char* prefixes[] = {"webaccel-",      "org.chromium.",
                                    ".org.chromium.", "rust_mozprofile",
-                                   "mozilla-temp-"};
+                                   "mozilla-temp-",  "mat-debug-"};
   std::set<std::string> out;
   std::error_code ec;
   for (auto& entry : std::filesystem::directory_iterator{

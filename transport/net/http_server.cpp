@@ -22,8 +22,7 @@ namespace websocket = beast::websocket;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-// -- routes
-// --------------------------------------------------------------------
+// -- routes -------------------------------------------------------------------
 
 void http_routes::add_model(const std::string& sha256,
                             const std::string& path) {
@@ -80,8 +79,7 @@ std::string make_bridge_token() {
 
 namespace {
 
-// -- static files
-// ----------------------------------------------------------------
+// -- static files -------------------------------------------------------------
 
 // Request heads and bodies are small: pages only GET.
 constexpr std::size_t max_request_bytes = 64 * 1024;
@@ -152,8 +150,7 @@ std::string bridge_token(const std::string& target) {
   return std::regex_match(target, m, bridge) ? m[1].str() : std::string{};
 }
 
-// -- HTTP session
-// ------------------------------------------------------------------
+// -- HTTP session -------------------------------------------------------------
 
 class http_session : public std::enable_shared_from_this<http_session> {
 public:
@@ -285,8 +282,7 @@ private:
 
 } // namespace
 
-// -- listener
-// ------------------------------------------------------------------
+// -- listener -----------------------------------------------------------------
 
 struct http_server::impl {
   explicit impl(http_server_options o)

@@ -17,6 +17,12 @@
 
 namespace webaccel::wire {
 
+/// What a bundle adds to its frames: its header, and each frame's kind and
+/// length. A bundle of frames of n1, n2, ... bytes takes
+/// bundle_header_bytes + sum(bundle_frame_header_bytes + ni).
+constexpr uint64_t bundle_header_bytes = 8;
+constexpr uint64_t bundle_frame_header_bytes = 5;
+
 /// One frame of a bundle, as it would travel alone.
 struct bundled_frame {
   bool binary = true;

@@ -83,8 +83,7 @@ platform_support read_platform(const json& obj) {
           get_string(obj, "reason", max_error_text)};
 }
 
-// -- binary frames
-// -------------------------------------------------------------
+// -- binary frames ------------------------------------------------------------
 
 /// Serializes header + tensor bytes (+ raw input bytes) into one binary frame.
 decoded<std::vector<uint8_t>>
@@ -464,8 +463,7 @@ decoded<std::vector<uint8_t>> encode_infer(uint64_t id, const std::string& key,
               req.raw_items);
 }
 
-// -- the other direction
-// -------------------------------------------------------
+// -- the other direction ------------------------------------------------------
 
 decoded<infer_frame> decode_infer(const std::vector<uint8_t>& frame,
                                   const limits& lim) {
