@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include <caf/all.hpp>
+#include <caf/detail/simple_actor_clock.hpp>
 
 #include "actors/browser_inventory.hpp"
 #include "actors/pool_supervisor.hpp"
@@ -359,6 +360,16 @@ runtime::installed_browsers() const {
 
 const std::map<std::string, std::string>& runtime::missing_browsers() const {
   return impl_->browsers.missing;
+}
+
+runtime_census runtime::census() const {
+  runtime_census out;
+  if (auto clock
+      = dynamic_cast<caf::detail::simple_actor_clock*>(&impl_->sys.clock()))
+    out.pending_timers = clock->schedule().size();
+  out.actors = impl_->sys.registry().running();
+  out.blocking_threads = impl_->blocking->threads();
+  return out;
 }
 
 const runtime_config& runtime::config() const {

@@ -81,6 +81,19 @@ struct infer_outcome {
   }
 };
 
+/// What a runtime holds right now, for soak runs: what must stay flat
+/// under steady load.
+struct runtime_census {
+  /// Timers and request timeouts pending in CAF's clock. Read without the
+  /// clock's lock: exact when the runtime is quiet, off by the few being
+  /// added at that instant under load.
+  size_t pending_timers = 0;
+  /// Actors alive.
+  size_t actors = 0;
+  /// Threads of the blocking pool (they stay until shutdown).
+  size_t blocking_threads = 0;
+};
+
 /// One webaccel runtime. Not copyable; shuts down in its destructor.
 class runtime {
 public:
@@ -137,6 +150,9 @@ public:
   /// no browser has that pid.
   /// @throws failure (faults off, unknown fault)
   bool inject_fault(int32_t pid, const std::string& fault, uint32_t count = 1);
+
+  /// Timers, actors and blocking threads (see runtime_census).
+  runtime_census census() const;
 
   /// Browser kinds found on this machine (kind -> executable, version).
   const std::map<std::string, installed_browser>& installed_browsers() const;

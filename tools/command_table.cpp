@@ -90,6 +90,23 @@ std::vector<command_spec> make_commands() {
       {"--seed", "N", "seeds the fault schedule (default 1)"},
       out_option},
      recovery_bench_main},
+    {"bench soak",
+     "memory, threads, descriptors and timers over time under steady load",
+     "Steady load on tiny BERT for minutes while the browsers are recycled "
+     "by age, sampling the runtime's RSS, threads, open descriptors, "
+     "pending timers and actors. Reports the samples, the RSS at 1, 5 and "
+     "15 minutes, and the RSS slope after a 2-minute warm-up (target: "
+     "under 1 MiB per hour).",
+     {config_option,
+      {"--minutes", "N", "length of the run (default 15)"},
+      {"--browsers", "N", "browsers kept running (default 2)"},
+      {"--browser-lifetime-s", "S",
+       "recycle each browser after S seconds (default 60)"},
+      {"--clients", "N", "closed-loop clients (default 8)"},
+      {"--sample-every-s", "S", "a sample every S seconds (default 10)"},
+      {"--browser", "KIND", "the browser kind (default chromium)"},
+      out_option},
+     soak_bench_main},
     {"doctor",
      "what each installed browser can accelerate, from real probes",
      "Starts each installed browser once and shows what it can accelerate "

@@ -28,6 +28,10 @@ int models_bench_main(const cli_args& a);
 /// and run out of memory; lost and duplicated answers, time to recover.
 int recovery_bench_main(const cli_args& a);
 
+/// `webaccel bench soak`: RSS, threads, descriptors and timers over time
+/// under steady load with browsers being recycled.
+int soak_bench_main(const cli_args& a);
+
 /// `webaccel doctor`: what each browser here can accelerate, from real
 /// probes.
 int doctor_main(const cli_args& a);

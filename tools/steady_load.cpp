@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <set>
 
 namespace webaccel {
 
@@ -21,8 +22,10 @@ struct steady_load::shared {
   std::condition_variable cv;
   bool stopping = false;
   load_tally tally;
-  /// Callbacks per request number.
-  std::vector<uint8_t> answers;
+  bool keep_latencies = true;
+  /// Requests sent and not answered yet (as many as clients at most): a
+  /// callback for a request not in here is a duplicate.
+  std::set<uint64_t> unanswered;
 };
 
 namespace {
@@ -34,7 +37,7 @@ void send_next(const std::shared_ptr<steady_load::shared>& st, size_t client) {
     if (st->stopping)
       return;
     id = st->tally.sent++;
-    st->answers.push_back(0);
+    st->unanswered.insert(id);
   }
   auto t0 = clock_type::now();
   auto& model = st->models[client % st->models.size()];
@@ -45,13 +48,14 @@ void send_next(const std::shared_ptr<steady_load::shared>& st, size_t client) {
     {
       std::lock_guard<std::mutex> guard{st->mtx};
       auto& t = st->tally;
-      if (st->answers[id]++ > 0) {
+      if (st->unanswered.erase(id) == 0) {
         t.duplicated++;
         return; // Its client went on at the first callback.
       }
       if (r != nullptr) {
         t.answered++;
-        t.latency_ms.push_back(ms);
+        if (st->keep_latencies)
+          t.latency_ms.push_back(ms);
         if (r->simulated)
           t.simulated++;
       } else {
@@ -71,8 +75,10 @@ void send_next(const std::shared_ptr<steady_load::shared>& st, size_t client) {
 } // namespace
 
 steady_load::steady_load(std::vector<model_handle> models,
-                         std::function<infer_request()> make, size_t clients)
+                         std::function<infer_request()> make, size_t clients,
+                         bool keep_latencies)
   : state_(std::make_shared<shared>()) {
+  state_->keep_latencies = keep_latencies;
   state_->models = std::move(models);
   state_->make = std::move(make);
   for (size_t i = 0; i < clients; ++i)

@@ -30,7 +30,7 @@ struct load_tally {
   std::map<std::string, uint64_t> failures;
   /// The first few failure messages.
   std::vector<std::string> first_errors;
-  /// End-to-end latency of the answered requests.
+  /// End-to-end latency of the answered requests (if kept).
   std::vector<double> latency_ms;
 
   /// Requests sent that have had no callback yet.
@@ -42,8 +42,11 @@ struct load_tally {
 class steady_load {
 public:
   /// Client i sends to models[i % models.size()] the requests `make` builds.
+  /// Without `keep_latencies` the load holds no memory per request (for
+  /// soak runs that measure the process's own memory).
   steady_load(std::vector<model_handle> models,
-              std::function<infer_request()> make, size_t clients);
+              std::function<infer_request()> make, size_t clients,
+              bool keep_latencies = true);
 
   /// Stops the clients; waits for nothing (answers still due are dropped).
   ~steady_load();

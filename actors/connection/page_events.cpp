@@ -165,10 +165,10 @@ void expire_infers(self_ptr self) {
   for (auto& e : st.infers.expire(now)) {
     st.breaker.on_failure(now);
     e.waiter.deliver(make_error(
-      errc::timeout, "no answer from the " + st.cfg.kind + " page within "
-                       + std::to_string(static_cast<int64_t>(
-                         ms_since(self, e.sent)))
-                       + " ms"));
+      errc::timeout,
+      "no answer from the " + st.cfg.kind + " page within "
+        + std::to_string(static_cast<int64_t>(ms_since(self, e.sent)))
+        + " ms"));
   }
   send_held(self);
   arm_infer_timer(self);

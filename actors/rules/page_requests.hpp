@@ -5,8 +5,9 @@
 // One deadline timer serves every request: a timer each would wake CAF's
 // clock thread for every request. CAF 0.17 cannot cancel a delayed message,
 // so a request with an earlier deadline than the pending timer's arms a
-// second one; no two are ever pending for the same time. No actor in here: the browser connection holds one, with
-// its response promises as the waiters, and tests use plain numbers.
+// second one; no two are ever pending for the same time. No actor in here: the
+// browser connection holds one, with its response promises as the waiters, and
+// tests use plain numbers.
 #pragma once
 
 #include <chrono>

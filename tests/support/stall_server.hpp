@@ -71,8 +71,8 @@ private:
       }
       char buf[4096];
       for (size_t i = 1; i < fds.size(); ++i)
-        if (fds[i].revents & POLLIN)
-          [[maybe_unused]] auto n = ::read(fds[i].fd, buf, sizeof buf);
+        if (fds[i].revents & POLLIN) [[maybe_unused]]
+          auto n = ::read(fds[i].fd, buf, sizeof buf);
       auto now = std::chrono::steady_clock::now();
       for (auto i = open.begin(); i != open.end();) {
         if (now - i->since >= hold_) {

@@ -167,5 +167,4 @@ struct tree_fixture : deterministic_fixture {
   bridge_peer_actor page;
 };
 
-
 } // namespace webaccel::test
