@@ -144,8 +144,8 @@ json run_soak_bench(runtime_config base, const soak_bench_options& o) {
       pool = {{"launches", k.launches},
               {"retired", k.retired},
               {"failures", k.failures}};
-  auto seconds = std::chrono::duration<double>(clock_type::now() - started)
-                   .count();
+  auto seconds
+    = std::chrono::duration<double>(clock_type::now() - started).count();
   rt.shutdown();
   auto rss_slope = slope(fit_t, fit_rss);
   return json{
