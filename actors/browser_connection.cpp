@@ -118,7 +118,7 @@ caf::result<loaded_model> load(self_ptr self, const model_spec& spec,
 }
 
 caf::result<page_result> infer(self_ptr self, const std::string& key,
-                               const infer_request& req) {
+                               const page_infer_request& req) {
   auto& st = self->state;
   if (auto err = not_ready(st))
     return err;
@@ -315,7 +315,7 @@ browser_connection(self_ptr self, browser_connection_config cfg) {
     [=](load_atom, const model_spec& spec, const std::string& platform) {
       return load(self, spec, platform);
     },
-    [=](infer_atom, const std::string& key, const infer_request& req) {
+    [=](infer_atom, const std::string& key, const page_infer_request& req) {
       return infer(self, key, req);
     },
     [=](fault_atom, int32_t pid, const std::string& fault, uint32_t count) {

@@ -104,7 +104,7 @@ std::vector<browser_candidate> candidates(const browser_supervisor_state& st,
   for (auto& [id, s] : st.slots) {
     // Never one whose circuit is open (as of the last check), nor one the
     // asker found gone.
-    if (s.state != phase::ready || s.last.breaker == "open"
+    if (s.state != phase::ready || s.last.breaker == breaker_state::open
         || (hint.gone_connection != 0 && s.conn.id() == hint.gone_connection))
       continue;
     auto& keys = s.last.loaded_models;
@@ -170,7 +170,8 @@ void answer_waiting(self_ptr self) {
     auto choice = choose_browser(candidates(st, hint), hint.model_bytes, limit,
                                  false);
     // A browser on its way will be idle: wait for it rather than share.
-    auto shares = choice.why.rfind("least loaded", 0) == 0;
+    auto shares = choice.basis == browser_choice::least_loaded
+                  || choice.basis == browser_choice::past_budget;
     if (choice.action != browser_choice::use || (shares && pending))
       still.emplace_back(std::move(rp), std::move(hint));
     else

@@ -157,6 +157,9 @@ infer_result model_handle::infer(infer_request req) const {
                                    "the model instance ended: "
                                      + render_error(down.reason));
                 });
+  // A monitor lives on the monitored actor until removed: one per call
+  // would pile up on the instance.
+  self->demonitor(impl_->actor.address());
   if (!out)
     throw to_failure(err);
   return std::move(*out);
@@ -188,11 +191,13 @@ void model_handle::infer_async(infer_request req, infer_callback done) const {
     });
     self->request(actor, caf::infinite, infer_atom::value, std::move(req))
       .then(
-        [self, done](infer_result& res) {
+        [self, actor, done](infer_result& res) {
+          self->demonitor(actor.address());
           done(&res, nullptr);
           self->quit();
         },
-        [self, done](caf::error& err) {
+        [self, actor, done](caf::error& err) {
+          self->demonitor(actor.address());
           auto f = to_failure(err);
           done(nullptr, &f);
           self->quit();

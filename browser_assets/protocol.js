@@ -43,8 +43,11 @@ export function encodeBinary(header, tensors) {
   let offset = 0;
   const specs = tensors.map((t) => {
     const length = t.data.byteLength;
-    const spec = { name: t.name, dtype: t.dtype, shape: t.shape, offset, length };
+    // Keys in the order the runtime writes them (sorted), so that a frame
+    // encodes to the same bytes on both sides (the golden frames test).
+    const spec = { dtype: t.dtype };
     if (t.item !== undefined) spec.item = t.item; // which request of a batch
+    Object.assign(spec, { length, name: t.name, offset, shape: t.shape });
     offset += length;
     return spec;
   });
@@ -67,7 +70,7 @@ export function errorMessage(id, err) {
   return JSON.stringify({ type: 'error', id, error: { name, message } });
 }
 
-// Bundles: several frames in one message (mirror of transport/wire_bundle).
+// Bundles: several frames in one message (mirror of transport/wire/wire_bundle).
 // A u32 0 where a plain binary frame has its header length, a u32 count,
 // then per frame a u8 kind (0 binary, 1 text), a u32 length and the bytes.
 

@@ -39,12 +39,6 @@ struct infer_request {
   std::vector<raw_input> raw;
   /// Deadline for the answer in milliseconds (0 = the configured default).
   uint32_t timeout_ms = 0;
-  /// Set by the model actor when it batches requests: how many requests
-  /// this one carries (0 = one, unbatched) and which request each input
-  /// and raw input belongs to. The page runs them as one batch.
-  uint32_t batch_items = 0;
-  std::vector<uint32_t> input_items;
-  std::vector<uint32_t> raw_items;
   /// Benchmarks only: the page runs the request this many times in its own
   /// loop, with no bridge in between, and reports the total (the physical
   /// limit the runtime's throughput is compared with). 0 = once.
@@ -62,7 +56,40 @@ struct infer_request {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, infer_request& x) {
   return f(caf::meta::type_name("infer_request"), x.inputs, x.raw, x.timeout_ms,
-           x.batch_items, x.input_items, x.raw_items, x.page_repeat);
+           x.page_repeat);
+}
+
+/// What a model instance sends its page: one host request as it came, or
+/// several merged into one batch, which the page runs at once (it stacks
+/// their inputs and splits the outputs back). Internal to the runtime.
+struct page_infer_request {
+  std::vector<tensor> inputs;
+  std::vector<raw_input> raw;
+  uint32_t timeout_ms = 0;
+  /// How many requests it carries (0 = one, unbatched), and which request
+  /// each input and raw input belongs to.
+  uint32_t batch_items = 0;
+  std::vector<uint32_t> input_items;
+  std::vector<uint32_t> raw_items;
+  /// As in infer_request.
+  uint32_t page_repeat = 0;
+
+  /// One host request, unbatched.
+  static page_infer_request of(infer_request req) {
+    page_infer_request out;
+    out.inputs = std::move(req.inputs);
+    out.raw = std::move(req.raw);
+    out.timeout_ms = req.timeout_ms;
+    out.page_repeat = req.page_repeat;
+    return out;
+  }
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, page_infer_request& x) {
+  return f(caf::meta::type_name("page_infer_request"), x.inputs, x.raw,
+           x.timeout_ms, x.batch_items, x.input_items, x.raw_items,
+           x.page_repeat);
 }
 
 /// Where the time of one request went, in milliseconds.

@@ -57,7 +57,8 @@ using browser_connection_actor = bridge_peer_actor::extend<
   // Loads a model on a platform ("webgpu", "webnn", "wasm").
   caf::replies_to<load_atom, model_spec, std::string>::with<loaded_model>,
   // Runs an inference on the loaded model with this key.
-  caf::replies_to<infer_atom, std::string, infer_request>::with<page_result>,
+  caf::replies_to<infer_atom, std::string,
+                  page_infer_request>::with<page_result>,
   // The browser process exited (status as waitpid gave it, description).
   caf::reacts_to<exited_atom, int32_t, std::string>,
   // Its processes are stopped and reaped: quit now.

@@ -14,6 +14,20 @@
 namespace webaccel {
 
 /// One browser connection.
+/// A connection's circuit breaker (see actors/rules/circuit_breaker).
+enum class breaker_state : uint8_t { closed, open, half_open };
+
+inline const char* to_string(breaker_state x) {
+  switch (x) {
+    case breaker_state::open:
+      return "open";
+    case breaker_state::half_open:
+      return "half_open";
+    default:
+      return "closed";
+  }
+}
+
 struct connection_stats {
   std::string kind;
   /// Process id of the browser's main process (0 = not running).
@@ -38,8 +52,8 @@ struct connection_stats {
   std::vector<std::string> loaded_models;
   /// Loads under way in the page.
   uint32_t loading = 0;
-  /// Its circuit breaker: "closed", "open" or "half_open".
-  std::string breaker = "closed";
+  /// Its circuit breaker.
+  breaker_state breaker = breaker_state::closed;
 };
 
 template <class Inspector>

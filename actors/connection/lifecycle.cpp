@@ -195,7 +195,7 @@ connection_stats make_stats(self_ptr self) {
   for (auto& [key, model] : st.loaded)
     out.loaded_models.push_back(key);
   out.loading = static_cast<uint32_t>(st.loads.size());
-  out.breaker = to_string(st.breaker.current());
+  out.breaker = st.breaker.current();
   return out;
 }
 

@@ -47,16 +47,4 @@ circuit_breaker::cooldown_left(clock_type::time_point now) const {
   return left.count() > 0 ? left : std::chrono::milliseconds{0};
 }
 
-const char* to_string(circuit_breaker::state x) {
-  switch (x) {
-    case circuit_breaker::state::closed:
-      return "closed";
-    case circuit_breaker::state::open:
-      return "open";
-    case circuit_breaker::state::half_open:
-      return "half_open";
-  }
-  return "unknown";
-}
-
 } // namespace webaccel

@@ -8,13 +8,15 @@
 #include <chrono>
 #include <cstdint>
 
+#include "messages/pool_stats.hpp"
+
 namespace webaccel {
 
 class circuit_breaker {
 public:
   using clock_type = std::chrono::steady_clock;
 
-  enum class state { closed, open, half_open };
+  using state = breaker_state;
 
   /// `failures` 0 = never opens.
   circuit_breaker(uint32_t failures, std::chrono::milliseconds cooldown)
@@ -52,6 +54,5 @@ private:
 };
 
 /// "closed", "open" or "half_open".
-const char* to_string(circuit_breaker::state x);
 
 } // namespace webaccel

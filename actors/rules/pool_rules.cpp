@@ -94,18 +94,20 @@ browser_choice choose_browser(const std::vector<browser_candidate>& ready,
     return best;
   };
   if (auto c = least_loaded([](auto& x) { return x.has_model; }))
-    return {browser_choice::use, c->id, "warm: it has the model loaded"};
+    return {browser_choice::use, browser_choice::warm, c->id,
+            "warm: it has the model loaded"};
   if (auto c = least_loaded([&](auto& x) { return x.load == 0 && fits(x); }))
-    return {browser_choice::use, c->id, "idle"};
+    return {browser_choice::use, browser_choice::idle, c->id, "idle"};
   if (can_grow)
-    return {browser_choice::grow, 0, "a new browser"};
+    return {browser_choice::grow, browser_choice::fresh, 0, "a new browser"};
   if (auto c = least_loaded(fits))
-    return {browser_choice::use, c->id,
+    return {browser_choice::use, browser_choice::least_loaded, c->id,
             "least loaded within its memory budget"};
   if (auto c = least_loaded([](auto&) { return true; }))
-    return {browser_choice::use, c->id,
+    return {browser_choice::use, browser_choice::past_budget, c->id,
             "least loaded; every browser is past its memory budget"};
-  return {browser_choice::wait, 0, "no browser is ready yet"};
+  return {browser_choice::wait, browser_choice::none, 0,
+          "no browser is ready yet"};
 }
 
 } // namespace webaccel

@@ -77,6 +77,9 @@ struct browser_candidate {
 /// Where a model goes: a browser that runs (`id`), a new one, or none yet.
 struct browser_choice {
   enum { use, grow, wait } action = wait;
+  /// Why: it has the model, it is idle, a new one, the least loaded one
+  /// within its budget, the least loaded one of those past it.
+  enum { none, warm, idle, fresh, least_loaded, past_budget } basis = none;
   uint64_t id = 0;
   /// In words, for logs: "warm", "idle", "new", "least loaded", ...
   std::string why;

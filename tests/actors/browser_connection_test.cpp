@@ -85,9 +85,9 @@ struct connection_fixture : deterministic_fixture {
   browser_connection_actor conn;
 };
 
-infer_request one_input() {
-  return infer_request::of(
-    {tensor::from_floats("input", {1, 2}, {0.25f, 0.5f})});
+page_infer_request one_input() {
+  return page_infer_request::of(
+    infer_request::of({tensor::from_floats("input", {1, 2}, {0.25f, 0.5f})}));
 }
 
 } // namespace

@@ -440,7 +440,8 @@ TEST_CASE("while two WebDriver launches hang on a remote end that stalls, a "
     // Both launches reached the remote end, and neither page came up: their
     // connections gave up after 3 s and are still stopping.
     CHECK(stalled.accepted() >= 2);
-    auto edge = find_kind(rt.stats(), "edge");
+    auto stats = rt.stats();
+    auto edge = find_kind(stats, "edge");
     REQUIRE(edge != nullptr);
     for (auto& c : edge->connections)
       CHECK(c.state != "ready");

@@ -447,7 +447,7 @@ decoded<std::vector<uint8_t>> encode_infer(const infer_frame& cmd,
 }
 
 decoded<std::vector<uint8_t>> encode_infer(uint64_t id, const std::string& key,
-                                           const infer_request& req,
+                                           const page_infer_request& req,
                                            const limits& lim) {
   json header{{"type", "infer"}, {"id", id}, {"key", key}};
   if (req.batch_items > 0) {

@@ -151,7 +151,7 @@ decoded<std::vector<uint8_t>> encode_infer(const infer_frame& cmd,
 
 /// The same from parts, so a caller need not copy its tensors into a frame.
 decoded<std::vector<uint8_t>> encode_infer(uint64_t id, const std::string& key,
-                                           const infer_request& req,
+                                           const page_infer_request& req,
                                            const limits& lim);
 
 // -- the other direction, for tests and fakes of the page ---------------------

@@ -103,6 +103,7 @@ TEST_CASE("a model goes to a warm browser, else an idle one within budget, "
     CHECK(c.action == browser_choice::use);
     CHECK(c.id == 3);
     CHECK(c.why == "warm: it has the model loaded");
+    CHECK(c.basis == browser_choice::warm);
   }
   ready[2].has_model = false;
   SUBCASE("room for a new browser beats sharing a busy one") {
@@ -114,6 +115,7 @@ TEST_CASE("a model goes to a warm browser, else an idle one within budget, "
     CHECK(c.action == browser_choice::use);
     CHECK(c.id == 1); // browser 2 is less loaded but has no room
     CHECK(c.why == "least loaded within its memory budget");
+    CHECK(c.basis == browser_choice::least_loaded);
   }
   SUBCASE("an idle browser is used before a new one, if the model fits") {
     ready.push_back({4, 0, 950 * mib, false});
@@ -121,11 +123,13 @@ TEST_CASE("a model goes to a warm browser, else an idle one within budget, "
     auto c = choose_browser(ready, 200 * mib, limit, true);
     CHECK(c.id == 5);
     CHECK(c.why == "idle");
+    CHECK(c.basis == browser_choice::idle);
   }
   SUBCASE("every browser past its budget: the least loaded, said so") {
     auto c = choose_browser(ready, 900 * mib, limit, false);
     CHECK(c.id == 2);
     CHECK(c.why == "least loaded; every browser is past its memory budget");
+    CHECK(c.basis == browser_choice::past_budget);
   }
   SUBCASE("no budget configured: least loaded") {
     CHECK(choose_browser(ready, 900 * mib, 0, false).id == 2);

@@ -88,7 +88,7 @@ TEST_CASE("raw inputs travel after the tensors with their media types") {
 
 TEST_CASE("a batch names the request of every input, and of every output") {
   limits lim;
-  infer_request req;
+  page_infer_request req;
   req.batch_items = 2;
   req.raw = {raw_input::text("a"), raw_input::text("bb")};
   req.raw_items = {0, 1};
