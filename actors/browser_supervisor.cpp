@@ -1,3 +1,8 @@
+// The browser supervisor's behavior (see browser_supervisor.hpp). Over 400
+// lines for a reason: launching, growing, restarting and retiring are steps
+// of one state machine over the same slot table and waiting lists, and
+// split across files they would each need the whole state; the table's
+// queries are in supervisor/slots, the decisions in rules/pool_rules.
 #include "actors/browser_supervisor.hpp"
 
 #include <algorithm>
@@ -11,36 +16,18 @@
 
 #include "actors/countdown.hpp"
 #include "actors/rules/pool_rules.hpp"
+#include "actors/supervisor/slots.hpp"
 #include "config/logging.hpp"
 
 namespace webaccel {
 
 namespace {
 
+using namespace supervisor;
 using ms = std::chrono::milliseconds;
 
 // Extra time granted to a request whose callee enforces its own deadline.
 constexpr uint32_t slack_ms = 5000;
-
-enum class phase { launching, ready, draining, backoff };
-
-/// One supervised child: a browser, or the place of one that waits out
-/// its restart backoff.
-struct slot {
-  browser_connection_actor conn;
-  phase state = phase::launching;
-  /// When it was launched, on the actor clock.
-  pool_clock::time_point started;
-  /// Restarts in a row without a stable period in between.
-  uint32_t consecutive_restarts = 0;
-  /// Started again after a failure and not ready yet.
-  bool restarting = false;
-  /// Why we retire it (keep = not retiring).
-  retire_reason retiring = retire_reason::keep;
-  /// Models on it at the last check plus the ones handed out since.
-  uint32_t load = 0;
-  connection_stats last;
-};
 
 struct browser_supervisor_state {
   static inline const char* name = "browser_supervisor";
@@ -51,7 +38,7 @@ struct browser_supervisor_state {
 
   browser_supervisor_config cfg;
   std::string kind;
-  std::map<uint64_t, slot> slots;
+  slot_table slots;
   uint64_t next_slot = 1;
   /// Waiting to place a model, with what they said about it.
   std::vector<std::pair<caf::typed_response_promise<browser_connection_actor>,
@@ -69,68 +56,6 @@ struct browser_supervisor_state {
 
 using self_ptr
   = browser_supervisor_actor::stateful_pointer<browser_supervisor_state>;
-
-/// Browsers that count against the kind's size: all but the draining ones.
-uint32_t live_count(const browser_supervisor_state& st) {
-  uint32_t n = 0;
-  for (auto& [id, s] : st.slots)
-    if (s.state != phase::draining)
-      ++n;
-  return n;
-}
-
-/// Id of the slot whose browser connection is `addr`; 0 if none.
-uint64_t find_slot(const browser_supervisor_state& st,
-                   const caf::actor_addr& addr) {
-  for (auto& [id, s] : st.slots)
-    if (s.conn && s.conn.address() == addr)
-      return id;
-  return 0;
-}
-
-/// The ready browser with the least load, or nullptr.
-slot* least_loaded(browser_supervisor_state& st) {
-  slot* best = nullptr;
-  for (auto& [id, s] : st.slots)
-    if (s.state == phase::ready && (best == nullptr || s.load < best->load))
-      best = &s;
-  return best;
-}
-
-/// The ready browsers as candidates for a model.
-std::vector<browser_candidate> candidates(const browser_supervisor_state& st,
-                                          const placement_hint& hint) {
-  std::vector<browser_candidate> out;
-  for (auto& [id, s] : st.slots) {
-    // Never one whose circuit is open (as of the last check), nor one the
-    // asker found gone.
-    if (s.state != phase::ready || s.last.breaker == breaker_state::open
-        || (hint.gone_connection != 0 && s.conn.id() == hint.gone_connection))
-      continue;
-    auto& keys = s.last.loaded_models;
-    out.push_back(
-      {id, s.load, std::max(s.last.process_bytes, s.last.page_heap_bytes),
-       !hint.model_key.empty()
-         && std::find(keys.begin(), keys.end(), hint.model_key) != keys.end()});
-  }
-  return out;
-}
-
-/// A slot whose browser failed and is waiting out its backoff (0 = none).
-uint64_t slot_in_backoff(const browser_supervisor_state& st) {
-  for (auto& [id, s] : st.slots)
-    if (s.state == phase::backoff)
-      return id;
-  return 0;
-}
-
-/// Whether a failed browser is being started again.
-bool restart_launching(const browser_supervisor_state& st) {
-  for (auto& [id, s] : st.slots)
-    if (s.state == phase::launching && s.restarting)
-      return true;
-  return false;
-}
 
 /// Whether a browser is on its way (being started, or room for it asked
 /// for); one in backoff is not: its restart may be seconds away yet.
@@ -156,7 +81,7 @@ browser_connection_actor hand_out(browser_supervisor_state& st, uint64_t id,
 
 void answer_waiting(self_ptr self) {
   auto& st = self->state;
-  if (auto s = least_loaded(st)) {
+  if (auto s = least_loaded(st.slots)) {
     for (auto& rp : st.lookers)
       rp.deliver(s->conn);
     st.lookers.clear();
@@ -167,8 +92,8 @@ void answer_waiting(self_ptr self) {
                         placement_hint>>
     still;
   for (auto& [rp, hint] : st.waiting) {
-    auto choice = choose_browser(candidates(st, hint), hint.model_bytes, limit,
-                                 false);
+    auto choice = choose_browser(candidates(st.slots, hint), hint.model_bytes,
+                                 limit, false);
     // A browser on its way will be idle: wait for it rather than share.
     auto shares = choice.basis == browser_choice::least_loaded
                   || choice.basis == browser_choice::past_budget;
@@ -242,8 +167,8 @@ void grow(self_ptr self) {
         }
         // No room in the pool: share what is there, or fail.
         answer_waiting(self);
-        if ((!st.waiting.empty() || !st.lookers.empty()) && live_count(st) == 0
-            && st.acquiring == 0)
+        if ((!st.waiting.empty() || !st.lookers.empty())
+            && live_count(st.slots) == 0 && st.acquiring == 0)
           fail_waiting(self,
                        make_error(errc::browser_unavailable,
                                   "the pool is full (max_connections "
@@ -262,7 +187,7 @@ void grow(self_ptr self) {
 void ensure_minimum(self_ptr self) {
   auto& st = self->state;
   while (!st.shutting_down
-         && live_count(st) + st.acquiring < st.cfg.min_connections)
+         && live_count(st.slots) + st.acquiring < st.cfg.min_connections)
     grow(self);
 }
 
@@ -360,7 +285,7 @@ void check_slot(self_ptr self, uint64_t id, const connection_stats& stats) {
   // only figure where /proc cannot see the browser (WebDriver launches).
   health.memory_bytes = std::max(stats.process_bytes, stats.page_heap_bytes);
   std::string why;
-  auto above_minimum = live_count(st) > st.cfg.min_connections;
+  auto above_minimum = live_count(st.slots) > st.cfg.min_connections;
   auto reason = should_retire(health, st.cfg.policy, st.cfg.memory_limit_mb,
                               above_minimum, why);
   if (reason == retire_reason::keep)
@@ -391,26 +316,6 @@ void check(self_ptr self) {
   self->delayed_send(self, ms{st.cfg.policy.heartbeat_ms}, check_atom::value);
 }
 
-kind_stats snapshot(browser_supervisor_state& st) {
-  auto out = st.counters;
-  out.kind = st.kind;
-  out.connections.clear();
-  out.restarting = 0;
-  for (auto& [id, s] : st.slots) {
-    if (s.state == phase::backoff) {
-      out.restarting++;
-      continue;
-    }
-    auto c = s.last;
-    c.kind = st.kind;
-    c.state = s.state == phase::launching  ? "launching"
-              : s.state == phase::draining ? "draining"
-                                           : "ready";
-    out.connections.push_back(std::move(c));
-  }
-  return out;
-}
-
 browser_supervisor_actor::behavior_type
 browser_supervisor(self_ptr self, browser_supervisor_config cfg) {
   auto& init = self->state;
@@ -420,7 +325,7 @@ browser_supervisor(self_ptr self, browser_supervisor_config cfg) {
   init.rng.seed(static_cast<std::minstd_rand::result_type>(init.cfg.seed));
   self->set_down_handler([=](const caf::down_msg& msg) {
     auto& st = self->state;
-    auto id = find_slot(st, msg.source);
+    auto id = find_slot(st.slots, msg.source);
     if (id == 0 || st.shutting_down)
       return;
     if (auto reason = st.slots[id].retiring; reason != retire_reason::keep) {
@@ -442,18 +347,19 @@ browser_supervisor(self_ptr self, browser_supervisor_config cfg) {
         return make_error(errc::shutting_down,
                           st.kind + " browsers are shutting down");
       if (!hint.placing) {
-        if (auto s = least_loaded(st))
+        if (auto s = least_loaded(st.slots))
           return s->conn;
         // Wait for one (starting it if none is on its way); a looker adds
         // no load.
         auto rp = self->make_response_promise<browser_connection_actor>();
         st.lookers.push_back(rp);
-        if (live_count(st) + st.acquiring == 0)
+        if (live_count(st.slots) + st.acquiring == 0)
           grow(self);
         return rp;
       }
-      auto can_grow = live_count(st) + st.acquiring < st.cfg.max_connections;
-      auto choice = choose_browser(candidates(st, hint), hint.model_bytes,
+      auto can_grow = live_count(st.slots) + st.acquiring
+                      < st.cfg.max_connections;
+      auto choice = choose_browser(candidates(st.slots, hint), hint.model_bytes,
                                    uint64_t{st.cfg.memory_limit_mb} << 20,
                                    can_grow);
       if (choice.action == browser_choice::use)
@@ -463,9 +369,10 @@ browser_supervisor(self_ptr self, browser_supervisor_config cfg) {
       // A failed browser's restart serves it: now, if it waits out a backoff
       // (someone needs it; the intensity limit still bounds crash loops), or
       // once it is up. Growing as well would start two browsers at once.
-      if (auto id = slot_in_backoff(st))
+      if (auto id = slot_in_backoff(st.slots))
         restart(self, id);
-      else if (choice.action == browser_choice::grow && !restart_launching(st))
+      else if (choice.action == browser_choice::grow
+               && !restart_launching(st.slots))
         grow(self);
       return rp;
     },
@@ -474,8 +381,10 @@ browser_supervisor(self_ptr self, browser_supervisor_config cfg) {
     [=](stats_atom) -> caf::result<kind_stats> {
       // Fresh figures from every running browser, then the snapshot.
       auto rp = self->make_response_promise<kind_stats>();
-      auto all
-        = make_countdown([=]() mutable { rp.deliver(snapshot(self->state)); });
+      auto all = make_countdown([=]() mutable {
+        rp.deliver(
+          snapshot(self->state.slots, self->state.counters, self->state.kind));
+      });
       for (auto& [id, s] : self->state.slots) {
         if (s.state == phase::backoff)
           continue;

@@ -1,3 +1,7 @@
+// The router's behavior (see router.hpp). Slightly over 400 lines: a
+// placement is one chain of asynchronous steps (connect, wait for the page,
+// load, recover), read best in one place; the decisions are in
+// rules/placement.
 #include "actors/router.hpp"
 
 #include <algorithm>
