@@ -37,7 +37,8 @@ struct open_case {
   std::optional<recovery_strategy> pending;
   /// A retry waiting out its backoff: where it goes.
   placement_target retry_target;
-  clock_type::time_point started = clock_type::now();
+  /// When the case opened, on the actor clock.
+  clock_type::time_point started;
   caf::typed_response_promise<recovery_step> promise;
 };
 
@@ -57,8 +58,8 @@ struct recovery_supervisor_state {
 using self_ptr
   = recovery_supervisor_actor::stateful_pointer<recovery_supervisor_state>;
 
-double ms_since(clock_type::time_point t) {
-  return std::chrono::duration<double, std::milli>(clock_type::now() - t)
+double ms_since(self_ptr self, clock_type::time_point t) {
+  return std::chrono::duration<double, std::milli>(self->clock().now() - t)
     .count();
 }
 
@@ -119,7 +120,7 @@ void succeed(self_ptr self, uint64_t id) {
   if (i == st.cases.end())
     return;
   auto& c = i->second;
-  auto took = ms_since(c.started);
+  auto took = ms_since(self, c.started);
   if (c.pending)
     st.counters.strategies[to_string(*c.pending)].succeeded++;
   st.counters.recovered++;
@@ -232,7 +233,7 @@ void run_next(self_ptr self, uint64_t id) {
   auto& st = self->state;
   auto& c = st.cases.at(id);
   c.pending.reset();
-  auto waited = ms_since(c.started);
+  auto waited = ms_since(self, c.started);
   if (waited > st.cfg.policy.max_wait_ms) {
     exhaust(self, id,
             "gave up after " + std::to_string(static_cast<int64_t>(waited))
@@ -298,6 +299,7 @@ caf::result<recovery_step> on_report(self_ptr self, recovery_case& report) {
   auto id = st.next_case++;
   st.counters.cases++;
   open_case c;
+  c.started = self->clock().now();
   c.category = category;
   c.chain = chain;
   c.current = report.failed;

@@ -3,6 +3,7 @@
 // plays: it connects, says hello, loads and answers as the test tells it.
 #pragma once
 
+#include <functional>
 #include <optional>
 
 #include "actors/pool_supervisor.hpp"
@@ -13,7 +14,8 @@
 namespace webaccel::test {
 
 struct tree_fixture : deterministic_fixture {
-  tree_fixture() {
+  /// `tweak` changes the config before the tree starts.
+  explicit tree_fixture(std::function<void(pool_config&)> tweak = {}) {
     pool_config cfg;
     cfg.connection.routes = routes;
     cfg.connection.origin = "http://127.0.0.1:9";
@@ -43,6 +45,8 @@ struct tree_fixture : deterministic_fixture {
     cfg.kinds = {{"chromium", pool_kind_config{}}};
     // The root's test hooks (kill-router, kill-recovery).
     cfg.recovery.fault_injection = true;
+    if (tweak)
+      tweak(cfg);
     pool = spawn_pool_supervisor(sys, cfg);
     run();
   }
@@ -156,6 +160,18 @@ struct tree_fixture : deterministic_fixture {
       h, [&](pool_stats& x) { out = x; },
       [&](caf::error& e) { FAIL(render_error(e)); });
     return out;
+  }
+
+  /// Timers and request timeouts pending on the deterministic clock.
+  size_t pending_timers() {
+    return sched.clock().schedule().size();
+  }
+
+  /// Moves the clock on by `d` and fires what came due.
+  void advance(std::chrono::milliseconds d) {
+    sched.clock().current_time += d;
+    sched.clock().trigger_expired_timeouts();
+    run();
   }
 
   fake_launcher launcher;
