@@ -73,8 +73,10 @@ void attempt_placement(Self* self, pool_supervisor_actor pool, model_spec spec,
     load_on(prefer);
     return;
   }
-  placement_hint hint{true, spec.page_key(platform), spec.total_bytes(),
-                      gone_connection};
+  placement_hint hint;
+  hint.model_key = spec.page_key(platform);
+  hint.model_bytes = spec.total_bytes();
+  hint.gone_connection = gone_connection;
   self
     ->request(pool, ms{t.launch_ms + slack_ms}, connect_atom::value, kind, hint)
     .then([=](browser_connection_actor& conn) { load_on(conn); }, fail);

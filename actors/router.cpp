@@ -255,7 +255,8 @@ void try_next_kind(self_ptr self, plan_ptr plan) {
   auto& st = self->state;
   // The page key is known once the kind's platforms are (from an earlier
   // browser of that kind); it lets the pool prefer a warm browser.
-  placement_hint hint{true, {}, plan->spec.total_bytes()};
+  placement_hint hint;
+  hint.model_bytes = plan->spec.total_bytes();
   if (auto known = st.kind_capabilities.find(kind);
       known != st.kind_capabilities.end()) {
     std::string ignored;

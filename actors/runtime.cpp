@@ -142,10 +142,12 @@ runtime::runtime(runtime_config cfg) {
   for (auto& [kind, found] : impl_->browsers.installed) {
     auto& bc = c.browsers.at(kind);
     auto limit = c.pool.memory_limits_mb.find(kind);
-    pc.kinds[kind] = pool_kind_config{
-      bc.min_connections, bc.max_connections,
-      limit == c.pool.memory_limits_mb.end() ? 0u : limit->second,
-      found.version};
+    auto& sizes = pc.kinds[kind];
+    sizes.min_connections = bc.min_connections;
+    sizes.max_connections = bc.max_connections;
+    sizes.memory_limit_mb
+      = limit == c.pool.memory_limits_mb.end() ? 0u : limit->second;
+    sizes.version = found.version;
     pc.router.browsers.push_back(kind);
   }
   pc.router.missing_browsers = impl_->browsers.missing;
@@ -283,7 +285,7 @@ browser_capabilities runtime::connect_browser(const std::string& kind) {
   auto wait = ms{impl_->cfg.timeouts.launch_ms + host_slack_ms};
   self
     ->request(impl_->pool, wait, connect_atom::value, kind,
-              placement_hint{false, {}, 0})
+              placement_hint::to_look())
     .receive(
       [&](browser_connection_actor& conn) {
         self->request(conn, wait, ready_atom::value)

@@ -197,6 +197,13 @@ struct placement_hint {
   /// Actor id of a connection the asker found gone, which the pool may not
   /// have noticed yet: never handed out (0 = none).
   uint64_t gone_connection = 0;
+
+  /// Only to look at a browser.
+  static placement_hint to_look() {
+    placement_hint out;
+    out.placing = false;
+    return out;
+  }
 };
 
 template <class Inspector>

@@ -33,15 +33,7 @@ std::string model_name(size_t i) {
 /// Only the options' browsers, kept at full size; faults on; the models.
 runtime_config bench_config(runtime_config cfg,
                             const recovery_bench_options& o) {
-  auto browser = cfg.browsers.count(o.kind) != 0 ? cfg.browsers.at(o.kind)
-                                                 : browser_config{};
-  browser.min_connections = static_cast<uint32_t>(o.browsers);
-  browser.max_connections = static_cast<uint32_t>(o.browsers);
-  cfg.browsers = {{o.kind, browser}};
-  cfg.browsers_explicit = true;
-  cfg.pool.max_connections = std::max(cfg.pool.max_connections,
-                                      static_cast<uint32_t>(o.browsers));
-  cfg.pool.idle_timeout_ms = 0;
+  cfg = fixed_pool_config(std::move(cfg), o.kind, o.browsers);
   cfg.recovery.fault_injection = true;
   auto bert = cfg.models.at("tiny_bert");
   for (size_t i = 1; i <= o.models; ++i) {

@@ -37,15 +37,8 @@ size_t open_descriptors() {
 }
 
 runtime_config soak_config(runtime_config cfg, const soak_bench_options& o) {
-  auto browser = cfg.browsers.count(o.kind) != 0 ? cfg.browsers.at(o.kind)
-                                                 : browser_config{};
-  browser.min_connections = static_cast<uint32_t>(o.browsers);
-  browser.max_connections = static_cast<uint32_t>(o.browsers);
-  cfg.browsers = {{o.kind, browser}};
-  cfg.browsers_explicit = true;
-  cfg.pool.max_connections = std::max(cfg.pool.max_connections,
-                                      static_cast<uint32_t>(o.browsers) * 2);
-  cfg.pool.idle_timeout_ms = 0;
+  // Room for a replacement per browser while the old one drains.
+  cfg = fixed_pool_config(std::move(cfg), o.kind, o.browsers, o.browsers);
   cfg.pool.max_lifetime_ms = o.browser_lifetime_s * 1000;
   return cfg;
 }

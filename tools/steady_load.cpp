@@ -1,5 +1,6 @@
 #include "tools/steady_load.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <set>
@@ -73,6 +74,20 @@ void send_next(const std::shared_ptr<steady_load::shared>& st, size_t client) {
 }
 
 } // namespace
+
+runtime_config fixed_pool_config(runtime_config cfg, const std::string& kind,
+                                 size_t browsers, size_t spare) {
+  auto browser = cfg.browsers.count(kind) != 0 ? cfg.browsers.at(kind)
+                                               : browser_config{};
+  browser.min_connections = static_cast<uint32_t>(browsers);
+  browser.max_connections = static_cast<uint32_t>(browsers);
+  cfg.browsers = {{kind, browser}};
+  cfg.browsers_explicit = true;
+  cfg.pool.max_connections = std::max(
+    cfg.pool.max_connections, static_cast<uint32_t>(browsers + spare));
+  cfg.pool.idle_timeout_ms = 0;
+  return cfg;
+}
 
 steady_load::steady_load(std::vector<model_handle> models,
                          std::function<infer_request()> make, size_t clients,

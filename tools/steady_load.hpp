@@ -39,6 +39,11 @@ struct load_tally {
   }
 };
 
+/// `cfg` with only `kind`'s browsers, `browsers` of them kept running and
+/// never closed for idleness; room for `spare` more while old ones drain.
+runtime_config fixed_pool_config(runtime_config cfg, const std::string& kind,
+                                 size_t browsers, size_t spare = 0);
+
 class steady_load {
 public:
   /// Client i sends to models[i % models.size()] the requests `make` builds.
