@@ -83,8 +83,8 @@ runtime_config fixed_pool_config(runtime_config cfg, const std::string& kind,
   browser.max_connections = static_cast<uint32_t>(browsers);
   cfg.browsers = {{kind, browser}};
   cfg.browsers_explicit = true;
-  cfg.pool.max_connections = std::max(
-    cfg.pool.max_connections, static_cast<uint32_t>(browsers + spare));
+  cfg.pool.max_connections = std::max(cfg.pool.max_connections,
+                                      static_cast<uint32_t>(browsers + spare));
   cfg.pool.idle_timeout_ms = 0;
   return cfg;
 }
