@@ -82,7 +82,7 @@ using browser_connection_actor = bridge_peer_actor::extend<
   // Health and usage.
   caf::replies_to<stats_atom>::with<connection_stats>,
   // Tests: injects a fault if this browser's process id is the one given
-  // (see fault_injection.hpp); false if it is not, or faults are off.
+  // (see runtime::inject_fault); false if it is not, or faults are off.
   caf::replies_to<fault_atom, int32_t, std::string, uint32_t>::with<bool>,
   // Kills the browser, fails what is in flight, then quits.
   caf::replies_to<shutdown_atom>::with<bool>>;
@@ -209,7 +209,8 @@ using pool_supervisor_actor = caf::typed_actor<
   caf::reacts_to<release_atom, std::string>,
   caf::replies_to<stats_atom>::with<pool_stats>,
   // Tests: injects a fault into the browser with this process id (false if
-  // none has it, or the runtime was not started with fault injection).
+  // none has it, or the runtime was not started with fault injection); with
+  // pid 0, "kill-router" and "kill-recovery" kill that child of the root.
   caf::replies_to<fault_atom, int32_t, std::string, uint32_t>::with<bool>,
   // Stops the whole tree; answers when every browser is gone.
   caf::replies_to<shutdown_atom>::with<bool>>;
