@@ -180,11 +180,9 @@ void recover_placement(self_ptr self, plan_ptr plan, const std::string& kind,
   report.category = static_cast<uint8_t>(err.code());
   report.error = error_text(err.context());
   report.loading = true;
-  auto wait = c.recovery_limits.max_wait_ms + c.launch_timeout_ms
-              + c.load_timeout_ms;
   self
-    ->request(self->state.pool, ms{wait + slack_ms}, recover_atom::value,
-              report)
+    ->request(self->state.pool, ms{c.recovery_timeout_ms()},
+              recover_atom::value, report)
     .then(
       [=](recovery_step& step) {
         spawn_instance(self, plan, step.connection, step.browser, step.loaded,

@@ -1,7 +1,7 @@
-// Steady load for `bench recovery`: closed-loop clients that each send a
-// request, wait for its answer and send the next, until told to stop. Every
-// request is numbered, so that an answer that never comes (lost) and an
-// answer that comes twice (duplicated) both show.
+// Steady load for the benchmarks (bench recovery, bench soak): closed-loop
+// clients that each send a request, wait for its answer and send the next,
+// until told to stop. Every request is numbered, so that an answer that never
+// comes (lost) and an answer that comes twice (duplicated) both show.
 #pragma once
 
 #include <chrono>

@@ -2,8 +2,6 @@
 // judgement of a closed bridge, draining, and the end. Everything that can
 // block (stopping the browser, /proc) runs through run_blocking() and
 // reports back by message.
-#include <csignal>
-
 #include "actors/connection/state.hpp"
 #include "config/logging.hpp"
 #include "transport/browser/proc_table.hpp"

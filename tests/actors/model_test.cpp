@@ -62,13 +62,7 @@ TEST_CASE_FIXTURE(idle_fixture, "a model idle for idle_unload_ms releases "
   if (launcher.urls->size() == 2)
     page_connects();
   page_loads();
-  REQUIRE(!channel->binaries.empty());
-  auto cmd = wire::decode_infer(channel->binaries.back(), wire::limits{});
-  REQUIRE(cmd);
-  wire::result_frame res{cmd.value->id, {}};
-  res.result.outputs = {tensor::from_floats("output", {1, 1}, {0.5f})};
-  caf::anon_send(page, binary_atom::value,
-                 *wire::encode_result(res, wire::limits{}).value);
+  page_answers_last();
   bool answered = false;
   receive(
     r, [&](infer_result&) { answered = true; },

@@ -121,6 +121,17 @@ struct tree_fixture : deterministic_fixture {
     return out;
   }
 
+  /// The page answers the last inference it was sent.
+  void page_answers_last() {
+    REQUIRE(!channel->binaries.empty());
+    auto cmd = wire::decode_infer(channel->binaries.back(), wire::limits{});
+    REQUIRE(cmd);
+    wire::result_frame res{cmd.value->id, {}};
+    res.result.outputs = {tensor::from_floats("output", {1, 1}, {0.5f})};
+    caf::anon_send(page, binary_atom::value,
+                   *wire::encode_result(res, wire::limits{}).value);
+  }
+
   /// Runs one inference on `model`; the page answers it.
   infer_result infer_answered(const model_actor& model) {
     auto before = channel->binaries.size();
@@ -128,12 +139,7 @@ struct tree_fixture : deterministic_fixture {
     auto r = self->request(model, caf::infinite, infer_atom::value, req);
     run();
     REQUIRE(channel->binaries.size() == before + 1);
-    auto cmd = wire::decode_infer(channel->binaries.back(), wire::limits{});
-    REQUIRE(cmd);
-    wire::result_frame res{cmd.value->id, {}};
-    res.result.outputs = {tensor::from_floats("output", {1, 1}, {0.5f})};
-    caf::anon_send(page, binary_atom::value,
-                   *wire::encode_result(res, wire::limits{}).value);
+    page_answers_last();
     infer_result out;
     receive(
       r, [&](infer_result& x) { out = x; },
