@@ -57,7 +57,7 @@ void on_deadline(self_ptr self, uint64_t id) {
           self,
           make_error(errc::connection,
                      st.cfg.kind + " page did not say hello within "
-                       + std::to_string(st.cfg.launch_timeout_ms) + " ms"));
+                       + std::to_string(st.cfg.timeouts.launch_ms) + " ms"));
       return;
     case infer_deadlines:
       expire_infers(self);
@@ -80,7 +80,7 @@ void on_deadline(self_ptr self, uint64_t id) {
       if (auto i = st.loads.find(id); i != st.loads.end()) {
         i->second.promise.deliver(make_error(
           errc::timeout, "loading " + i->second.what + " took longer than "
-                           + std::to_string(st.cfg.load_timeout_ms) + " ms"));
+                           + std::to_string(st.cfg.timeouts.load_ms) + " ms"));
         st.loads.erase(i);
       }
       finish_drain_if_done(self);
@@ -112,7 +112,7 @@ caf::result<loaded_model> load(self_ptr self, const model_spec& spec,
   auto rp = self->make_response_promise<loaded_model>();
   st.loads.emplace(cmd.id, pending_load{rp, spec.name + " on " + platform});
   st.channel->send_text(wire::encode_load(cmd));
-  self->delayed_send(self, ms{st.cfg.load_timeout_ms}, deadline_atom::value,
+  self->delayed_send(self, ms{st.cfg.timeouts.load_ms}, deadline_atom::value,
                      cmd.id);
   return rp;
 }
@@ -135,7 +135,8 @@ caf::result<page_result> infer(self_ptr self, const std::string& key,
   if (!frame)
     return make_error(errc::invalid_request, frame.error);
   auto rp = self->make_response_promise<page_result>();
-  auto timeout = req.timeout_ms != 0 ? req.timeout_ms : st.cfg.infer_timeout_ms;
+  auto timeout = req.timeout_ms != 0 ? req.timeout_ms
+                                     : st.cfg.timeouts.infer_ms;
   st.requests++;
   st.last_activity = now;
   send_or_hold(self, id, rp, std::move(*frame.value), now + ms{timeout});
@@ -145,8 +146,8 @@ caf::result<page_result> infer(self_ptr self, const std::string& key,
 caf::result<bool> inject_fault(self_ptr self, int32_t pid,
                                const std::string& fault, uint32_t count) {
   auto& st = self->state;
-  if (!st.cfg.fault_injection || !st.browser || st.browser->pid() != pid
-      || pid == 0 || st.failure)
+  if (!st.cfg.recovery.fault_injection || !st.browser
+      || st.browser->pid() != pid || pid == 0 || st.failure)
     return false;
   logger()->warn("injecting fault '{}' into {} (pid {})", fault, st.cfg.kind,
                  pid);
@@ -176,8 +177,8 @@ browser_connection_actor::behavior_type
 browser_connection(self_ptr self, browser_connection_config cfg) {
   auto& init = self->state;
   init.cfg = std::move(cfg);
-  init.breaker = circuit_breaker{init.cfg.breaker_failures,
-                                 ms{init.cfg.breaker_cooldown_ms}};
+  init.breaker = circuit_breaker{init.cfg.recovery.breaker_failures,
+                                 ms{init.cfg.recovery.breaker_cooldown_ms}};
   infer_table::sizes sizes;
   sizes.max_message_bytes = init.cfg.limits.max_message_bytes;
   sizes.max_bundle_requests = std::min<size_t>(
@@ -287,7 +288,7 @@ browser_connection(self_ptr self, browser_connection_config cfg) {
       for (auto& [key, instances] : st.tenants)
         for (auto& instance : instances)
           caf::anon_send(instance, drain_atom::value, why, move_now);
-      self->delayed_send(self, ms{st.cfg.drain_timeout_ms},
+      self->delayed_send(self, ms{st.cfg.pool.drain_timeout_ms},
                          deadline_atom::value, uint64_t{drain_deadline});
       finish_drain_if_done(self);
     },

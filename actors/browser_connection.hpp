@@ -18,6 +18,9 @@
 #include <caf/fwd.hpp>
 
 #include "actors/rules/error_classifier.hpp"
+#include "config/pool_policy.hpp"
+#include "config/recovery_policy.hpp"
+#include "config/timeout_policy.hpp"
 #include "messages/interfaces.hpp"
 #include "transport/browser/browser_instance.hpp"
 #include "transport/wire/wire_format.hpp"
@@ -48,25 +51,21 @@ struct browser_connection_config {
   std::shared_ptr<http_routes> routes;
   /// "http://127.0.0.1:PORT" of the runtime's server.
   std::string origin;
-  uint32_t launch_timeout_ms = 60000;
-  uint32_t load_timeout_ms = 120000;
-  uint32_t infer_timeout_ms = 30000;
-  /// Ping the page this often (0 = never); a ping left unanswered for
+  /// Launch, load and default inference deadlines.
+  timeout_policy timeouts;
+  /// Heartbeats (`heartbeat_ms` 0 = never ping; a ping left unanswered for
   /// `heartbeat_timeout_ms` means the page is stuck: the connection fails
-  /// with a timeout and its browser is killed.
-  uint32_t heartbeat_ms = 0;
-  uint32_t heartbeat_timeout_ms = 10000;
-  /// How long a draining connection waits for its requests and models.
-  uint32_t drain_timeout_ms = 30000;
+  /// with a timeout and its browser is killed) and how long a draining
+  /// connection waits for its requests and models.
+  pool_policy pool;
   wire::limits limits;
   /// Names the category of the page's errors (the built-in rules if null).
   std::shared_ptr<const error_classifier> classifier;
-  /// The circuit opens after this many failed requests in a row (0 =
-  /// never) and lets one probe through after the cool-down.
-  uint32_t breaker_failures = 5;
-  uint32_t breaker_cooldown_ms = 10000;
-  /// Tests only: the page obeys fault commands, and `fault_atom` works.
-  bool fault_injection = false;
+  /// The circuit breaker (opens after `breaker_failures` failed requests in
+  /// a row, 0 = never, and lets one probe through after the cool-down) and,
+  /// for tests only, `fault_injection`: the page obeys fault commands and
+  /// `fault_atom` works.
+  recovery_policy recovery;
   /// Where blocking calls run (the runtime's blocking pool).
   blocking_executor run_blocking;
 };

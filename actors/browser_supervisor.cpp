@@ -127,7 +127,7 @@ void launch(self_ptr self, uint64_t id) {
   self->monitor(s.conn);
   auto conn = s.conn;
   self
-    ->request(conn, ms{st.cfg.connection.launch_timeout_ms + slack_ms},
+    ->request(conn, ms{st.cfg.connection.timeouts.launch_ms + slack_ms},
               ready_atom::value)
     .then(
       [=](browser_capabilities&) {

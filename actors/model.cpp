@@ -3,6 +3,7 @@
 #include "actors/model.hpp"
 
 #include "actors/model/state.hpp"
+#include "actors/rules/deadlines.hpp"
 #include "config/logging.hpp"
 
 namespace webaccel {
@@ -49,7 +50,7 @@ model_actor::behavior_type model(self_ptr self, model_placement placement) {
         input_bytes += t.data.size();
       for (auto& r : req.raw)
         input_bytes += r.data.size();
-      req.timeout_ms = request_deadline_ms(p.settings->deadlines, p.spec.family,
+      req.timeout_ms = request_deadline_ms(p.settings->timeouts, p.spec.family,
                                            input_bytes, req.timeout_ms);
       waiter who{self->make_response_promise<infer_result>(),
                  self->clock().now()};

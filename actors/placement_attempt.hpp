@@ -9,6 +9,7 @@
 
 #include <caf/all.hpp>
 
+#include "config/timeout_policy.hpp"
 #include "messages/interfaces.hpp"
 
 namespace webaccel {
@@ -20,11 +21,6 @@ struct placed {
   loaded_model loaded;
 };
 
-struct attempt_timeouts {
-  uint32_t launch_ms = 60000;
-  uint32_t load_ms = 120000;
-};
-
 /// Loads `spec` on `platform` in a browser of `kind` and calls
 /// `done(caf::expected<placed>)`: on `prefer` if set and still alive (a
 /// strategy that keeps the browser), else on one the pool hands out. A
@@ -33,7 +29,7 @@ struct attempt_timeouts {
 template <class Self, class Done>
 void attempt_placement(Self* self, pool_supervisor_actor pool, model_spec spec,
                        std::string kind, std::string platform,
-                       attempt_timeouts t, Done done,
+                       const timeout_policy& t, Done done,
                        browser_connection_actor prefer = {},
                        uint32_t tries_left = 10, uint64_t gone_connection = 0) {
   using ms = std::chrono::milliseconds;

@@ -143,7 +143,7 @@ void start_recovery(self_ptr self) {
   rc.models = c.router.models;
   rc.browser_preferences = c.router.browser_preferences;
   rc.browsers = c.router.browsers;
-  rc.timeouts = {c.router.launch_timeout_ms, c.router.load_timeout_ms};
+  rc.timeouts = c.router.timeouts;
   rc.seed = c.seed ^ 0x9e3779b97f4a7c15ull;
   auto& child = self->state.recovery;
   child.actor = spawn_recovery_supervisor(self->system(), std::move(rc), self);

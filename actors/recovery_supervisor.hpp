@@ -28,7 +28,7 @@ struct recovery_supervisor_config {
   browser_preference_table browser_preferences = default_browser_preferences();
   /// Browser kinds this runtime may launch.
   std::vector<std::string> browsers;
-  attempt_timeouts timeouts;
+  timeout_policy timeouts;
   /// Seeds the retry jitter.
   uint64_t seed = 0;
 };

@@ -221,7 +221,7 @@ void try_first_platform(self_ptr self, plan_ptr plan, const std::string& kind,
                  spec.variant.precision, caps.browser, caps.browser_version,
                  platform);
   self
-    ->request(conn, ms{cfg.load_timeout_ms + slack_ms}, load_atom::value, spec,
+    ->request(conn, ms{cfg.timeouts.load_ms + slack_ms}, load_atom::value, spec,
               platform)
     .then(
       [=](loaded_model& loaded) {
@@ -263,7 +263,7 @@ void try_next_kind(self_ptr self, plan_ptr plan) {
       hint.model_key = plan->spec.page_key(*platform);
   }
   self
-    ->request(st.pool, ms{st.cfg.launch_timeout_ms + slack_ms},
+    ->request(st.pool, ms{st.cfg.timeouts.launch_ms + slack_ms},
               connect_atom::value, kind, hint)
     .then(
       [=](browser_connection_actor& conn) {

@@ -16,9 +16,9 @@
 
 #include <caf/fwd.hpp>
 
-#include "actors/rules/deadlines.hpp"
 #include "actors/rules/placement.hpp"
 #include "config/recovery_policy.hpp"
+#include "config/timeout_policy.hpp"
 #include "messages/interfaces.hpp"
 
 namespace webaccel {
@@ -31,10 +31,8 @@ struct router_config {
   std::vector<std::string> browsers;
   /// Kinds the config allows that cannot be used here, and why.
   std::map<std::string, std::string> missing_browsers;
-  uint32_t launch_timeout_ms = 60000;
-  uint32_t load_timeout_ms = 120000;
-  /// Deadlines of inferences (model instances apply them).
-  deadline_policy deadlines;
+  /// Launch and load deadlines; model instances apply the inference ones.
+  timeout_policy timeouts;
   /// An instance idle this long releases its browser (0 = never).
   uint32_t idle_unload_ms = 0;
   /// Failed loads and failed requests go to the recovery supervisor
@@ -45,7 +43,7 @@ struct router_config {
   /// How long an instance waits for the recovery supervisor's answer: a
   /// whole recovery, with a launch and a load.
   uint32_t recovery_timeout_ms() const {
-    return recovery_limits.max_wait_ms + launch_timeout_ms + load_timeout_ms
+    return recovery_limits.max_wait_ms + timeouts.launch_ms + timeouts.load_ms
            + 5000;
   }
 };

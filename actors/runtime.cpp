@@ -115,18 +115,12 @@ runtime::runtime(runtime_config cfg) {
   pc.connection.routes = std::shared_ptr<http_routes>(impl_->server,
                                                       &impl_->server->routes());
   pc.connection.origin = impl_->server->origin();
-  pc.connection.launch_timeout_ms = c.timeouts.launch_ms;
-  pc.connection.load_timeout_ms = c.timeouts.load_ms;
-  pc.connection.infer_timeout_ms = c.timeouts.infer_ms;
+  pc.connection.timeouts = c.timeouts;
+  pc.connection.pool = c.pool;
+  pc.connection.recovery = c.recovery;
   pc.connection.limits.max_message_bytes = c.max_message_bytes;
-  pc.connection.heartbeat_ms = c.pool.heartbeat_ms;
-  pc.connection.heartbeat_timeout_ms = c.pool.heartbeat_timeout_ms;
-  pc.connection.drain_timeout_ms = c.pool.drain_timeout_ms;
   pc.connection.classifier
     = std::make_shared<const error_classifier>(c.classification_rules);
-  pc.connection.breaker_failures = c.recovery.breaker_failures;
-  pc.connection.breaker_cooldown_ms = c.recovery.breaker_cooldown_ms;
-  pc.connection.fault_injection = c.recovery.fault_injection;
   pc.connection.run_blocking
     = [pool = impl_->blocking](std::function<void()> call) {
         // A pool stopped at shutdown: the call runs here, as it used to.
@@ -154,12 +148,7 @@ runtime::runtime(runtime_config cfg) {
   for (auto& [family, kinds] : c.family_browsers)
     pc.router.browser_preferences[family] = kinds;
   pc.router.idle_unload_ms = c.model_idle_unload_ms;
-  pc.router.launch_timeout_ms = c.timeouts.launch_ms;
-  pc.router.load_timeout_ms = c.timeouts.load_ms;
-  pc.router.deadlines.infer_ms = c.timeouts.infer_ms;
-  for (auto& [family, factor] : c.timeouts.family_multipliers)
-    pc.router.deadlines.family_multipliers[family] = factor;
-  pc.router.deadlines.reference_input_bytes = c.timeouts.reference_input_bytes;
+  pc.router.timeouts = c.timeouts;
   impl_->pool = spawn_pool_supervisor(impl_->sys, std::move(pc));
   impl_->running = true;
 }

@@ -11,6 +11,7 @@
 
 #include "config/pool_policy.hpp"
 #include "config/recovery_policy.hpp"
+#include "config/timeout_policy.hpp"
 #include "messages/classification_rule.hpp"
 #include "messages/model.hpp"
 
@@ -42,21 +43,6 @@ struct browser_config {
   /// At most this many (the pool's max_connections also applies).
   uint32_t max_connections = 4;
   launcher_config launcher;
-};
-
-/// Deadlines, all bounded so that no wait is forever.
-struct timeout_config {
-  /// From launch to the page's hello.
-  uint32_t launch_ms = 60000;
-  /// For a model to load in the page.
-  uint32_t load_ms = 120000;
-  /// Default deadline of one inference, before the factors below.
-  uint32_t infer_ms = 30000;
-  /// Factor on infer_ms per family; unlisted families keep the defaults
-  /// (audio 3, vision 2, text 1.5, multimodal 1).
-  std::map<model_family, double> family_multipliers;
-  /// Inputs larger than this get proportionally longer deadlines.
-  uint64_t reference_input_bytes = 1u << 20;
 };
 
 /// One model `webaccel run` runs without arguments, and its input.
@@ -92,7 +78,7 @@ struct runtime_config {
   /// not named keep DESIGN.md's defaults.
   std::map<model_family, std::vector<std::string>> family_browsers;
   hardware_preferences default_preferences;
-  timeout_config timeouts;
+  timeout_policy timeouts;
   /// "model_cache": { "idle_unload_ms" }: a model instance idle this long
   /// releases its browser session (0 = never); it loads again when used.
   uint32_t model_idle_unload_ms = 600000;

@@ -106,7 +106,7 @@ void heartbeat(self_ptr self) {
     // (Creating an onnxruntime-web session can block the page's JavaScript
     // for seconds; the load's own deadline covers a page stuck meanwhile.)
     auto silent = std::chrono::duration_cast<ms>(now - st.ping_sent);
-    if (silent.count() >= st.cfg.heartbeat_timeout_ms) {
+    if (silent.count() >= st.cfg.pool.heartbeat_timeout_ms) {
       fail_everything(self, make_error(errc::timeout,
                                        st.cfg.kind
                                          + " page did not answer a heartbeat "
@@ -116,7 +116,7 @@ void heartbeat(self_ptr self) {
       return;
     }
   }
-  self->delayed_send(self, ms{st.cfg.heartbeat_ms}, heartbeat_atom::value);
+  self->delayed_send(self, ms{st.cfg.pool.heartbeat_ms}, heartbeat_atom::value);
 }
 
 bool sample_memory(self_ptr self) {
@@ -148,7 +148,7 @@ void launch(self_ptr self) {
   st.token = make_bridge_token();
   st.cfg.routes->expect_bridge(st.token, self);
   auto url = st.cfg.origin + "/?token=" + st.token;
-  if (st.cfg.fault_injection)
+  if (st.cfg.recovery.fault_injection)
     url += "&faults=1"; // The page obeys fault commands only then.
   caf::weak_actor_ptr weak = self->ctrl();
   auto on_exit = [weak](int status, std::string what) {
@@ -168,7 +168,7 @@ void launch(self_ptr self) {
   logger()->info("launched {} (pid {})", st.cfg.kind, st.launched_pid);
   st.launched = self->clock().now();
   st.last_activity = st.launched;
-  self->delayed_send(self, ms{st.cfg.launch_timeout_ms}, deadline_atom::value,
+  self->delayed_send(self, ms{st.cfg.timeouts.launch_ms}, deadline_atom::value,
                      uint64_t{handshake});
 }
 

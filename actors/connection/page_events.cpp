@@ -84,7 +84,7 @@ void on_hello(self_ptr self, wire::hello msg) {
   for (auto& rp : st.waiting)
     rp.deliver(c);
   st.waiting.clear();
-  if (st.cfg.heartbeat_ms != 0)
+  if (st.cfg.pool.heartbeat_ms != 0)
     heartbeat(self);
 }
 

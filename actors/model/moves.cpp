@@ -77,10 +77,8 @@ void bind(self_ptr self) {
   auto& p = st.placement;
   auto kind = p.browser.browser;
   auto spec = p.spec;
-  attempt_timeouts timeouts{p.settings->launch_timeout_ms,
-                            p.settings->load_timeout_ms};
   attempt_placement(
-    self, p.pool, spec, kind, p.loaded.platform, timeouts,
+    self, p.pool, spec, kind, p.loaded.platform, p.settings->timeouts,
     [=](caf::expected<placed> r) {
       auto& now = self->state;
       now.binding = false;

@@ -4,7 +4,7 @@
 
 namespace webaccel {
 
-uint32_t request_deadline_ms(const deadline_policy& policy, model_family family,
+uint32_t request_deadline_ms(const timeout_policy& policy, model_family family,
                              uint64_t input_bytes, uint32_t requested_ms) {
   if (requested_ms != 0)
     return requested_ms;
@@ -16,7 +16,7 @@ uint32_t request_deadline_ms(const deadline_policy& policy, model_family family,
     factor *= std::max(1.0, double(input_bytes)
                               / double(policy.reference_input_bytes));
   auto ms = double(policy.infer_ms) * factor;
-  return static_cast<uint32_t>(std::min(ms, double(policy.max_ms)));
+  return static_cast<uint32_t>(std::min(ms, double(policy.max_infer_ms)));
 }
 
 } // namespace webaccel

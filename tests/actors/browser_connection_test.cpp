@@ -19,8 +19,9 @@ struct connection_fixture : deterministic_fixture {
     cfg.launch = launcher;
     cfg.routes = routes;
     cfg.origin = "http://127.0.0.1:9";
-    cfg.launch_timeout_ms = 1000;
-    cfg.infer_timeout_ms = 500;
+    cfg.timeouts.launch_ms = 1000;
+    cfg.timeouts.infer_ms = 500;
+    cfg.pool.heartbeat_ms = 0; // The stand-in page is never pinged.
     conn = spawn_browser_connection(sys, cfg);
     run();
   }

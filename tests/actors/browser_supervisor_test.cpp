@@ -23,8 +23,9 @@ struct supervisor_fixture : deterministic_fixture {
   }
 
   /// With a memory limit per browser, and the pool checking its browsers
-  /// every `check_ms`.
-  supervisor_fixture(uint32_t memory_limit_mb, uint32_t check_ms) {
+  /// every `check_ms`; `tweak` changes the rest.
+  supervisor_fixture(uint32_t memory_limit_mb, uint32_t check_ms,
+                     std::function<void(pool_config&)> tweak = nullptr) {
     pool_config cfg;
     cfg.connection.routes = routes;
     cfg.connection.origin = "http://127.0.0.1:9";
@@ -34,10 +35,12 @@ struct supervisor_fixture : deterministic_fixture {
     };
     cfg.kinds = {{"chromium", pool_kind_config{0, 2, memory_limit_mb, "1.0"}}};
     cfg.policy.heartbeat_ms = check_ms;
-    cfg.connection.heartbeat_ms = 60000; // One ping, at hello.
+    cfg.connection.pool.heartbeat_ms = 60000; // One ping, at hello.
     cfg.policy.restart.backoff_base_ms = 1000;
     cfg.policy.restart.max_restarts = 2;
     cfg.policy.restart.window_ms = 600000;
+    if (tweak)
+      tweak(cfg);
     pool = spawn_pool_supervisor(sys, cfg);
     run();
   }
@@ -150,6 +153,16 @@ struct budget_fixture : supervisor_fixture {
   }
 
   int placed = 0;
+};
+
+/// Browsers live at most 30 s, checked every 5 s.
+struct lifetime_fixture : supervisor_fixture {
+  lifetime_fixture()
+    : supervisor_fixture(0, 5000, [](pool_config& cfg) {
+        cfg.policy.max_lifetime_ms = 30000;
+      }) {
+    // nop
+  }
 };
 
 } // namespace
@@ -287,4 +300,21 @@ TEST_CASE_FIXTURE(budget_fixture, "a model goes to a browser with memory to "
   auto stats = chromium_stats();
   CHECK(stats.connections.size() == 2);
   CHECK(stats.retired.empty());
+}
+
+TEST_CASE_FIXTURE(lifetime_fixture, "a browser past its lifetime is retired at "
+                                    "the next check, on the actor clock") {
+  auto first = ready_browser();
+  advance(25s);
+  CHECK(chromium_stats().retired.empty());
+  CHECK(chromium_stats().connections.size() == 1);
+  advance(10s); // 35 s old at the check at 35 s.
+  auto stats = chromium_stats();
+  CHECK(stats.retired["lifetime"] == 1);
+  CHECK(stats.connections.empty());
+  // The next model gets a new browser.
+  auto h = connect();
+  CHECK(launches() == 2);
+  page_says_hello();
+  CHECK(handed_out(h) != first);
 }

@@ -19,6 +19,8 @@ struct tree_fixture : deterministic_fixture {
     pool_config cfg;
     cfg.connection.routes = routes;
     cfg.connection.origin = "http://127.0.0.1:9";
+    cfg.connection.pool.heartbeat_ms
+      = 0; // The stand-in pages are never pinged.
     cfg.make_launcher = [this](const std::string& kind,
                                std::string& error) -> browser_launcher {
       if (kind != "chromium") {

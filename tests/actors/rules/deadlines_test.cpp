@@ -6,7 +6,7 @@ using namespace webaccel;
 
 TEST_CASE("a request's deadline: its own, else scaled by family and input "
           "size") {
-  deadline_policy p;
+  timeout_policy p;
   p.infer_ms = 1000;
   CHECK(request_deadline_ms(p, model_family::audio, 10, 0) == 3000);
   CHECK(request_deadline_ms(p, model_family::vision, 10, 0) == 2000);
@@ -17,6 +17,6 @@ TEST_CASE("a request's deadline: its own, else scaled by family and input "
   // The caller's word stands.
   CHECK(request_deadline_ms(p, model_family::audio, 4u << 20, 250) == 250);
   // Capped.
-  p.max_ms = 5000;
+  p.max_infer_ms = 5000;
   CHECK(request_deadline_ms(p, model_family::vision, 4u << 20, 0) == 5000);
 }
