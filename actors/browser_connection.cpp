@@ -78,9 +78,11 @@ void on_deadline(self_ptr self, uint64_t id) {
       return;
     default:
       if (auto i = st.loads.find(id); i != st.loads.end()) {
-        i->second.promise.deliver(make_error(
+        auto err = make_error(
           errc::timeout, "loading " + i->second.what + " took longer than "
-                           + std::to_string(st.cfg.timeouts.load_ms) + " ms"));
+                           + std::to_string(st.cfg.timeouts.load_ms) + " ms");
+        record_load(self, i->second, nullptr, err);
+        i->second.promise.deliver(err);
         st.loads.erase(i);
       }
       finish_drain_if_done(self);
@@ -110,7 +112,9 @@ caf::result<loaded_model> load(self_ptr self, const model_spec& spec,
     st.cfg.routes->add_model(file->sha256, file->path);
   wire::load_command cmd{st.next_id++, key, spec, platform};
   auto rp = self->make_response_promise<loaded_model>();
-  st.loads.emplace(cmd.id, pending_load{rp, spec.name + " on " + platform});
+  st.loads.emplace(cmd.id,
+                   pending_load{rp, spec.name + " on " + platform, spec.name,
+                                spec.variant.precision, platform});
   st.channel->send_text(wire::encode_load(cmd));
   self->delayed_send(self, ms{st.cfg.timeouts.load_ms}, deadline_atom::value,
                      cmd.id);
@@ -283,6 +287,7 @@ browser_connection(self_ptr self, browser_connection_config cfg) {
       if (st.draining || st.failure)
         return;
       st.draining = true;
+      st.retire_why = why;
       logger()->info("{} browser (pid {}) retires: {}", st.cfg.kind,
                      st.launched_pid, why);
       for (auto& [key, instances] : st.tenants)

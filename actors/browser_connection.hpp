@@ -23,6 +23,7 @@
 #include "config/timeout_policy.hpp"
 #include "messages/interfaces.hpp"
 #include "transport/browser/browser_instance.hpp"
+#include "transport/store/metrics_sink.hpp"
 #include "transport/wire/wire_format.hpp"
 
 namespace webaccel {
@@ -66,6 +67,8 @@ struct browser_connection_config {
   /// for tests only, `fault_injection`: the page obeys fault commands and
   /// `fault_atom` works.
   recovery_policy recovery;
+  /// Where browser and load events are recorded (none if null).
+  std::shared_ptr<metrics_sink> metrics;
   /// Where blocking calls run (the runtime's blocking pool).
   blocking_executor run_blocking;
 };

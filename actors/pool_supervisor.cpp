@@ -8,6 +8,7 @@
 
 #include "actors/browser_supervisor.hpp"
 #include "actors/countdown.hpp"
+#include "actors/metrics_store.hpp"
 #include "actors/recovery_supervisor.hpp"
 #include "actors/rules/pool_rules.hpp"
 #include "config/logging.hpp"
@@ -49,13 +50,16 @@ struct pool_supervisor_state {
   static inline const char* name = "pool_supervisor";
 
   pool_supervisor_state()
-    : router(restart_policy{}), recovery(restart_policy{}) {
+    : router(restart_policy{}),
+      recovery(restart_policy{}),
+      metrics(restart_policy{}) {
     // nop
   }
 
   pool_config cfg;
   supervised_child<router_actor> router;
   supervised_child<recovery_supervisor_actor> recovery;
+  supervised_child<metrics_store_actor> metrics;
   /// The router's cache, as it told us: handed to a router started again.
   model_cache instances;
   std::map<std::string, kind_entry> kinds;
@@ -145,8 +149,16 @@ void start_recovery(self_ptr self) {
   rc.browsers = c.router.browsers;
   rc.timeouts = c.router.timeouts;
   rc.seed = c.seed ^ 0x9e3779b97f4a7c15ull;
+  rc.metrics = c.metrics.sink;
   auto& child = self->state.recovery;
   child.actor = spawn_recovery_supervisor(self->system(), std::move(rc), self);
+  self->monitor(child.actor);
+}
+
+/// Starts the metrics store (again); the sink and its events stay.
+void start_metrics(self_ptr self) {
+  auto& child = self->state.metrics;
+  child.actor = spawn_metrics_store(self->system(), self->state.cfg.metrics);
   self->monitor(child.actor);
 }
 
@@ -185,10 +197,16 @@ void restart_child(self_ptr self, Child& child, const char* what,
 void shut_down(self_ptr self, caf::typed_response_promise<bool> rp) {
   auto& st = self->state;
   st.shutting_down = true;
+  // The metrics store last, so that it writes how everything ended.
   auto all = make_countdown([=]() mutable {
-    if (rp.pending())
-      rp.deliver(true);
-    self->quit();
+    auto done = [=]() mutable {
+      if (rp.pending())
+        rp.deliver(true);
+      self->quit();
+    };
+    self->request(self->state.metrics.actor, ms{30000}, shutdown_atom::value)
+      .then([=](bool) mutable { done(); },
+            [=](caf::error&) mutable { done(); });
   });
   auto stop_supervisors = [=] {
     for (auto& [kind, entry] : self->state.kinds) {
@@ -220,7 +238,15 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self,
   init.router = supervised_child<router_actor>{init.cfg.policy.restart};
   init.recovery
     = supervised_child<recovery_supervisor_actor>{init.cfg.policy.restart};
+  init.metrics = supervised_child<metrics_store_actor>{init.cfg.policy.restart};
   init.cfg.router.recovery_limits = init.cfg.recovery;
+  // One sink for the whole tree; it outlives restarts of the store.
+  if (!init.cfg.metrics.sink)
+    init.cfg.metrics.sink
+      = std::make_shared<metrics_sink>(init.cfg.metrics.policy.queue_limit);
+  init.cfg.connection.metrics = init.cfg.metrics.sink;
+  init.cfg.router.metrics = init.cfg.metrics.sink;
+  start_metrics(self);
   start_recovery(self);
   start_router(self);
   self->set_down_handler([=](const caf::down_msg& msg) {
@@ -235,6 +261,11 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self,
     if (msg.source == st.recovery.actor.address()) {
       restart_child(self, st.recovery, "recovery supervisor", msg.reason,
                     [=] { start_recovery(self); });
+      return;
+    }
+    if (msg.source == st.metrics.actor.address()) {
+      restart_child(self, st.metrics, "metrics store", msg.reason,
+                    [=] { start_metrics(self); });
       return;
     }
     for (auto& [kind, entry] : st.kinds)
@@ -268,6 +299,9 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self,
       }
       return self->delegate(entry.supervisor, connect_atom::value,
                             std::move(hint));
+    },
+    [=](metrics_atom) {
+      return self->delegate(self->state.metrics.actor, metrics_atom::value);
     },
     [=](get_atom, model_request& req) {
       return self->delegate(self->state.router.actor, get_atom::value,
@@ -312,6 +346,7 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self,
       out->max_connections = st.cfg.policy.max_connections;
       out->router_restarts = st.router.restarts;
       out->recovery_restarts = st.recovery.restarts;
+      out->metrics_restarts = st.metrics.restarts;
       auto all = make_countdown([=]() mutable { rp.deliver(*out); });
       all->expect();
       self->request(st.recovery.actor, ms{10000}, stats_atom::value)
@@ -363,6 +398,10 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self,
         }
         if (fault == "kill-recovery" && st.recovery.actor) {
           self->send_exit(st.recovery.actor, caf::exit_reason::kill);
+          return true;
+        }
+        if (fault == "kill-metrics" && st.metrics.actor) {
+          self->send_exit(st.metrics.actor, caf::exit_reason::kill);
           return true;
         }
       }

@@ -24,6 +24,7 @@
 #include <caf/fwd.hpp>
 
 #include "actors/browser_connection.hpp"
+#include "actors/metrics_store.hpp"
 #include "actors/router.hpp"
 #include "config/pool_policy.hpp"
 #include "config/recovery_policy.hpp"
@@ -56,6 +57,9 @@ struct pool_config {
   router_config router;
   /// The recovery supervisor's strategies and limits.
   recovery_policy recovery;
+  /// The metrics store's DB and the sink every actor records into (one is
+  /// made if null).
+  metrics_store_config metrics;
   /// Seeds the restart and retry jitter.
   uint64_t seed = 0;
 };

@@ -113,6 +113,25 @@ void record_time(self_ptr self, errc category, double ms) {
   samples.push_back(ms);
 }
 
+/// Records how a step of case `c` went (recovered, failed, skipped) or
+/// that its chain is exhausted.
+void record_step(self_ptr self, const open_case& c, const std::string& strategy,
+                 const char* outcome, std::string detail = {}) {
+  auto& sink = self->state.cfg.metrics;
+  if (!sink)
+    return;
+  recovery_event e;
+  e.at = wall_clock_s();
+  e.model = c.first.request.name;
+  e.category = to_string(c.category);
+  e.strategy = strategy;
+  e.outcome = outcome;
+  e.duration_ms = ms_since(self, c.started);
+  e.attempt = static_cast<uint32_t>(c.attempts.size());
+  e.detail = std::move(detail);
+  sink->push(std::move(e));
+}
+
 /// The case's step worked: the model runs again.
 void succeed(self_ptr self, uint64_t id) {
   auto& st = self->state;
@@ -125,6 +144,8 @@ void succeed(self_ptr self, uint64_t id) {
     st.counters.strategies[to_string(*c.pending)].succeeded++;
   st.counters.recovered++;
   record_time(self, c.category, took);
+  record_step(self, c, c.pending ? to_string(*c.pending) : "?", "recovered",
+              c.current.to_string());
   logger()->info("{} recovered from {} in {:.0f} ms by {} ({})",
                  c.first.request.name, to_string(c.category), took,
                  c.pending ? to_string(*c.pending) : "?",
@@ -147,6 +168,7 @@ void exhaust(self_ptr self, uint64_t id, const std::string& why) {
       + "; attempts: "
       + (c.attempts.empty() ? std::string{"none"} : join(c.attempts)));
   logger()->warn("{}", render_error(err));
+  record_step(self, c, "", "exhausted", why);
   c.promise.deliver(err);
   st.cases.erase(i);
 }
@@ -169,6 +191,7 @@ void on_attempt(self_ptr self, uint64_t id, recovery_strategy s,
     st.counters.failures[to_string(category_of(r.error()))]++;
     c.attempts.push_back(std::string{name} + " to " + target.to_string()
                          + " failed: " + render_error(r.error()));
+    record_step(self, c, name, "failed", c.attempts.back());
     run_next(self, id);
     return;
   }
@@ -260,6 +283,7 @@ void run_next(self_ptr self, uint64_t id) {
     if (auto why = std::get_if<std::string>(&target)) {
       st.counters.strategies[to_string(s)].skipped++;
       c.attempts.push_back(std::string{to_string(s)} + " skipped: " + *why);
+      record_step(self, c, to_string(s), "skipped", *why);
       continue;
     }
     st.counters.attempts++;
@@ -285,6 +309,7 @@ caf::result<recovery_step> on_report(self_ptr self, recovery_case& report) {
         std::string{to_string(*c.pending)} + " to " + report.failed.to_string()
         + " failed: "
         + render_error(category, caf::make_message(report.error)));
+      record_step(self, c, to_string(*c.pending), "failed", c.attempts.back());
     }
     c.current = report.failed;
     c.failed_connection = report.connection;

@@ -18,6 +18,7 @@
 #include "actors/rules/placement.hpp"
 #include "config/recovery_policy.hpp"
 #include "messages/interfaces.hpp"
+#include "transport/store/metrics_sink.hpp"
 
 namespace webaccel {
 
@@ -29,6 +30,8 @@ struct recovery_supervisor_config {
   /// Browser kinds this runtime may launch.
   std::vector<std::string> browsers;
   timeout_policy timeouts;
+  /// Where every attempt is recorded (none if null).
+  std::shared_ptr<metrics_sink> metrics;
   /// Seeds the retry jitter.
   uint64_t seed = 0;
 };

@@ -354,17 +354,18 @@ router_actor::behavior_type router(self_ptr self, router_config cfg,
       auto& st = self->state;
       if (auto i = st.cache.find(key); i != st.cache.end()) {
         st.counters.hits++;
+        record(st.cfg.metrics, cache_event{req.name, true});
         return i->second;
       }
       auto rp = self->make_response_promise<model_actor>();
       auto& waiting = st.pending[key];
       waiting.push_back(rp);
-      if (waiting.size() == 1) {
-        st.counters.misses++;
+      auto miss = waiting.size() == 1;
+      // A request that joins a placement under way is a hit.
+      (miss ? st.counters.misses : st.counters.hits)++;
+      record(st.cfg.metrics, cache_event{req.name, !miss});
+      if (miss)
         place(self, key, req, std::move(*spec));
-      } else {
-        st.counters.hits++; // Joins a placement under way.
-      }
       return rp;
     },
     [=](unload_atom, const model_actor& instance) -> bool {

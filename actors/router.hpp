@@ -11,6 +11,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "config/recovery_policy.hpp"
 #include "config/timeout_policy.hpp"
 #include "messages/interfaces.hpp"
+#include "transport/store/metrics_sink.hpp"
 
 namespace webaccel {
 
@@ -39,6 +41,9 @@ struct router_config {
   /// (through the pool); false: they fail at once.
   bool recover = true;
   recovery_policy recovery_limits;
+  /// Where instances record inferences and the router cache lookups (none
+  /// if null).
+  std::shared_ptr<metrics_sink> metrics;
 
   /// How long an instance waits for the recovery supervisor's answer: a
   /// whole recovery, with a launch and a load.

@@ -8,12 +8,16 @@
 #include <filesystem>
 #include <mutex>
 
+#include <unistd.h>
+
 #include <caf/all.hpp>
 #include <caf/detail/simple_actor_clock.hpp>
+#include <nlohmann/json.hpp>
 
 #include "actors/browser_inventory.hpp"
 #include "actors/pool_supervisor.hpp"
 #include "actors/rules/deadlines.hpp"
+#include "config/default_config.hpp"
 #include "config/logging.hpp"
 #include "messages/type_ids.hpp"
 #include "transport/blocking_pool.hpp"
@@ -88,6 +92,58 @@ void check_assets(const runtime_config& cfg) {
                        + "/node_modules; run the setup command (npm ci)");
 }
 
+/// Asks the root and waits for its answer. @throws failure
+template <class T, class... Ts>
+T ask_root(runtime::impl& rt, Ts&&... xs) {
+  if (!rt.running)
+    throw failure{errc::shutting_down, "the runtime was shut down"};
+  caf::scoped_actor self{rt.sys};
+  std::optional<T> out;
+  caf::error err;
+  self->request(rt.pool, ms{30000}, std::forward<Ts>(xs)...)
+    .receive([&](T& x) { out = std::move(x); },
+             [&](caf::error& e) { err = std::move(e); });
+  if (!out)
+    throw to_failure(err);
+  return std::move(*out);
+}
+
+/// What the metrics DB's runs table says about this run.
+run_info describe_run(const runtime_config& c) {
+  run_info run;
+  run.started_at = wall_clock_s();
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) == 0)
+    run.host = host;
+  run.pid = getpid();
+  run.version = webaccel_version;
+  run.command = c.metrics.command;
+  nlohmann::json summary;
+  summary["browsers"] = nlohmann::json::array();
+  for (auto& [kind, bc] : c.browsers)
+    summary["browsers"].push_back(kind);
+  summary["models"] = nlohmann::json::array();
+  for (auto& [name, entry] : c.models)
+    summary["models"].push_back(name);
+  summary["priority_list"] = c.default_preferences.priority_list;
+  summary["max_connections"] = c.pool.max_connections;
+  run.config = summary.dump();
+  return run;
+}
+
+/// A DB this build must not write (newer, or another program's) stops the
+/// start; one it cannot write now only degrades the store.
+void check_metrics_db(const metrics_policy& p) {
+  if (!p.enabled || p.db.empty())
+    return;
+  try {
+    metrics_db probe{{p.db, p.retention_days, p.inference_log}};
+  } catch (const store_error& e) {
+    if (e.refused())
+      throw config_error(std::string{"metrics.db: "} + e.what());
+  }
+}
+
 } // namespace
 
 runtime::impl::impl(runtime_config c) : cfg(std::move(c)), sys(tune(sys_cfg)) {
@@ -101,6 +157,7 @@ runtime::runtime(runtime_config cfg) {
   set_log_level(cfg.log_level);
   verify_model_files(cfg);
   check_assets(cfg);
+  check_metrics_db(cfg.metrics);
   if (auto stale = remove_stale_scratch_dirs(); stale > 0)
     logger()->info("removed {} browser profile dirs left by runtimes that were "
                    "killed",
@@ -128,6 +185,8 @@ runtime::runtime(runtime_config cfg) {
           call();
       };
   pc.recovery = c.recovery;
+  pc.metrics.policy = c.metrics;
+  pc.metrics.run = describe_run(c);
   pc.make_launcher = make_launcher_factory(c.browsers, impl_->browsers);
   pc.policy = c.pool;
   pc.seed = static_cast<uint64_t>(
@@ -158,17 +217,11 @@ runtime::~runtime() {
 }
 
 pool_stats runtime::stats() {
-  if (!impl_->running)
-    throw failure{errc::shutting_down, "the runtime was shut down"};
-  caf::scoped_actor self{impl_->sys};
-  std::optional<pool_stats> out;
-  caf::error err;
-  self->request(impl_->pool, ms{30000}, stats_atom::value)
-    .receive([&](pool_stats& s) { out = std::move(s); },
-             [&](caf::error& e) { err = std::move(e); });
-  if (!out)
-    throw to_failure(err);
-  return std::move(*out);
+  return ask_root<pool_stats>(*impl_, stats_atom::value);
+}
+
+metrics_summary runtime::get_metrics() {
+  return ask_root<metrics_summary>(*impl_, metrics_atom::value);
 }
 
 std::vector<infer_outcome> runtime::execute_concurrent(
@@ -206,17 +259,7 @@ runtime::run_batch(const model_handle& model,
 }
 
 bool runtime::unload(const model_handle& model) {
-  if (!impl_->running)
-    throw failure{errc::shutting_down, "the runtime was shut down"};
-  caf::scoped_actor self{impl_->sys};
-  std::optional<bool> out;
-  caf::error err;
-  self->request(impl_->pool, ms{30000}, unload_atom::value, model.impl_->actor)
-    .receive([&](bool done) { out = done; },
-             [&](caf::error& e) { err = std::move(e); });
-  if (!out)
-    throw to_failure(err);
-  return *out;
+  return ask_root<bool>(*impl_, unload_atom::value, model.impl_->actor);
 }
 
 bool runtime::inject_fault(int32_t pid, const std::string& fault,
@@ -227,15 +270,7 @@ bool runtime::inject_fault(int32_t pid, const std::string& fault,
     throw failure{errc::invalid_request, "fault injection is off "
                                          "(recovery.fault_injection in the "
                                          "config)"};
-  caf::scoped_actor self{impl_->sys};
-  std::optional<bool> out;
-  caf::error err;
-  self->request(impl_->pool, ms{30000}, fault_atom::value, pid, fault, count)
-    .receive([&](bool found) { out = found; },
-             [&](caf::error& e) { err = std::move(e); });
-  if (!out)
-    throw to_failure(err);
-  return *out;
+  return ask_root<bool>(*impl_, fault_atom::value, pid, fault, count);
 }
 
 const std::map<std::string, installed_browser>&

@@ -17,6 +17,7 @@
 #include "messages/capabilities.hpp"
 #include "messages/error.hpp"
 #include "messages/inference.hpp"
+#include "messages/metrics_summary.hpp"
 #include "messages/model.hpp"
 #include "messages/pool_stats.hpp"
 #include "messages/tensor.hpp"
@@ -139,15 +140,22 @@ public:
   /// unloads and idle evictions. @throws failure
   pool_stats stats();
 
+  /// get_metrics: what ran where, how fast, what failed and what recovered,
+  /// since this runtime started (average load and inference times,
+  /// throughput, platform distribution, per browser and per model, cache
+  /// hits and misses, recoveries), and how its metrics DB is doing.
+  /// @throws failure
+  metrics_summary get_metrics();
+
   /// Tests and `bench recovery` only, with `recovery.fault_injection` on:
   /// makes the browser whose main process is `pid` fail. "kill": kill -9
   /// its process group; "crash": kill -9 its page's renderer; in the page,
   /// for its next `count` inferences: "hang" (no answer), "oom" (an
   /// allocation failure), "unsupported" (an unsupported-operator error);
   /// "close": the page closes its bridge; "freeze": its JavaScript stays
-  /// busy for `count` seconds. With pid 0: "kill-router" and
-  /// "kill-recovery" kill that actor, which the root starts again. False if
-  /// no browser has that pid.
+  /// busy for `count` seconds. With pid 0: "kill-router",
+  /// "kill-recovery" and "kill-metrics" kill that actor, which the root starts
+  /// again. False if no browser has that pid.
   /// @throws failure (faults off, unknown fault)
   bool inject_fault(int32_t pid, const std::string& fault, uint32_t count = 1);
 

@@ -10,4 +10,7 @@ extern const char* const embedded_default_config;
 /// Directory relative paths in the default config resolve against.
 extern const char* const embedded_default_base_dir;
 
+/// This build's version (meson.build's project version).
+extern const char* const webaccel_version;
+
 } // namespace webaccel

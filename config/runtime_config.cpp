@@ -206,6 +206,18 @@ runtime_config parse_config(std::string_view json_text,
                                         + ")");
     r.reject_unknown_keys();
   }
+  if (auto m = top.find("metrics")) {
+    object_reader r{*m, "$.metrics"};
+    auto& mp = cfg.metrics;
+    r.get("db", mp.db);
+    mp.db = resolve_path(base_dir, mp.db);
+    r.get("enabled", mp.enabled);
+    r.get_int("retention_days", mp.retention_days, 0, 36500);
+    r.get("inference_log", mp.inference_log);
+    r.get_int("flush_ms", mp.flush_ms, 10, 60000);
+    r.get_int("queue_limit", mp.queue_limit, 100, 10000000);
+    r.reject_unknown_keys();
+  }
   if (auto d = top.find("demo")) {
     if (!d->is_array())
       fail("$.demo",

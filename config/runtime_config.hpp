@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/metrics_policy.hpp"
 #include "config/pool_policy.hpp"
 #include "config/recovery_policy.hpp"
 #include "config/timeout_policy.hpp"
@@ -88,6 +89,8 @@ struct runtime_config {
   /// "recovery": retry backoff, how long requests wait for a recovery,
   /// the circuit breaker, and fault injection for tests.
   recovery_policy recovery;
+  /// "metrics": the SQLite history.
+  metrics_policy metrics;
   /// What `webaccel run` runs without arguments: one model per family.
   std::vector<demo_item> demo;
   /// spdlog level name: trace, debug, info, warn, error, off.

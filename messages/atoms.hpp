@@ -86,6 +86,8 @@ using uncached_atom = caf::atom_constant<caf::atom("uncached")>;
 using recover_atom = caf::atom_constant<caf::atom("recover")>;
 /// A model instance reports how the last recovery step went.
 using recovered_atom = caf::atom_constant<caf::atom("recovered")>;
+/// Asks for get_metrics()'s figures.
+using metrics_atom = caf::atom_constant<caf::atom("metrics")>;
 /// Tests inject a fault into a browser (only where the runtime allows it).
 using fault_atom = caf::atom_constant<caf::atom("fault")>;
 

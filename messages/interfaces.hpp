@@ -15,6 +15,7 @@
 #include "messages/capabilities.hpp"
 #include "messages/error.hpp"
 #include "messages/inference.hpp"
+#include "messages/metrics_summary.hpp"
 #include "messages/model.hpp"
 #include "messages/pool_stats.hpp"
 #include "messages/recovery.hpp"
@@ -166,6 +167,16 @@ using recovery_supervisor_actor = caf::typed_actor<
   // Fails the cases under way, then quits.
   caf::replies_to<shutdown_atom>::with<bool>>;
 
+/// Aggregates what the runtime records (transport/store's metrics sink)
+/// and writes it to the metrics DB, off the request path.
+using metrics_store_actor = caf::typed_actor<
+  // The live figures since the runtime started, and the store's status.
+  caf::replies_to<metrics_atom>::with<metrics_summary>,
+  // Time to write what the sink holds (its own timer).
+  caf::reacts_to<flush_atom>,
+  // Writes what is left, stamps the run's end, then quits.
+  caf::replies_to<shutdown_atom>::with<bool>>;
+
 /// Places models on browsers and caches model instances.
 using router_actor = caf::typed_actor<
   // Returns a loaded model instance for the request (cached per request).
@@ -208,6 +219,8 @@ using pool_supervisor_actor = caf::typed_actor<
   // ...and returns it.
   caf::reacts_to<release_atom, std::string>,
   caf::replies_to<stats_atom>::with<pool_stats>,
+  // Forwards to the metrics store.
+  caf::replies_to<metrics_atom>::with<metrics_summary>,
   // Tests: injects a fault into the browser with this process id (false if
   // none has it, or the runtime was not started with fault injection); with
   // pid 0, "kill-router" and "kill-recovery" kill that child of the root.

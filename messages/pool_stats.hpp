@@ -117,16 +117,18 @@ struct pool_stats {
   std::vector<kind_stats> kinds;
   model_cache_stats models;
   recovery_stats recovery;
-  /// Times the root started the router and the recovery supervisor again
-  /// after they failed.
+  /// Times the root started the router, the recovery supervisor and the
+  /// metrics store again after they failed.
   uint64_t router_restarts = 0;
   uint64_t recovery_restarts = 0;
+  uint64_t metrics_restarts = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, pool_stats& x) {
   return f(caf::meta::type_name("pool_stats"), x.max_connections, x.kinds,
-           x.models, x.recovery, x.router_restarts, x.recovery_restarts);
+           x.models, x.recovery, x.router_restarts, x.recovery_restarts,
+           x.metrics_restarts);
 }
 
 } // namespace webaccel

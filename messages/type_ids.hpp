@@ -7,6 +7,7 @@
 
 #include "messages/capabilities.hpp"
 #include "messages/inference.hpp"
+#include "messages/metrics_summary.hpp"
 #include "messages/model.hpp"
 #include "messages/pool_stats.hpp"
 #include "messages/recovery.hpp"
@@ -42,5 +43,12 @@ CAF_BEGIN_TYPE_ID_BLOCK(webaccel, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(webaccel, (webaccel::strategy_outcomes))
   CAF_ADD_TYPE_ID(webaccel, (webaccel::recovery_times))
   CAF_ADD_TYPE_ID(webaccel, (webaccel::recovery_stats))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::request_figures))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::placement_figures))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::load_figures))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::browser_figures))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::recovery_figures))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::store_status))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::metrics_summary))
 
 CAF_END_TYPE_ID_BLOCK(webaccel)

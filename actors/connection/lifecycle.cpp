@@ -54,9 +54,12 @@ void fail_everything(self_ptr self, caf::error err, bool normal) {
   for (auto& rp : st.waiting)
     rp.deliver(err);
   st.waiting.clear();
-  for (auto& [id, p] : st.loads)
+  for (auto& [id, p] : st.loads) {
+    record_load(self, p, nullptr, err);
     p.promise.deliver(err);
+  }
   st.loads.clear();
+  record_end(self);
   for (auto& e : st.infers.take_all())
     e.waiter.deliver(err);
   if (st.channel)

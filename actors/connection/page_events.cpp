@@ -81,6 +81,7 @@ void on_hello(self_ptr self, wire::hello msg) {
     c.webgpu.available ? (c.adapter.fallback ? " (fallback adapter)" : "")
                        : " (" + c.webgpu.reason + ")",
     c.webnn.available ? "available" : "unavailable (" + c.webnn.reason + ")");
+  record_ready(self);
   for (auto& rp : st.waiting)
     rp.deliver(c);
   st.waiting.clear();
@@ -100,8 +101,10 @@ void on_page_error(self_ptr self, const wire::page_error& err) {
   auto what = err.name + ": " + err.message;
   if (auto i = st.loads.find(err.id); i != st.loads.end()) {
     auto code = classify(st, err, page_phase::load);
-    i->second.promise.deliver(
-      make_error(code, "loading " + i->second.what + " failed: " + what));
+    auto failed = make_error(code,
+                             "loading " + i->second.what + " failed: " + what);
+    record_load(self, i->second, nullptr, failed);
+    i->second.promise.deliver(failed);
     st.loads.erase(i);
   } else if (auto e = st.infers.take(err.id)) {
     auto code = classify(st, err, page_phase::infer);
@@ -188,6 +191,7 @@ void on_text(self_ptr self, const std::string& frame) {
         on_hello(self, std::move(x));
       } else if constexpr (std::is_same_v<type, wire::loaded>) {
         if (auto i = st.loads.find(x.id); i != st.loads.end()) {
+          record_load(self, i->second, &x.model, {});
           st.loaded[x.model.key] = x.model;
           i->second.promise.deliver(std::move(x.model));
           st.loads.erase(i);

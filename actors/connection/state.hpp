@@ -42,6 +42,10 @@ constexpr ms close_settle_time{300};
 struct pending_load {
   caf::typed_response_promise<loaded_model> promise;
   std::string what;
+  /// For the metrics: which model, variant and platform.
+  std::string model;
+  std::string precision;
+  std::string platform;
 };
 
 using infer_table = page_requests<caf::typed_response_promise<page_result>>;
@@ -77,8 +81,9 @@ struct browser_connection_state {
   pid_t launched_pid = 0;
   /// Why the bridge closed, while its browser's processes looked alive.
   std::string closed_why;
-  /// Retiring: finish what is in flight, then quit.
+  /// Retiring: finish what is in flight, then quit; and why.
   bool draining = false;
+  std::string retire_why;
   /// On the actor clock, like every time here.
   connection::clock_type::time_point launched;
   connection::clock_type::time_point last_activity;
@@ -134,6 +139,16 @@ bool sample_memory(self_ptr self);
 /// Looks (off the actor's thread) whether the page's processes are gone;
 /// the answer comes as a scanned_atom message.
 void scan_page_processes(self_ptr self, bool settled);
+
+/// Records in the metrics sink that the page is ready...
+void record_ready(self_ptr self);
+
+/// ...that the connection ended, and why...
+void record_end(self_ptr self);
+
+/// ...and how a load went (`loaded` null: it failed with `err`).
+void record_load(self_ptr self, const pending_load& load,
+                 const loaded_model* loaded, const caf::error& err);
 
 /// Launches the browser on a page URL with a fresh one-time token.
 void launch(self_ptr self);

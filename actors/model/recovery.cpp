@@ -42,6 +42,7 @@ void recovery_failed(self_ptr self, const caf::error& err) {
       out.synthetic_weights = p.spec.synthetic_weights;
       out.simulated = true;
       out.origin.placement = "simulated: " + render_error(err);
+      record_answer(self, out, true);
       w.promise.deliver(std::move(out));
       answered(self);
     }

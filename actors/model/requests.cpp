@@ -16,11 +16,47 @@ void answered(self_ptr self) {
   note_activity(self);
 }
 
+void record_failure(self_ptr self, const caf::error& err) {
+  auto& p = self->state.placement;
+  if (!p.settings->metrics)
+    return;
+  inference_event e;
+  e.at = wall_clock_s();
+  e.model = p.spec.name;
+  e.browser = p.browser.browser;
+  e.platform = p.loaded.platform;
+  e.ok = false;
+  e.category = err.category() == caf::atom("webaccel")
+                 ? to_string(static_cast<errc>(err.code()))
+                 : "connection";
+  p.settings->metrics->push(std::move(e));
+}
+
 void fail(self_ptr self, outgoing& r, const caf::error& err) {
   for (auto& w : r.waiters) {
+    record_failure(self, err);
     w.promise.deliver(err);
     answered(self);
   }
+}
+
+void record_answer(self_ptr self, const infer_result& out, bool first) {
+  auto& sink = self->state.placement.settings->metrics;
+  if (!sink)
+    return;
+  inference_event e;
+  e.at = wall_clock_s();
+  e.model = out.model;
+  e.browser = out.origin.browser;
+  e.platform = out.origin.platform;
+  e.batch_size = out.batch_size;
+  e.first_of_batch = first;
+  e.simulated = out.simulated;
+  e.total_ms = out.time.total;
+  e.queue_ms = out.time.queue;
+  e.transfer_ms = out.time.transfer;
+  e.compute_ms = out.time.compute;
+  sink->push(std::move(e));
 }
 
 namespace {
@@ -63,6 +99,7 @@ void deliver(self_ptr self, sent_request& sent, page_result& res) {
     out.time.transfer = std::max(0.0, res.round_trip_ms - res.page_ms);
     out.time.queue = std::max(0.0, out.time.total - res.round_trip_ms);
     out.outputs = std::move(outputs[i]);
+    record_answer(self, out, i == 0);
     r.waiters[i].promise.deliver(std::move(out));
     answered(self);
   }

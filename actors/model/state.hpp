@@ -89,6 +89,13 @@ void answered(self_ptr self);
 /// Answers every waiter of `r` with `err`.
 void fail(self_ptr self, outgoing& r, const caf::error& err);
 
+/// Records in the metrics sink one request answered with `out` (`first`:
+/// the first of its page run, so that batches count once)...
+void record_answer(self_ptr self, const infer_result& out, bool first);
+
+/// ...or failed with `err`.
+void record_failure(self_ptr self, const caf::error& err);
+
 /// Sends a request to the page on the current browser and answers its
 /// waiters with the result.
 void send(self_ptr self, outgoing r, bool resent = false);
