@@ -1,6 +1,8 @@
 #include "transport/store/metrics_db.hpp"
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include <type_traits>
 
 #include <nlohmann/json.hpp>
@@ -83,14 +85,7 @@ metrics_db::metrics_db(metrics_db_options opts)
   // WAL: readers never block the writer, and a killed process loses no
   // committed transaction. NORMAL syncs at checkpoints, not every commit:
   // a power cut may lose the last commits, a crash of the process none.
-  {
-    // (Scoped: a statement left mid-step blocks every later COMMIT.)
-    auto mode = db_.prepare("PRAGMA journal_mode = WAL");
-    if (!mode.step() || mode.column_text(0) != "wal")
-      throw store_error("metrics DB " + opts_.path
-                        + ": cannot switch to WAL mode (journal_mode is "
-                        + mode.column_text(0) + ")");
-  }
+  switch_to_wal();
   db_.exec("PRAGMA synchronous = NORMAL");
   db_.exec("PRAGMA foreign_keys = ON");
   upgrade_metrics_schema(db_);
@@ -98,6 +93,29 @@ metrics_db::metrics_db(metrics_db_options opts)
 }
 
 metrics_db::~metrics_db() = default;
+
+void metrics_db::switch_to_wal() {
+  // Switching needs the file to itself, and SQLite answers "locked" at once
+  // instead of calling the busy handler when another runtime opens the same
+  // new file at this moment: try again until the busy timeout.
+  auto give_up = std::chrono::steady_clock::now()
+                 + std::chrono::milliseconds{opts_.busy_timeout_ms};
+  for (;;) {
+    try {
+      auto mode = db_.prepare("PRAGMA journal_mode = WAL");
+      auto got = mode.step() ? mode.column_text(0) : std::string{};
+      if (got != "wal")
+        throw store_error("metrics DB " + opts_.path
+                          + ": cannot switch to WAL mode (journal_mode is "
+                          + got + ")");
+      return;
+    } catch (const store_error&) {
+      if (std::chrono::steady_clock::now() >= give_up)
+        throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds{10});
+    }
+  }
+}
 
 int64_t metrics_db::begin_run(const run_info& run) {
   auto insert = db_.prepare(

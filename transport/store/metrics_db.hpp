@@ -76,6 +76,8 @@ public:
 private:
   struct statements;
 
+  void switch_to_wal();
+
   metrics_db_options opts_;
   sqlite_db db_;
   std::unique_ptr<statements> st_;
