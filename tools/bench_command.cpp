@@ -74,7 +74,7 @@ double run_pipelined(const model_handle& model, size_t count, size_t inflight,
 }
 
 int bench(const cli_args& a) {
-  auto cfg = load_cli_config(a.get("--config"));
+  auto cfg = load_cli_config(a, "bench");
   auto requests = a.get_count("--requests", 1000);
   auto inflight = a.get_count("--inflight", 16);
   auto warmup = a.get_count("--warmup", 1000);

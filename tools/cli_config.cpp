@@ -1,3 +1,4 @@
+#include <filesystem>
 #include <iostream>
 
 #include "actors/runtime.hpp"
@@ -7,9 +8,13 @@
 
 namespace webaccel {
 
-runtime_config load_cli_config(const std::string& path) {
+runtime_config load_cli_config(const cli_args& a, const std::string& command) {
+  auto path = a.get("--config");
   auto cfg = path.empty() ? default_config() : load_config_file(path);
   apply_environment(cfg);
+  if (a.has("--db"))
+    cfg.metrics.db = std::filesystem::absolute(a.get("--db")).string();
+  cfg.metrics.command = command;
   return cfg;
 }
 

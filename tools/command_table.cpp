@@ -13,6 +13,9 @@ namespace {
 const option_spec config_option{"--config", "FILE",
                                 "the runtime config (JSON with comments); "
                                 "default: the built-in one"};
+const option_spec db_option{"--db", "FILE",
+                            "record the run in this SQLite metrics DB "
+                            "(created if missing; see webaccel report)"};
 const option_spec out_option{"--out", "FILE",
                              "also write the JSON report to FILE"};
 
@@ -32,7 +35,8 @@ std::vector<command_spec> make_commands() {
       {"--browser", "KIND", "place the model on this browser kind"},
       {"--platform", "NAME", "run on this platform only (webgpu, webnn, wasm)"},
       {"--precision", "NAME", "the variant's precision (fp32, fp16, q8, q4)"},
-      {"--json", "", "print one JSON object per result"}},
+      {"--json", "", "print one JSON object per result"},
+      db_option},
      run_main},
     {"bench",
      "per-request overhead and throughput on a warm model",
@@ -44,6 +48,7 @@ std::vector<command_spec> make_commands() {
       {"--inflight", "K",
        "requests in flight for the throughput run (default 16)"},
       {"--warmup", "N", "requests before measuring (default 1000)"},
+      db_option,
       out_option},
      bench_main},
     {"bench models",
@@ -55,6 +60,7 @@ std::vector<command_spec> make_commands() {
       {"--requests", "N", "requests per measurement (default 2000)"},
       {"--only", "SECTION",
        "one section: overhead, concurrency, batching, warmup or loading"},
+      db_option,
       out_option},
      models_bench_main},
     {"bench pool",
@@ -68,6 +74,7 @@ std::vector<command_spec> make_commands() {
       {"--launched-requests", "N",
        "requests that each launch a browser (default 5)"},
       {"--kind", "KIND", "the browser kind (default chromium)"},
+      db_option,
       out_option},
      pool_bench_main},
     {"bench recovery",
@@ -88,6 +95,7 @@ std::vector<command_spec> make_commands() {
       {"--clients", "N", "closed-loop clients (default 8)"},
       {"--request-timeout-ms", "MS", "each request's deadline (default 5000)"},
       {"--seed", "N", "seeds the fault schedule (default 1)"},
+      db_option,
       out_option},
      recovery_bench_main},
     {"bench soak",
@@ -105,8 +113,24 @@ std::vector<command_spec> make_commands() {
       {"--clients", "N", "closed-loop clients (default 8)"},
       {"--sample-every-s", "S", "a sample every S seconds (default 10)"},
       {"--browser", "KIND", "the browser kind (default chromium)"},
+      db_option,
       out_option},
      soak_bench_main},
+    {"report",
+     "what a metrics DB says: throughput, latency, memory, recovery, "
+     "browsers",
+     "Reads a metrics DB that run, bench or serve wrote with --db, and "
+     "reports model x browser x platform throughput and latency "
+     "percentiles, model loads, memory over time, the recovery summary per "
+     "error category, and the browser timeline (launches, recycles and "
+     "why). HTML is one self-contained file with inline SVG charts.",
+     {{"--db", "FILE", "the metrics DB to read (required)"},
+      {"--format", "NAME", "markdown (default), html or json"},
+      {"--since", "TIME",
+       "only what happened since TIME: seconds since the epoch, a UTC time "
+       "(2026-12-01T09:00:00Z) or an age (30m, 2h, 7d)"},
+      {"--out", "FILE", "write the report to FILE instead of stdout"}},
+     report_main},
     {"doctor",
      "what each installed browser can accelerate, from real probes",
      "Starts each installed browser once and shows what it can accelerate "

@@ -36,8 +36,13 @@ int soak_bench_main(const cli_args& a);
 /// probes.
 int doctor_main(const cli_args& a);
 
-/// Loads --config FILE or the embedded default, then the environment.
-struct runtime_config load_cli_config(const std::string& path);
+/// `webaccel report`: a metrics DB's history as Markdown, HTML or JSON.
+int report_main(const cli_args& a);
+
+/// Loads --config FILE or the embedded default, then the environment, then
+/// --db FILE; `command` names the run in the metrics DB.
+struct runtime_config load_cli_config(const cli_args& a,
+                                      const std::string& command);
 
 /// Runs a command body, turning every exception into a message on stderr
 /// prefixed with "webaccel COMMAND: " and an exit code (2: bad usage,

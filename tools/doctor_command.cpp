@@ -112,7 +112,7 @@ void print_text(const json& report) {
 }
 
 int doctor(const cli_args& a) {
-  auto cfg = load_cli_config(a.get("--config"));
+  auto cfg = load_cli_config(a, "doctor");
   runtime rt{cfg};
   json report{{"browsers", json::array()}};
   for (auto& [kind, bc] : cfg.browsers) {

@@ -253,7 +253,7 @@ json bench_loading(const runtime_config& base, size_t rounds) {
 }
 
 int bench(const cli_args& a) {
-  auto cfg = bench_config(load_cli_config(a.get("--config")), 4);
+  auto cfg = bench_config(load_cli_config(a, "bench models"), 4);
   auto requests = a.get_count("--requests", 2000);
   std::set<std::string> sections{"overhead", "concurrency", "batching",
                                  "warmup", "loading"};

@@ -120,7 +120,7 @@ nlohmann::json pooling(const runtime_config& base, const std::string& kind,
 }
 
 int bench_pool(const cli_args& a) {
-  auto base = load_cli_config(a.get("--config"));
+  auto base = load_cli_config(a, "bench pool");
   auto launches = a.get_count("--launches", 10);
   auto pooled_requests = a.get_count("--requests", 1000);
   auto launched_requests = a.get_count("--launched-requests", 5);

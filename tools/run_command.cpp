@@ -68,7 +68,7 @@ hardware_preferences preferences_from(const cli_args& a,
 }
 
 int run(const cli_args& a) {
-  auto cfg = load_cli_config(a.get("--config"));
+  auto cfg = load_cli_config(a, "run");
   auto items = items_to_run(a, cfg);
   auto prefs = preferences_from(a, cfg);
   bool json = a.has("--json");

@@ -72,7 +72,7 @@ TEST_CASE("the overview lists every command and its options") {
       CHECK(usage.find("[" + o.flag) != std::string::npos);
   }
   for (auto name : {"run", "bench", "bench models", "bench pool",
-                    "bench recovery", "bench soak", "doctor"})
+                    "bench recovery", "bench soak", "report", "doctor"})
     CHECK(usage.find(std::string{"  "} + name + "\n") != std::string::npos);
 }
 
