@@ -27,6 +27,8 @@ struct metrics_store_state {
   uint64_t cache_misses = 0;
   /// Events lost because a write failed (the DB's share of `dropped`).
   uint64_t unwritten = 0;
+  /// Inferences this run has committed to the DB.
+  uint64_t inferences_written = 0;
   caf::actor_clock::time_point last_prune;
 };
 
@@ -89,6 +91,12 @@ void flush(self_ptr self) {
   try {
     st.db->write(events, counters(st));
     st.status.written += events.size();
+    for (auto& e : events)
+      st.inferences_written += std::holds_alternative<inference_event>(e);
+    if (!events.empty())
+      logger()->debug("metrics store committed {} events; {} inferences of "
+                      "this run in the DB",
+                      events.size(), st.inferences_written);
     if (self->clock().now() - st.last_prune >= prune_every) {
       st.last_prune = self->clock().now();
       st.db->prune(wall_clock_s());

@@ -140,6 +140,18 @@ process_options local_launch_options(const installed_browser& browser,
     return opts;
   }
   if (browser.engine == browser_engine::chromium) {
+    // Chromium aborts (SIGABRT) when its singleton socket's path,
+    // TMPDIR/.org.chromium.Chromium.XXXXXX/SingletonSocket, passes the 107
+    // bytes a Unix socket path may have.
+    constexpr size_t max_tmp_dir = 107 - 45;
+    auto tmp = profile_dir + "/tmp";
+    if (tmp.size() > max_tmp_dir) {
+      error = "the browser's temp dir " + tmp + " is "
+              + std::to_string(tmp.size()) + " characters long; Chromium "
+              + "needs at most " + std::to_string(max_tmp_dir)
+              + " for its socket there: set TMPDIR to a shorter directory";
+      return opts;
+    }
     opts.args = chromium_flags(profile_dir, url, extra);
     opts.env = browser_environment(browser.engine, profile_dir, {});
     return opts;

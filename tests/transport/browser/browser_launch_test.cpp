@@ -112,6 +112,22 @@ TEST_CASE("Firefox gets its user.js written into the profile") {
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("a Chromium profile too deep for its singleton socket is refused "
+          "with the fix") {
+  std::string error;
+  auto dir = make_scratch_dir("launch-test-", error);
+  REQUIRE(!dir.empty());
+  auto deep = dir + "/" + std::string(40, 'd');
+  installed_browser cr{"chromium", browser_engine::chromium,
+                       "/usr/bin/chromium", "1.0"};
+  local_launch_options(cr, deep, "http://x/", {}, error);
+  CHECK(error.find("set TMPDIR to a shorter directory") != std::string::npos);
+  error.clear();
+  local_launch_options(cr, dir, "http://x/", {}, error);
+  CHECK(error.empty());
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("WebDriver: new-session bodies and replies") {
   auto body = nlohmann::json::parse(webdriver_new_session_body(
     browser_engine::chromium, "/usr/lib/chromium/chromium", {}));
