@@ -116,6 +116,20 @@ std::vector<command_spec> make_commands() {
       db_option,
       out_option},
      soak_bench_main},
+    {"bench store",
+     "what the metrics store costs: throughput off vs on, DB growth",
+     "Steady load on tiny BERT in interleaved rounds with the metrics store "
+     "off, on (per-second rollups) and on with one row per inference, each "
+     "in a fresh runtime. Reports the throughput of each, the cost against "
+     "off (target: at most 2 %), and the DB bytes per million inferences.",
+     {config_option,
+      {"--rounds", "N", "rounds of each mode (default 3)"},
+      {"--seconds", "S", "length of each round (default 20)"},
+      {"--browsers", "N", "browsers kept running (default 2)"},
+      {"--clients", "N", "closed-loop clients (default 8)"},
+      {"--browser", "KIND", "the browser kind (default chromium)"},
+      out_option},
+     store_bench_main},
     {"report",
      "what a metrics DB says: throughput, latency, memory, recovery, "
      "browsers",

@@ -36,6 +36,10 @@ int soak_bench_main(const cli_args& a);
 /// probes.
 int doctor_main(const cli_args& a);
 
+/// `webaccel bench store`: throughput with the metrics store off and on,
+/// and the DB's growth per million inferences.
+int store_bench_main(const cli_args& a);
+
 /// `webaccel report`: a metrics DB's history as Markdown, HTML or JSON.
 int report_main(const cli_args& a);
 
