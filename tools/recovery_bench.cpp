@@ -147,10 +147,7 @@ json run_recovery_bench(runtime_config cfg, const recovery_bench_options& o) {
   prefs.browser = o.kind;
   std::vector<model_handle> models;
   auto request = [timeout = o.request_timeout_ms] {
-    infer_request r;
-    r.raw = {raw_input::text("Browsers are a pool of accelerators.")};
-    r.timeout_ms = timeout;
-    return r;
+    return bert_sentence(timeout);
   };
   for (size_t i = 1; i <= o.models; ++i) {
     models.push_back(

@@ -85,11 +85,7 @@ json run_soak_bench(runtime_config base, const soak_bench_options& o) {
   auto prefs = cfg.default_preferences;
   prefs.browser = o.kind;
   auto model = rt.get_model(model_family::text_embedding, "tiny_bert", prefs);
-  auto request = [] {
-    infer_request r;
-    r.raw = {raw_input::text("Browsers are a pool of accelerators.")};
-    return r;
-  };
+  auto request = [] { return bert_sentence(); };
   model.infer(request());
   say("load: " + std::to_string(o.clients) + " clients, "
       + std::to_string(o.browsers) + " " + o.kind + " browsers recycled every "

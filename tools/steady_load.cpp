@@ -7,6 +7,13 @@
 
 namespace webaccel {
 
+infer_request bert_sentence(uint32_t timeout_ms) {
+  infer_request r;
+  r.raw = {raw_input::text("Browsers are a pool of accelerators.")};
+  r.timeout_ms = timeout_ms;
+  return r;
+}
+
 namespace {
 
 using clock_type = std::chrono::steady_clock;

@@ -44,6 +44,10 @@ struct load_tally {
 runtime_config fixed_pool_config(runtime_config cfg, const std::string& kind,
                                  size_t browsers, size_t spare = 0);
 
+/// The request the benchmarks send tiny BERT: one sentence, with the
+/// deadline `timeout_ms` (0 = the configured one).
+infer_request bert_sentence(uint32_t timeout_ms = 0);
+
 class steady_load {
 public:
   /// Client i sends to models[i % models.size()] the requests `make` builds.

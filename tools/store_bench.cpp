@@ -47,11 +47,7 @@ round_result run_round(const runtime_config& base, mode m,
     auto prefs = cfg.default_preferences;
     prefs.browser = o.kind;
     auto model = rt.get_model(model_family::text_embedding, "tiny_bert", prefs);
-    auto request = [] {
-      infer_request r;
-      r.raw = {raw_input::text("Browsers are a pool of accelerators.")};
-      return r;
-    };
+    auto request = [] { return bert_sentence(); };
     for (int i = 0; i < 200; ++i) // Warm: every browser busy, JIT done.
       model.infer(request());
     auto started = std::chrono::steady_clock::now();

@@ -17,7 +17,9 @@
 
 #include "actors/runtime.hpp"
 #include "tests/support/process_census.hpp"
+#include "tests/support/runtime_helpers.hpp"
 #include "tests/support/scratch_dir.hpp"
+#include "tools/steady_load.hpp"
 #include "transport/browser/process.hpp"
 #include "transport/store/metrics_reader.hpp"
 #include "transport/store/sqlite_db.hpp"
@@ -42,24 +44,10 @@ runtime_config chromium_config(const std::string& db) {
   return cfg;
 }
 
-infer_request sentence() {
-  infer_request r;
-  r.raw = {raw_input::text("Browsers are a pool of accelerators.")};
-  return r;
-}
-
 hardware_preferences wasm_only() {
   hardware_preferences p;
   p.priority_list = {"wasm"};
   return p;
-}
-
-pid_t chromium_pid(runtime& rt) {
-  for (auto& k : rt.stats().kinds)
-    for (auto& c : k.connections)
-      if (c.state == "ready" && c.pid != 0)
-        return c.pid;
-  return 0;
 }
 
 std::string cli() {
@@ -131,13 +119,13 @@ TEST_CASE("a real run leaves what ran, where, how fast and what recovered "
                               wasm_only());
     rt.get_model(model_family::text_embedding, "tiny_bert", wasm_only());
     for (int i = 0; i < 40; ++i)
-      model.infer(sentence());
-    auto pid = chromium_pid(rt);
+      model.infer(bert_sentence());
+    auto pid = ready_browser_pid(rt);
     REQUIRE(pid != 0);
     REQUIRE(rt.inject_fault(pid, "kill"));
     // Answered once the browser is back (the first ones may wait for it).
     for (int i = 0; i < 40; ++i)
-      model.infer(sentence());
+      model.infer(bert_sentence());
     live = rt.get_metrics();
   }
   CHECK(live.store.enabled);
@@ -222,7 +210,7 @@ TEST_CASE("an unwritable DB leaves inference working and the store "
   auto model = rt.get_model(model_family::text_embedding, "tiny_bert",
                             wasm_only());
   for (int i = 0; i < 10; ++i)
-    CHECK(model.infer(sentence()).outputs.size() > 0);
+    CHECK(model.infer(bert_sentence()).outputs.size() > 0);
   auto m = rt.get_metrics();
   CHECK(m.store.enabled);
   CHECK(m.store.degraded);
@@ -301,10 +289,10 @@ TEST_CASE("the report in markdown, json and html; the html charts are "
     auto model = rt.get_model(model_family::text_embedding, "tiny_bert",
                               wasm_only());
     for (int i = 0; i < 20; ++i)
-      model.infer(sentence());
-    REQUIRE(rt.inject_fault(chromium_pid(rt), "kill"));
+      model.infer(bert_sentence());
+    REQUIRE(rt.inject_fault(ready_browser_pid(rt), "kill"));
     for (int i = 0; i < 20; ++i)
-      model.infer(sentence());
+      model.infer(bert_sentence());
   }
   std::string error;
   auto md = capture_output(cli(), {"report", "--db", db}, 30s, error);

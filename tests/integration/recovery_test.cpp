@@ -19,6 +19,8 @@
 
 #include "actors/runtime.hpp"
 #include "tests/support/process_census.hpp"
+#include "tests/support/runtime_helpers.hpp"
+#include "tools/steady_load.hpp"
 #include "transport/browser/process.hpp"
 
 using namespace webaccel;
@@ -44,26 +46,10 @@ runtime_config recovery_config() {
   return cfg;
 }
 
-infer_request sentence(uint32_t timeout_ms = 0) {
-  infer_request r;
-  r.raw = {raw_input::text("Browsers are a pool of accelerators.")};
-  r.timeout_ms = timeout_ms;
-  return r;
-}
-
 hardware_preferences prefs(std::vector<std::string> platforms) {
   hardware_preferences p;
   p.priority_list = std::move(platforms);
   return p;
-}
-
-/// Main pid of the first ready Chromium, 0 if none.
-pid_t chromium_pid(runtime& rt) {
-  for (auto& k : rt.stats().kinds)
-    for (auto& c : k.connections)
-      if (c.state == "ready" && c.pid != 0)
-        return c.pid;
-  return 0;
 }
 
 bool contains(const std::string& text, const std::string& part) {
@@ -79,7 +65,7 @@ TEST_CASE("browser_capability: WebNN requested first lands on another "
     runtime rt{recovery_config()};
     auto model = rt.get_model(model_family::text_embedding, "tiny_bert",
                               prefs({"webnn", "wasm"}));
-    auto r = model.infer(sentence());
+    auto r = model.infer(bert_sentence());
     CHECK(r.origin.platform == "wasm");
     CHECK_FALSE(r.outputs.empty());
     INFO(r.origin.placement);
@@ -121,7 +107,7 @@ TEST_CASE("model_incompatible: a corrupted variant falls back to a lower "
       f.put('\x42');
     }
     auto model = rt.get_model(model_family::text_embedding, "tiny_bert");
-    auto r = model.infer(sentence());
+    auto r = model.infer(bert_sentence());
     INFO(r.origin.placement);
     CHECK(r.origin.precision == "fp16");
     CHECK_FALSE(r.outputs.empty());
@@ -143,8 +129,8 @@ TEST_CASE("browser_crash: kill -9 under load, and every request is answered "
   {
     runtime rt{recovery_config()};
     auto model = rt.get_model(model_family::text_embedding, "tiny_bert");
-    model.infer(sentence());
-    auto pid = chromium_pid(rt);
+    model.infer(bert_sentence());
+    auto pid = ready_browser_pid(rt);
     REQUIRE(pid > 0);
     constexpr size_t total = 200;
     std::mutex mtx;
@@ -154,16 +140,17 @@ TEST_CASE("browser_crash: kill -9 under load, and every request is answered "
     size_t done = 0;
     std::vector<std::string> errors;
     for (size_t i = 0; i < total; ++i) {
-      model.infer_async(sentence(), [&, i](infer_result* r, const failure* f) {
-        std::lock_guard<std::mutex> guard{mtx};
-        answers[i]++;
-        if (r != nullptr)
-          ok++;
-        else
-          errors.push_back(f->what());
-        done++;
-        cv.notify_all();
-      });
+      model.infer_async(bert_sentence(),
+                        [&, i](infer_result* r, const failure* f) {
+                          std::lock_guard<std::mutex> guard{mtx};
+                          answers[i]++;
+                          if (r != nullptr)
+                            ok++;
+                          else
+                            errors.push_back(f->what());
+                          done++;
+                          cv.notify_all();
+                        });
       if (i == total / 4) {
         // A quarter sent: kill the browser's whole process group.
         std::unique_lock<std::mutex> lock{mtx};
@@ -184,7 +171,7 @@ TEST_CASE("browser_crash: kill -9 under load, and every request is answered "
     CHECK(stats.recovery.time_to_recover["browser_crash"].count >= 1);
     MESSAGE("recovered from kill -9 in "
             << stats.recovery.time_to_recover["browser_crash"].p50_ms << " ms");
-    CHECK(chromium_pid(rt) != pid);
+    CHECK(ready_browser_pid(rt) != pid);
   }
   census.check();
 }
@@ -194,16 +181,16 @@ TEST_CASE("timeout: a page that does not answer is retried after a backoff") {
   {
     runtime rt{recovery_config()};
     auto model = rt.get_model(model_family::text_embedding, "tiny_bert");
-    model.infer(sentence());
-    auto pid = chromium_pid(rt);
+    model.infer(bert_sentence());
+    auto pid = ready_browser_pid(rt);
     REQUIRE(rt.inject_fault(pid, "hang", 1));
-    auto r = model.infer(sentence(2000));
+    auto r = model.infer(bert_sentence(2000));
     CHECK_FALSE(r.outputs.empty());
     INFO(r.origin.placement);
     auto stats = rt.stats().recovery;
     CHECK(stats.failures["timeout"] == 1);
     CHECK(stats.strategies["retry"].succeeded == 1);
-    CHECK(chromium_pid(rt) == pid); // A retry keeps the browser.
+    CHECK(ready_browser_pid(rt) == pid); // A retry keeps the browser.
   }
   census.check();
 }
@@ -213,9 +200,9 @@ TEST_CASE("out_of_memory: the model moves to a smaller variant") {
   {
     runtime rt{recovery_config()};
     auto model = rt.get_model(model_family::text_embedding, "tiny_bert");
-    CHECK(model.infer(sentence()).origin.precision == "fp32");
-    REQUIRE(rt.inject_fault(chromium_pid(rt), "oom", 1));
-    auto r = model.infer(sentence());
+    CHECK(model.infer(bert_sentence()).origin.precision == "fp32");
+    REQUIRE(rt.inject_fault(ready_browser_pid(rt), "oom", 1));
+    auto r = model.infer(bert_sentence());
     INFO(r.origin.placement);
     CHECK(r.origin.precision == "fp16");
     CHECK(r.origin.mixed_precision);
@@ -241,9 +228,9 @@ TEST_CASE("unsupported_operation: another platform, else the typed error or "
       }
       auto model = rt.get_model(model_family::text_embedding, "tiny_bert",
                                 prefs({"wasm", "webgpu"}));
-      model.infer(sentence());
-      REQUIRE(rt.inject_fault(chromium_pid(rt), "unsupported", 1));
-      auto r = model.infer(sentence());
+      model.infer(bert_sentence());
+      REQUIRE(rt.inject_fault(ready_browser_pid(rt), "unsupported", 1));
+      auto r = model.infer(bert_sentence());
       INFO(r.origin.placement);
       CHECK(r.origin.platform == "webgpu");
       CHECK(rt.stats().recovery.strategies["another_platform"].succeeded == 1);
@@ -251,10 +238,10 @@ TEST_CASE("unsupported_operation: another platform, else the typed error or "
     SUBCASE("no other platform: the typed error names every attempt") {
       auto model = rt.get_model(model_family::text_embedding, "tiny_bert",
                                 prefs({"wasm"}));
-      model.infer(sentence());
-      REQUIRE(rt.inject_fault(chromium_pid(rt), "unsupported", 1));
+      model.infer(bert_sentence());
+      REQUIRE(rt.inject_fault(ready_browser_pid(rt), "unsupported", 1));
       try {
-        model.infer(sentence());
+        model.infer(bert_sentence());
         FAIL("expected the typed error");
       } catch (const failure& e) {
         CHECK(e.code() == errc::unsupported_operation);
@@ -262,7 +249,7 @@ TEST_CASE("unsupported_operation: another platform, else the typed error or "
         CHECK_MESSAGE(contains(e.what(), "another_browser skipped"), e.what());
       }
       // The model itself still works.
-      CHECK_FALSE(model.infer(sentence()).outputs.empty());
+      CHECK_FALSE(model.infer(bert_sentence()).outputs.empty());
       CHECK(rt.stats().recovery.exhausted == 1);
     }
     SUBCASE("no other platform, simulation allowed: a result marked "
@@ -270,13 +257,13 @@ TEST_CASE("unsupported_operation: another platform, else the typed error or "
       auto p = prefs({"wasm"});
       p.fallback_to_simulation = true;
       auto model = rt.get_model(model_family::text_embedding, "tiny_bert", p);
-      model.infer(sentence());
-      REQUIRE(rt.inject_fault(chromium_pid(rt), "unsupported", 1));
-      auto r = model.infer(sentence());
+      model.infer(bert_sentence());
+      REQUIRE(rt.inject_fault(ready_browser_pid(rt), "unsupported", 1));
+      auto r = model.infer(bert_sentence());
       CHECK(r.simulated);
       CHECK(r.outputs.empty());
       CHECK(contains(r.origin.placement, "simulated: unsupported_operation"));
-      CHECK_FALSE(model.infer(sentence()).simulated);
+      CHECK_FALSE(model.infer(bert_sentence()).simulated);
     }
   }
   census.check();
@@ -288,15 +275,15 @@ TEST_CASE("connection: a bridge closed under a request is retried on a "
   {
     runtime rt{recovery_config()};
     auto model = rt.get_model(model_family::text_embedding, "tiny_bert");
-    model.infer(sentence());
-    auto pid = chromium_pid(rt);
+    model.infer(bert_sentence());
+    auto pid = ready_browser_pid(rt);
     // A request hangs at the page; then the page closes its socket.
     REQUIRE(rt.inject_fault(pid, "hang", 1));
     std::mutex mtx;
     std::condition_variable cv;
     std::optional<bool> ok;
     std::string what;
-    model.infer_async(sentence(), [&](infer_result* r, const failure* f) {
+    model.infer_async(bert_sentence(), [&](infer_result* r, const failure* f) {
       std::lock_guard<std::mutex> guard{mtx};
       ok = r != nullptr;
       what = r != nullptr ? r->origin.placement : f->what();

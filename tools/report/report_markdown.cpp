@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "tools/report/svg_chart.hpp"
+
 namespace webaccel {
 
 namespace {
@@ -36,12 +38,7 @@ std::string latency_cells(const request_figures& f) {
 } // namespace
 
 std::string utc_time(double at) {
-  auto t = static_cast<std::time_t>(at);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm);
-  return buf;
+  return utc_text(at, "%Y-%m-%d %H:%M:%S UTC");
 }
 
 std::string render_markdown_report(const metrics_history& h) {

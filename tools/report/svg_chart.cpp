@@ -18,12 +18,7 @@ constexpr double top = 20;
 constexpr double bottom = 40;
 
 std::string hhmm(double at) {
-  auto t = static_cast<std::time_t>(at);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
-  return buf;
+  return utc_text(at, "%H:%M:%S");
 }
 
 std::string open_svg(double h) {
@@ -53,6 +48,15 @@ struct range {
 };
 
 } // namespace
+
+std::string utc_text(double at, const char* pattern) {
+  auto t = static_cast<std::time_t>(at);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof(buf), pattern, &tm);
+  return buf;
+}
 
 std::string xml_escape(const std::string& text) {
   std::string out;

@@ -35,6 +35,10 @@ std::string
 svg_bar_chart(const std::vector<std::pair<std::string, double>>& bars,
               const std::string& colour, const std::string& unit);
 
+/// `at` (seconds since the epoch) in UTC, formatted with strftime's
+/// `pattern`.
+std::string utc_text(double at, const char* pattern);
+
 /// Text escaped for HTML and SVG.
 std::string xml_escape(const std::string& text);
 

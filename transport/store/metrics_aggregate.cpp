@@ -2,18 +2,9 @@
 
 #include <algorithm>
 
+#include "transport/store/event_visitor.hpp"
+
 namespace webaccel {
-
-namespace {
-
-template <class... Ts>
-struct overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-overloaded(Ts...) -> overloaded<Ts...>;
-
-} // namespace
 
 request_figures figures_of(const rollup_row& row, double seconds) {
   request_figures out;
@@ -41,7 +32,7 @@ request_figures figures_of(const rollup_row& row, double seconds) {
 
 void metrics_aggregate::add(const metrics_event& event) {
   std::visit(
-    overloaded{
+    event_visitor{
       [&](const browser_event& e) {
         if (e.event == browser_event::what::ready)
           add_browser_launch(e.kind);

@@ -7,19 +7,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "transport/store/event_visitor.hpp"
 #include "transport/store/inference_rollup.hpp"
 #include "transport/store/schema.hpp"
 
 namespace webaccel {
 
 namespace {
-
-template <class... Ts>
-struct overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-overloaded(Ts...) -> overloaded<Ts...>;
 
 int64_t as_int(uint64_t x) {
   return static_cast<int64_t>(x);
@@ -138,7 +132,7 @@ void metrics_db::write(const std::vector<metrics_event>& events,
   rollup_table rollups;
   sqlite_transaction tx{db_};
   for (auto& event : events) {
-    std::visit(overloaded{
+    std::visit(event_visitor{
                  [&](const browser_event& e) {
                    auto& q = e.event == browser_event::what::ready
                                ? s.browser_ready

@@ -1,0 +1,19 @@
+// Small questions integration tests ask a live runtime.
+#pragma once
+
+#include <sys/types.h>
+
+#include "actors/runtime.hpp"
+
+namespace webaccel::test {
+
+/// Main pid of the first ready browser, 0 if none.
+inline pid_t ready_browser_pid(runtime& rt) {
+  for (auto& k : rt.stats().kinds)
+    for (auto& c : k.connections)
+      if (c.state == "ready" && c.pid != 0)
+        return c.pid;
+  return 0;
+}
+
+} // namespace webaccel::test
