@@ -82,6 +82,19 @@ public:
     }
   }
 
+  void get_number(const std::string& key, double& out, double min, double max) {
+    if (auto x = find(key)) {
+      if (!x->is_number())
+        fail(child(key), "expected a number, got " + type_name(*x));
+      auto v = x->get<double>();
+      if (v < min || v > max)
+        fail(child(key), "must be between " + nlohmann::json(min).dump()
+                           + " and " + nlohmann::json(max).dump() + ", got "
+                           + x->dump());
+      out = v;
+    }
+  }
+
   template <class Int>
   void get_int(const std::string& key, Int& out, uint64_t min, uint64_t max) {
     if (auto x = find(key)) {

@@ -218,6 +218,22 @@ runtime_config parse_config(std::string_view json_text,
     r.get_int("queue_limit", mp.queue_limit, 100, 10000000);
     r.reject_unknown_keys();
   }
+  if (auto h = top.find("health")) {
+    object_reader r{*h, "$.health"};
+    auto& hp = cfg.health;
+    r.get_int("interval_ms", hp.interval_ms, 0, 600000);
+    r.get_int("canary_every_ms", hp.canary_every_ms, 100, 3600000);
+    r.get_int("canary_timeout_ms", hp.canary_timeout_ms, 10, 600000);
+    r.get_int("canary_failures", hp.canary_failures, 1, 100);
+    r.get_int("slow_heartbeat_ms", hp.slow_heartbeat_ms, 1, 600000);
+    r.get_int("min_requests", hp.min_requests, 1, 1000000);
+    r.get_number("bad_error_rate", hp.bad_error_rate, 0.0, 1.0);
+    r.get_number("memory_growth_mib_per_min", hp.memory_growth_mib_per_min, 0.0,
+                 1e6);
+    r.get_number("memory_high", hp.memory_high, 0.0, 1.0);
+    r.get_number("recycle_below", hp.recycle_below, 0.0, 100.0);
+    r.reject_unknown_keys();
+  }
   if (auto d = top.find("demo")) {
     if (!d->is_array())
       fail("$.demo",

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/health_policy.hpp"
 #include "config/metrics_policy.hpp"
 #include "config/pool_policy.hpp"
 #include "config/recovery_policy.hpp"
@@ -91,6 +92,8 @@ struct runtime_config {
   recovery_policy recovery;
   /// "metrics": the SQLite history.
   metrics_policy metrics;
+  /// "health": how the health monitor samples and judges browsers.
+  health_policy health;
   /// What `webaccel run` runs without arguments: one model per family.
   std::vector<demo_item> demo;
   /// spdlog level name: trace, debug, info, warn, error, off.

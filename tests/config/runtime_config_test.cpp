@@ -217,3 +217,23 @@ TEST_CASE("recovery: page-error classification rules, and their errors") {
   CHECK(error_of(R"({"recovery": {"rules": []}})")
         == "$.recovery: unknown key 'rules'");
 }
+
+TEST_CASE("the metrics and health sections: values, ranges and typos") {
+  auto cfg = parse_config(R"({"metrics": {"db": "h.db", "retention_days": 7,
+      "inference_log": true}, "health": {"recycle_below": 30,
+      "canary_every_ms": 5000}})",
+                          "/base", "<test>");
+  CHECK(cfg.metrics.db == "/base/h.db");
+  CHECK(cfg.metrics.retention_days == 7);
+  CHECK(cfg.metrics.inference_log);
+  CHECK(cfg.health.recycle_below == 30);
+  CHECK(cfg.health.canary_every_ms == 5000);
+  CHECK(error_of(R"({"metrics": {"flush_ms": 1}})")
+        == "$.metrics.flush_ms: must be between 10 and 60000, got 1");
+  CHECK(error_of(R"({"metrics": {"dbfile": "x"}})")
+        == "$.metrics: unknown key 'dbfile'");
+  CHECK(error_of(R"({"health": {"memory_high": 2}})")
+        == "$.health.memory_high: must be between 0.0 and 1.0, got 2");
+  CHECK(error_of(R"({"health": {"recycle_below": "low"}})")
+        == "$.health.recycle_below: expected a number, got string");
+}
