@@ -1,3 +1,9 @@
+// The root's behavior (see pool_supervisor.hpp). Over 400 lines for a
+// reason: most handlers are one-line forwards to the child that answers
+// (router, recovery supervisor, metrics store, browser supervisors), and
+// supervising those children (start, restart within the intensity, the
+// ordered shutdown) needs their handles in one place; the restart
+// bookkeeping is in rules/pool_rules.
 #include "actors/pool_supervisor.hpp"
 
 #include <chrono>

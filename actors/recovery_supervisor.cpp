@@ -1,3 +1,8 @@
+// The recovery supervisor's behavior (see recovery_supervisor.hpp). Over
+// 400 lines for a reason: a case's steps (report, next strategy, attempt,
+// outcome, retry backoff, give-up, the record of each) are one state
+// machine over the open cases; the chains and the targets they pick are in
+// rules/recovery_chain.
 #include "actors/recovery_supervisor.hpp"
 
 #include <algorithm>
