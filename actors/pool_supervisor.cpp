@@ -210,7 +210,12 @@ void shut_down(self_ptr self, caf::typed_response_promise<bool> rp) {
         rp.deliver(true);
       self->quit();
     };
-    self->request(self->state.metrics.actor, ms{30000}, shutdown_atom::value)
+    auto& store = self->state.metrics.actor;
+    if (!store) {
+      done(); // It failed past its restart limit.
+      return;
+    }
+    self->request(store, ms{30000}, shutdown_atom::value)
       .then([=](bool) mutable { done(); },
             [=](caf::error&) mutable { done(); });
   });
