@@ -3,12 +3,14 @@
 // unwritable DB, two runtimes on one file, and the three report formats
 // (the HTML one rendered by headless Chromium).
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <future>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -105,6 +107,26 @@ bool wait_for(Predicate done, std::chrono::seconds limit) {
   return done();
 }
 
+/// Reaps what a killed runtime leaves to us: this process is a subreaper,
+/// so its browsers (killed by their PDEATHSIG) become our children. Every
+/// child not in `before` is one of them; each is killed by the pid we found
+/// and reaped.
+void reap_adopted(const std::set<pid_t>& before) {
+  auto until = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < until) {
+    std::set<pid_t> adopted;
+    for (auto pid : children_of_this_process())
+      if (before.count(pid) == 0)
+        adopted.insert(pid);
+    if (adopted.empty())
+      return;
+    for (auto pid : adopted) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+  }
+}
+
 } // namespace
 
 TEST_CASE("a real run leaves what ran, where, how fast and what recovered "
@@ -163,6 +185,7 @@ TEST_CASE("a real run leaves what ran, where, how fast and what recovered "
 
 TEST_CASE("kill -9 mid-load leaves an intact DB with every committed row") {
   leaves_nothing_behind census;
+  auto children_before = children_of_this_process();
   scratch_dir dir{"mkill"};
   auto db = dir.file("killed.db");
   auto log = dir.file("soak.log");
@@ -189,7 +212,8 @@ TEST_CASE("kill -9 mid-load leaves an intact DB with every committed row") {
              120s),
     read_file(log));
   REQUIRE(kill(child->pid(), SIGKILL) == 0);
-  child->stop(); // Reaps it; its browsers die with it (PDEATHSIG).
+  child->stop(); // Reaps it; its browsers die with it (PDEATHSIG)...
+  reap_adopted(children_before); // ...and come to us to be reaped.
   auto seen = last_total().second;
   MESSAGE("killed after " << seen << " inferences were committed");
   CHECK(integrity(db) == "ok");
