@@ -325,6 +325,7 @@ TEST_CASE("two runtimes on one DB file both record their runs") {
 TEST_CASE("the report in markdown, json and html; the html charts are "
           "drawn") {
   leaves_nothing_behind census;
+  auto children_before = children_of_this_process();
   scratch_dir dir{"mrep"};
   auto db = dir.file("history.db");
   {
@@ -376,6 +377,9 @@ TEST_CASE("the report in markdown, json and html; the html charts are "
      "--window-size=820,2400", "--screenshot=" + shot, "file://" + html},
     60s, error);
   REQUIRE_MESSAGE(out, error);
+  // Its crashpad handlers double-fork out of its process group, reach this
+  // subreaper, and exit a while after it.
+  reap_adopted(children_before);
   auto counts = capture_output(
     "/usr/bin/python3",
     {std::string{WEBACCEL_TEST_DATA} + "/support/png_colours.py", shot,
