@@ -68,11 +68,6 @@ double ms_since(self_ptr self, clock_type::time_point t) {
     .count();
 }
 
-errc category_of(const caf::error& err) {
-  return err.category() == caf::atom("webaccel") ? static_cast<errc>(err.code())
-                                                 : errc::connection;
-}
-
 std::string join(const std::vector<std::string>& parts) {
   std::string out;
   for (auto& p : parts)

@@ -91,6 +91,13 @@ inline caf::error make_error(errc code, std::string what) {
   return caf::make_error(code, std::move(what));
 }
 
+/// The category of an error: its code if it is webaccel's, else
+/// `connection` (CAF's own errors: a request to an actor that is gone).
+inline errc category_of(const caf::error& err) {
+  return err.category() == caf::atom("webaccel") ? static_cast<errc>(err.code())
+                                                 : errc::connection;
+}
+
 /// The text a webaccel error carries (what happened), without its code.
 std::string error_text(const caf::message& context);
 

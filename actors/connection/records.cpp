@@ -14,12 +14,6 @@ std::string platforms_of(const browser_capabilities& c) {
   return out;
 }
 
-std::string category_of(const caf::error& err) {
-  return err.category() == caf::atom("webaccel")
-           ? to_string(static_cast<errc>(err.code()))
-           : "connection";
-}
-
 browser_event browser_base(self_ptr self, browser_event::what what) {
   auto& st = self->state;
   browser_event e;
@@ -59,7 +53,7 @@ void record_end(self_ptr self) {
     e.category = "retired";
     e.why = st.retire_why;
   } else {
-    e.category = category_of(st.failure);
+    e.category = to_string(category_of(st.failure));
     e.why = render_error(st.failure);
   }
   st.cfg.metrics->push(std::move(e));
@@ -82,7 +76,7 @@ void record_load(self_ptr self, const pending_load& load,
     e.load_ms = loaded->load_ms;
     e.warmup_ms = loaded->warmup_ms;
   } else {
-    e.category = category_of(err);
+    e.category = to_string(category_of(err));
     e.error = render_error(err);
   }
   st.cfg.metrics->push(std::move(e));

@@ -7,11 +7,6 @@
 
 namespace webaccel::model_detail {
 
-errc category_of(const caf::error& err) {
-  return err.category() == caf::atom("webaccel") ? static_cast<errc>(err.code())
-                                                 : errc::connection;
-}
-
 namespace {
 
 placement_target current_target(const model_placement& p) {

@@ -26,9 +26,7 @@ void record_failure(self_ptr self, const caf::error& err) {
   e.browser = p.browser.browser;
   e.platform = p.loaded.platform;
   e.ok = false;
-  e.category = err.category() == caf::atom("webaccel")
-                 ? to_string(static_cast<errc>(err.code()))
-                 : "connection";
+  e.category = to_string(category_of(err));
   p.settings->metrics->push(std::move(e));
 }
 

@@ -141,10 +141,6 @@ void bind(self_ptr self);
 
 // -- recovery.cpp ------------------------------------------------------------
 
-/// The error category of `err` (a failure that is not one of ours is a
-/// connection failure).
-errc category_of(const caf::error& err);
-
 /// Reports a failure (of case `case_id`, 0 = a new one) and parks
 /// requests until the recovery supervisor answers.
 void ask_recovery(self_ptr self, errc code, const caf::error& err,
