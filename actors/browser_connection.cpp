@@ -96,8 +96,9 @@ caf::result<loaded_model> load(self_ptr self, const model_spec& spec,
     return err;
   if (st.draining)
     return make_error(errc::connection, st.cfg.kind + " browser is retiring");
-  st.last_activity = self->clock().now();
   auto key = spec.page_key(platform);
+  if (!is_canary_key(key))
+    st.last_activity = self->clock().now();
   if (auto i = st.loaded.find(key); i != st.loaded.end())
     return i->second; // Already in the page (another instance uses it).
   auto support = st.capabilities->platform(platform);
@@ -127,7 +128,7 @@ caf::result<page_result> infer(self_ptr self, const std::string& key,
   if (auto err = not_ready(st))
     return err;
   auto now = self->clock().now();
-  if (!st.breaker.allow(now))
+  if (!is_canary_key(key) && !st.breaker.allow(now))
     return make_error(errc::connection,
                       st.cfg.kind + " circuit is open after "
                         + std::to_string(st.breaker.consecutive_failures())
@@ -138,12 +139,20 @@ caf::result<page_result> infer(self_ptr self, const std::string& key,
   auto frame = wire::encode_infer(id, key, req, st.cfg.limits);
   if (!frame)
     return make_error(errc::invalid_request, frame.error);
-  auto rp = self->make_response_promise<page_result>();
+  infer_waiter waiter{self->make_response_promise<page_result>(),
+                      infer_waiter::not_counted};
   auto timeout = req.timeout_ms != 0 ? req.timeout_ms
                                      : st.cfg.timeouts.infer_ms;
-  st.requests++;
-  st.last_activity = now;
-  send_or_hold(self, id, rp, std::move(*frame.value), now + ms{timeout});
+  if (!is_canary_key(key)) {
+    // Keys end with "@platform" (model_spec::page_key).
+    waiter.platform = usage_index(st, key.substr(key.rfind('@') + 1));
+    st.usage[waiter.platform].requests++;
+    st.requests++;
+    st.last_activity = now;
+  }
+  auto rp = waiter.promise;
+  send_or_hold(self, id, std::move(waiter), std::move(*frame.value),
+               now + ms{timeout});
   return rp;
 }
 
@@ -296,6 +305,23 @@ browser_connection(self_ptr self, browser_connection_config cfg) {
       self->delayed_send(self, ms{st.cfg.pool.drain_timeout_ms},
                          deadline_atom::value, uint64_t{drain_deadline});
       finish_drain_if_done(self);
+    },
+    [=](health_atom, double score) { self->state.health_score = score; },
+    [=](recycle_atom, uint8_t category, const std::string& why) {
+      auto& st = self->state;
+      if (st.failure)
+        return;
+      st.retire_why = "health: " + why;
+      logger()->warn("{} browser (pid {}) is recycled by the health monitor: "
+                     "{}",
+                     st.cfg.kind, st.launched_pid, why);
+      // What is in flight fails over to the model's recovery at once: on a
+      // sick page it might never finish.
+      fail_everything(self, make_error(static_cast<errc>(category),
+                                       st.cfg.kind
+                                         + " browser recycled by the health "
+                                           "monitor: "
+                                         + why));
     },
     [=](stats_atom) -> caf::result<connection_stats> {
       // A fresh memory figure, measured off this thread.

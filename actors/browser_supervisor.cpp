@@ -92,8 +92,9 @@ void answer_waiting(self_ptr self) {
                         placement_hint>>
     still;
   for (auto& [rp, hint] : st.waiting) {
-    auto choice = choose_browser(candidates(st.slots, hint), hint.model_bytes,
-                                 limit, false);
+    auto choice
+      = choose_browser(candidates(st.slots, hint, st.cfg.healthy_score),
+                       hint.model_bytes, limit, false);
     // A browser on its way will be idle: wait for it rather than share.
     auto shares = choice.basis == browser_choice::least_loaded
                   || choice.basis == browser_choice::past_budget;
@@ -276,7 +277,7 @@ void check_slot(self_ptr self, uint64_t id, const connection_stats& stats) {
   s.load = std::max(stats.models,
                     static_cast<uint32_t>(stats.loaded_models.size())
                       + stats.loading);
-  browser_health health;
+  browser_usage health;
   health.requests = stats.requests;
   health.in_flight = stats.in_flight;
   health.age = ms{static_cast<int64_t>(stats.age_ms)};
@@ -297,6 +298,23 @@ void check_slot(self_ptr self, uint64_t id, const connection_stats& stats) {
   caf::anon_send(st.cfg.pool, release_atom::value, st.kind);
   caf::anon_send(s.conn, drain_atom::value, st.kind + " browser " + why,
                  reason != retire_reason::idle);
+  ensure_minimum(self);
+}
+
+/// The health monitor found a browser sick: it retires now, and what is in
+/// flight on it fails over to recovery (it might never finish there).
+void recycle(self_ptr self, const browser_connection_actor& conn,
+             uint8_t category, const std::string& why) {
+  auto& st = self->state;
+  auto id = find_slot(st.slots, conn.address());
+  if (id == 0 || st.shutting_down)
+    return;
+  auto& s = st.slots[id];
+  if (s.state != phase::draining)
+    caf::anon_send(st.cfg.pool, release_atom::value, st.kind);
+  s.retiring = retire_reason::health;
+  s.state = phase::draining;
+  caf::anon_send(conn, recycle_atom::value, category, why);
   ensure_minimum(self);
 }
 
@@ -359,9 +377,9 @@ browser_supervisor(self_ptr self, browser_supervisor_config cfg) {
       }
       auto can_grow = live_count(st.slots) + st.acquiring
                       < st.cfg.max_connections;
-      auto choice = choose_browser(candidates(st.slots, hint), hint.model_bytes,
-                                   uint64_t{st.cfg.memory_limit_mb} << 20,
-                                   can_grow);
+      auto choice = choose_browser(
+        candidates(st.slots, hint, st.cfg.healthy_score), hint.model_bytes,
+        uint64_t{st.cfg.memory_limit_mb} << 20, can_grow);
       if (choice.action == browser_choice::use)
         return hand_out(st, choice.id, hint, choice.why);
       auto rp = self->make_response_promise<browser_connection_actor>();
@@ -377,6 +395,15 @@ browser_supervisor(self_ptr self, browser_supervisor_config cfg) {
       return rp;
     },
     [=](check_atom) { check(self); },
+    [=](list_atom) {
+      std::vector<browser_connection_actor> out;
+      for (auto& [id, s] : self->state.slots)
+        if (s.state == phase::ready)
+          out.push_back(s.conn);
+      return out;
+    },
+    [=](recycle_atom, const browser_connection_actor& conn, uint8_t category,
+        const std::string& why) { recycle(self, conn, category, why); },
     [=](restart_atom, uint64_t id) { restart(self, id); },
     [=](stats_atom) -> caf::result<kind_stats> {
       // Fresh figures from every running browser, then the snapshot.

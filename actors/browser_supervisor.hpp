@@ -31,6 +31,9 @@ struct browser_supervisor_config {
   pool_policy policy;
   /// Asked for room before each new browser (not for restarts).
   pool_supervisor_actor pool;
+  /// Placement prefers browsers whose health score is at least this
+  /// (health.prefer_above).
+  double healthy_score = 0;
   /// Seeds the backoff jitter.
   uint64_t seed = 0;
 };

@@ -58,7 +58,8 @@ struct pool_supervisor_state {
   pool_supervisor_state()
     : router(restart_policy{}),
       recovery(restart_policy{}),
-      metrics(restart_policy{}) {
+      metrics(restart_policy{}),
+      health(restart_policy{}) {
     // nop
   }
 
@@ -66,6 +67,7 @@ struct pool_supervisor_state {
   supervised_child<router_actor> router;
   supervised_child<recovery_supervisor_actor> recovery;
   supervised_child<metrics_store_actor> metrics;
+  supervised_child<health_monitor_actor> health;
   /// The router's cache, as it told us: handed to a router started again.
   model_cache instances;
   std::map<std::string, kind_entry> kinds;
@@ -106,6 +108,8 @@ start_supervisor(self_ptr self, const std::string& kind, std::string& error) {
   cfg.max_connections = sizes->second.max_connections;
   cfg.memory_limit_mb = sizes->second.memory_limit_mb;
   cfg.policy = st.cfg.policy;
+  if (st.cfg.health.policy.interval_ms > 0)
+    cfg.healthy_score = st.cfg.health.policy.prefer_above;
   cfg.pool = self;
   cfg.seed = st.cfg.seed + ++st.spawned;
   auto sup = spawn_browser_supervisor(self->system(), std::move(cfg));
@@ -168,6 +172,46 @@ void start_metrics(self_ptr self) {
   self->monitor(child.actor);
 }
 
+/// Starts the health monitor (again), unless the config turned it off.
+void start_health(self_ptr self) {
+  auto& st = self->state;
+  if (st.cfg.health.policy.interval_ms == 0)
+    return;
+  st.health.actor = spawn_health_monitor(self->system(), st.cfg.health, self);
+  self->monitor(st.health.actor);
+}
+
+/// The browser supervisors that run now.
+std::vector<browser_supervisor_actor>
+supervisors(const pool_supervisor_state& st) {
+  std::vector<browser_supervisor_actor> out;
+  for (auto& [kind, entry] : st.kinds)
+    if (entry.supervisor)
+      out.push_back(entry.supervisor);
+  return out;
+}
+
+/// Every ready browser of every kind.
+caf::result<std::vector<browser_connection_actor>>
+list_browsers(self_ptr self) {
+  using list = std::vector<browser_connection_actor>;
+  auto rp = self->make_response_promise<list>();
+  auto out = std::make_shared<list>();
+  auto all = make_countdown([=]() mutable { rp.deliver(*out); });
+  for (auto& sup : supervisors(self->state)) {
+    all->expect();
+    self->request(sup, ms{10000}, list_atom::value)
+      .then(
+        [=](list& xs) {
+          out->insert(out->end(), xs.begin(), xs.end());
+          all->arrive();
+        },
+        [=](caf::error&) { all->arrive(); });
+  }
+  all->arm();
+  return rp;
+}
+
 /// Starts the router (again), with the instances the last one cached.
 void start_router(self_ptr self) {
   auto& st = self->state;
@@ -219,6 +263,9 @@ void shut_down(self_ptr self, caf::typed_response_promise<bool> rp) {
       .then([=](bool) mutable { done(); },
             [=](caf::error&) mutable { done(); });
   });
+  // The health monitor first: it must not judge browsers that stop.
+  if (st.health.actor)
+    self->send_exit(st.health.actor, caf::exit_reason::user_shutdown);
   auto stop_supervisors = [=] {
     for (auto& [kind, entry] : self->state.kinds) {
       if (!entry.supervisor)
@@ -257,9 +304,12 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self,
       = std::make_shared<metrics_sink>(init.cfg.metrics.policy.queue_limit);
   init.cfg.connection.metrics = init.cfg.metrics.sink;
   init.cfg.router.metrics = init.cfg.metrics.sink;
+  init.cfg.health.sink = init.cfg.metrics.sink;
+  init.health = supervised_child<health_monitor_actor>{init.cfg.policy.restart};
   start_metrics(self);
   start_recovery(self);
   start_router(self);
+  start_health(self);
   self->set_down_handler([=](const caf::down_msg& msg) {
     auto& st = self->state;
     if (st.shutting_down)
@@ -277,6 +327,11 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self,
     if (msg.source == st.metrics.actor.address()) {
       restart_child(self, st.metrics, "metrics store", msg.reason,
                     [=] { start_metrics(self); });
+      return;
+    }
+    if (msg.source == st.health.actor.address()) {
+      restart_child(self, st.health, "health monitor", msg.reason,
+                    [=] { start_health(self); });
       return;
     }
     for (auto& [kind, entry] : st.kinds)
@@ -313,6 +368,19 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self,
     },
     [=](metrics_atom) {
       return self->delegate(self->state.metrics.actor, metrics_atom::value);
+    },
+    [=](list_atom) { return list_browsers(self); },
+    [=](recycle_atom, const browser_connection_actor& conn, uint8_t category,
+        const std::string& why) {
+      // The supervisor that has it acts; the others do not know it.
+      for (auto& sup : supervisors(self->state))
+        caf::anon_send(sup, recycle_atom::value, conn, category, why);
+    },
+    [=](health_atom) -> caf::result<health_report> {
+      auto& st = self->state;
+      if (!st.health.actor)
+        return health_report{}; // Turned off (or failed past its limit).
+      return self->delegate(st.health.actor, health_atom::value);
     },
     [=](get_atom, model_request& req) {
       return self->delegate(self->state.router.actor, get_atom::value,
@@ -358,6 +426,7 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self,
       out->router_restarts = st.router.restarts;
       out->recovery_restarts = st.recovery.restarts;
       out->metrics_restarts = st.metrics.restarts;
+      out->health_restarts = st.health.restarts;
       auto all = make_countdown([=]() mutable { rp.deliver(*out); });
       all->expect();
       self->request(st.recovery.actor, ms{10000}, stats_atom::value)
@@ -415,14 +484,14 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self,
           self->send_exit(st.metrics.actor, caf::exit_reason::kill);
           return true;
         }
+        if (fault == "kill-health" && st.health.actor) {
+          self->send_exit(st.health.actor, caf::exit_reason::kill);
+          return true;
+        }
       }
       // Asks every kind; true if one of them has the browser.
-      std::vector<browser_supervisor_actor> sups;
-      for (auto& [kind, entry] : self->state.kinds)
-        if (entry.supervisor)
-          sups.push_back(entry.supervisor);
-      return ask_any(self, sups, ms{10000}, fault_atom::value, pid, fault,
-                     count);
+      return ask_any(self, supervisors(self->state), ms{10000},
+                     fault_atom::value, pid, fault, count);
     },
     [=](shutdown_atom) -> caf::result<bool> {
       auto rp = self->make_response_promise<bool>();

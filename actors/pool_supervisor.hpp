@@ -5,6 +5,10 @@
 // Instances and the router reach the recovery supervisor through the root,
 // so that a restart does not leave them holding a dead handle.
 //
+// It also supervises the metrics store and the health monitor, and passes
+// the monitor's questions (which browsers live) and orders (recycle this
+// one) to the browser supervisors.
+//
 // It owns the router, the recovery supervisor and one
 // browser supervisor per browser kind (started when the kind is first needed,
 // or at once if it has a minimum). It grants room for new browsers so that all
@@ -24,6 +28,7 @@
 #include <caf/fwd.hpp>
 
 #include "actors/browser_connection.hpp"
+#include "actors/health_monitor.hpp"
 #include "actors/metrics_store.hpp"
 #include "actors/router.hpp"
 #include "config/pool_policy.hpp"
@@ -60,6 +65,9 @@ struct pool_config {
   /// The metrics store's DB and the sink every actor records into (one is
   /// made if null).
   metrics_store_config metrics;
+  /// The health monitor (none if its interval is 0); it records into the
+  /// metrics sink.
+  health_monitor_config health;
   /// Seeds the restart and retry jitter.
   uint64_t seed = 0;
 };

@@ -1,4 +1,5 @@
 #include "actors/runtime.hpp"
+#include "actors/rules/canary.hpp"
 
 #include "actors/runtime_impl.hpp"
 
@@ -201,8 +202,12 @@ runtime::runtime(runtime_config cfg) {
     sizes.memory_limit_mb
       = limit == c.pool.memory_limits_mb.end() ? 0u : limit->second;
     sizes.version = found.version;
+    if (sizes.memory_limit_mb > 0)
+      pc.health.memory_limits[kind] = uint64_t{sizes.memory_limit_mb} << 20;
     pc.router.browsers.push_back(kind);
   }
+  pc.health.policy = c.health;
+  pc.health.canary = canary_spec(c.assets_dir, pc.health.canary_off);
   pc.router.missing_browsers = impl_->browsers.missing;
   for (auto& [family, kinds] : c.family_browsers)
     pc.router.browser_preferences[family] = kinds;
@@ -222,6 +227,10 @@ pool_stats runtime::stats() {
 
 metrics_summary runtime::get_metrics() {
   return ask_root<metrics_summary>(*impl_, metrics_atom::value);
+}
+
+health_report runtime::health() {
+  return ask_root<health_report>(*impl_, health_atom::value);
 }
 
 std::vector<infer_outcome> runtime::execute_concurrent(

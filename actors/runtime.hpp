@@ -16,6 +16,7 @@
 #include "config/runtime_config.hpp"
 #include "messages/capabilities.hpp"
 #include "messages/error.hpp"
+#include "messages/health_report.hpp"
 #include "messages/inference.hpp"
 #include "messages/metrics_summary.hpp"
 #include "messages/model.hpp"
@@ -147,6 +148,13 @@ public:
   /// @throws failure
   metrics_summary get_metrics();
 
+  /// What the health monitor knows: each browser's score and its reasons,
+  /// heartbeat, memory and its trend, error rate, latency percentiles,
+  /// circuit breaker and canaries per platform; latency and errors per
+  /// platform; how many browsers it had recycled. `enabled` is false when
+  /// `health.interval_ms` is 0. @throws failure
+  health_report health();
+
   /// Tests and `bench recovery` only, with `recovery.fault_injection` on:
   /// makes the browser whose main process is `pid` fail. "kill": kill -9
   /// its process group; "crash": kill -9 its page's renderer; in the page,
@@ -154,8 +162,8 @@ public:
   /// allocation failure), "unsupported" (an unsupported-operator error);
   /// "close": the page closes its bridge; "freeze": its JavaScript stays
   /// busy for `count` seconds. With pid 0: "kill-router",
-  /// "kill-recovery" and "kill-metrics" kill that actor, which the root starts
-  /// again. False if no browser has that pid.
+  /// "kill-recovery", "kill-metrics" and "kill-health" kill that actor, which
+  /// the root starts again. False if no browser has that pid.
   /// @throws failure (faults off, unknown fault)
   bool inject_fault(int32_t pid, const std::string& fault, uint32_t count = 1);
 

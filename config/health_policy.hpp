@@ -27,8 +27,10 @@ struct health_policy {
   /// browser's limit.
   double memory_growth_mib_per_min = 100;
   double memory_high = 0.9;
-  /// Below this score a browser is drained and recycled.
+  /// Below this score a browser is drained and recycled...
   double recycle_below = 40;
+  /// ...and placement prefers browsers scoring at least this.
+  double prefer_above = 70;
 };
 
 } // namespace webaccel

@@ -232,6 +232,7 @@ runtime_config parse_config(std::string_view json_text,
                  1e6);
     r.get_number("memory_high", hp.memory_high, 0.0, 1.0);
     r.get_number("recycle_below", hp.recycle_below, 0.0, 100.0);
+    r.get_number("prefer_above", hp.prefer_above, 0.0, 100.0);
     r.reject_unknown_keys();
   }
   if (auto d = top.find("demo")) {

@@ -91,4 +91,14 @@ using metrics_atom = caf::atom_constant<caf::atom("metrics")>;
 /// Tests inject a fault into a browser (only where the runtime allows it).
 using fault_atom = caf::atom_constant<caf::atom("fault")>;
 
+// -- health -------------------------------------------------------------------
+
+/// Asks for runtime::health()'s report; to a connection, carries the score
+/// the monitor gave it.
+using health_atom = caf::atom_constant<caf::atom("health")>;
+/// The monitor found a browser sick: recycle it now.
+using recycle_atom = caf::atom_constant<caf::atom("recycle")>;
+/// Asks for the browser connections to look at.
+using list_atom = caf::atom_constant<caf::atom("list")>;
+
 } // namespace webaccel

@@ -14,6 +14,7 @@
 #include "messages/bridge_channel.hpp"
 #include "messages/capabilities.hpp"
 #include "messages/error.hpp"
+#include "messages/health_report.hpp"
 #include "messages/inference.hpp"
 #include "messages/metrics_summary.hpp"
 #include "messages/model.hpp"
@@ -82,6 +83,12 @@ using browser_connection_actor = bridge_peer_actor::extend<
   caf::reacts_to<drain_atom, std::string, bool>,
   // Health and usage.
   caf::replies_to<stats_atom>::with<connection_stats>,
+  // The health monitor's score for this browser (its stats show it, and
+  // placement prefers the healthy).
+  caf::reacts_to<health_atom, double>,
+  // The monitor found it sick: fail what is in flight with this error
+  // category (an errc) so that it recovers elsewhere, stop, and quit.
+  caf::reacts_to<recycle_atom, uint8_t, std::string>,
   // Tests: injects a fault if this browser's process id is the one given
   // (see runtime::inject_fault); false if it is not, or faults are off.
   caf::replies_to<fault_atom, int32_t, std::string, uint32_t>::with<bool>,
@@ -101,6 +108,11 @@ using browser_supervisor_actor = caf::typed_actor<
   // A backoff ended: start the browser of this slot again.
   caf::reacts_to<restart_atom, uint64_t>,
   caf::replies_to<stats_atom>::with<kind_stats>,
+  // The ready browsers, for the health monitor to look at.
+  caf::replies_to<list_atom>::with<std::vector<browser_connection_actor>>,
+  // The monitor found this browser sick: retire it at once, failing what
+  // is in flight with this error category (an errc), and start another.
+  caf::reacts_to<recycle_atom, browser_connection_actor, uint8_t, std::string>,
   // Tests: forwards a fault to the browser with this process id.
   caf::replies_to<fault_atom, int32_t, std::string, uint32_t>::with<bool>,
   // Stops every browser of this kind, then quits.
@@ -177,6 +189,16 @@ using metrics_store_actor = caf::typed_actor<
   // Writes what is left, stamps the run's end, then quits.
   caf::replies_to<shutdown_atom>::with<bool>>;
 
+/// Watches every browser: samples its stats, runs canary inferences on each
+/// of its platforms, scores it, and has the sick ones recycled.
+using health_monitor_actor = caf::typed_actor<
+  // Time to look at the browsers (its own timer, every interval_ms).
+  caf::reacts_to<check_atom>,
+  // What it knows, for runtime::health().
+  caf::replies_to<health_atom>::with<health_report>,
+  // Stops looking, then quits.
+  caf::replies_to<shutdown_atom>::with<bool>>;
+
 /// Places models on browsers and caches model instances.
 using router_actor = caf::typed_actor<
   // Returns a loaded model instance for the request (cached per request).
@@ -219,11 +241,18 @@ using pool_supervisor_actor = caf::typed_actor<
   // ...and returns it.
   caf::reacts_to<release_atom, std::string>,
   caf::replies_to<stats_atom>::with<pool_stats>,
+  // Every ready browser of every kind, for the health monitor...
+  caf::replies_to<list_atom>::with<std::vector<browser_connection_actor>>,
+  // ...which has sick ones recycled by their supervisor through here.
+  caf::reacts_to<recycle_atom, browser_connection_actor, uint8_t, std::string>,
+  // Forwards to the health monitor.
+  caf::replies_to<health_atom>::with<health_report>,
   // Forwards to the metrics store.
   caf::replies_to<metrics_atom>::with<metrics_summary>,
   // Tests: injects a fault into the browser with this process id (false if
   // none has it, or the runtime was not started with fault injection); with
-  // pid 0, "kill-router" and "kill-recovery" kill that child of the root.
+  // pid 0, "kill-router", "kill-recovery", "kill-metrics" and "kill-health"
+  // kill that child of the root.
   caf::replies_to<fault_atom, int32_t, std::string, uint32_t>::with<bool>,
   // Stops the whole tree; answers when every browser is gone.
   caf::replies_to<shutdown_atom>::with<bool>>;

@@ -28,6 +28,22 @@ inline const char* to_string(breaker_state x) {
   }
 }
 
+/// The requests one browser ran on one platform since it started.
+struct platform_latency {
+  std::string platform;
+  uint64_t requests = 0;
+  uint64_t failures = 0;
+  /// Page round trips of the answered ones, as latency_histogram's text
+  /// (so that the monitor can merge browsers).
+  std::string histogram;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, platform_latency& x) {
+  return f(caf::meta::type_name("platform_latency"), x.platform, x.requests,
+           x.failures, x.histogram);
+}
+
 struct connection_stats {
   std::string kind;
   /// Process id of the browser's main process (0 = not running).
@@ -54,6 +70,12 @@ struct connection_stats {
   uint32_t loading = 0;
   /// Its circuit breaker.
   breaker_state breaker = breaker_state::closed;
+  /// Requests that failed here (errors and timeouts).
+  uint64_t failures = 0;
+  /// Requests and latency per platform (canaries not counted).
+  std::vector<platform_latency> platforms;
+  /// The health monitor's last score for it (100 until it judged).
+  double health_score = 100;
 };
 
 template <class Inspector>
@@ -61,7 +83,8 @@ typename Inspector::result_type inspect(Inspector& f, connection_stats& x) {
   return f(caf::meta::type_name("connection_stats"), x.kind, x.pid, x.state,
            x.requests, x.in_flight, x.models, x.age_ms, x.idle_ms,
            x.cold_start_ms, x.process_bytes, x.page_heap_bytes, x.heartbeat_ms,
-           x.loaded_models, x.loading, x.breaker);
+           x.loaded_models, x.loading, x.breaker, x.failures, x.platforms,
+           x.health_score);
 }
 
 /// One browser kind under its browser supervisor.
@@ -122,13 +145,14 @@ struct pool_stats {
   uint64_t router_restarts = 0;
   uint64_t recovery_restarts = 0;
   uint64_t metrics_restarts = 0;
+  uint64_t health_restarts = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, pool_stats& x) {
   return f(caf::meta::type_name("pool_stats"), x.max_connections, x.kinds,
            x.models, x.recovery, x.router_restarts, x.recovery_restarts,
-           x.metrics_restarts);
+           x.metrics_restarts, x.health_restarts);
 }
 
 } // namespace webaccel

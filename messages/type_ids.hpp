@@ -6,6 +6,7 @@
 #include <caf/type_id.hpp>
 
 #include "messages/capabilities.hpp"
+#include "messages/health_report.hpp"
 #include "messages/inference.hpp"
 #include "messages/metrics_summary.hpp"
 #include "messages/model.hpp"
@@ -50,5 +51,10 @@ CAF_BEGIN_TYPE_ID_BLOCK(webaccel, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(webaccel, (webaccel::recovery_figures))
   CAF_ADD_TYPE_ID(webaccel, (webaccel::store_status))
   CAF_ADD_TYPE_ID(webaccel, (webaccel::metrics_summary))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::canary_figures))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::browser_health_report))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::platform_health))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::health_report))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::platform_latency))
 
 CAF_END_TYPE_ID_BLOCK(webaccel)

@@ -6,6 +6,7 @@ and python3-numpy are all it needs).
   OUT_DIR/tiny_bert/{fp32,fp16,q8}.onnx
   OUT_DIR/tiny_clip/{text,image}_{fp32,fp16,q8}.onnx
   OUT_DIR/bert-base-uncased-vocab.txt
+  OUT_DIR/webaccel_canary.onnx (the health monitor's canary, y = 2x + 1)
 
 Every weight is synthetic (fixed seeds) and every file says so in its
 metadata; the outputs are byte-for-byte reproducible, and
@@ -18,7 +19,7 @@ import sys
 import onnx
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from modelgen import tiny_bert, tiny_clip, vocab  # noqa: E402
+from modelgen import canary, tiny_bert, tiny_clip, vocab  # noqa: E402
 from modelgen.graph import PRECISIONS  # noqa: E402
 
 DEFAULT_VOCAB = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "browser_assets",
@@ -40,6 +41,7 @@ def main(out_dir, vocab_json=DEFAULT_VOCAB):
         save(tiny_bert.build(precision), os.path.join(out_dir, "tiny_bert", precision + ".onnx"))
         save(tiny_clip.build_text(precision), os.path.join(out_dir, "tiny_clip", "text_%s.onnx" % precision))
         save(tiny_clip.build_image(precision), os.path.join(out_dir, "tiny_clip", "image_%s.onnx" % precision))
+    save(canary.build(), os.path.join(out_dir, "webaccel_canary.onnx"))
     vocab.convert(vocab_json, os.path.join(out_dir, "bert-base-uncased-vocab.txt"))
 
 

@@ -87,8 +87,11 @@ void finish_drain_if_done(self_ptr self) {
   // that retires while loading a model serves that model's waiting requests
   // before it goes (else, where a launch and a load take longer than the
   // browser's lifetime, no request would ever run).
+  auto host_models
+    = std::count_if(st.loaded.begin(), st.loaded.end(),
+                    [](auto& kv) { return !is_canary_key(kv.first); });
   if (st.draining && !st.failure && st.infers.empty() && st.loads.empty()
-      && st.tenants.empty() && st.loaded.empty())
+      && st.tenants.empty() && host_models == 0)
     fail_everything(self,
                     make_error(errc::shutting_down,
                                st.cfg.kind + " browser was retired"),
@@ -194,9 +197,15 @@ connection_stats make_stats(self_ptr self) {
   out.page_heap_bytes = st.page_heap_bytes;
   out.heartbeat_ms = st.heartbeat_ms;
   for (auto& [key, model] : st.loaded)
-    out.loaded_models.push_back(key);
+    if (!is_canary_key(key))
+      out.loaded_models.push_back(key);
   out.loading = static_cast<uint32_t>(st.loads.size());
   out.breaker = st.breaker.current();
+  out.failures = st.failures;
+  for (auto& u : st.usage)
+    out.platforms.push_back(
+      {u.platform, u.requests, u.failures, u.round_trips.to_text()});
+  out.health_score = st.health_score;
   return out;
 }
 

@@ -108,7 +108,9 @@ void on_page_error(self_ptr self, const wire::page_error& err) {
     st.loads.erase(i);
   } else if (auto e = st.infers.take(err.id)) {
     auto code = classify(st, err, page_phase::infer);
-    if (counts_against_browser(code))
+    count_outcome(st, e->waiter, -1);
+    if (counts_against_browser(code)
+        && e->waiter.platform != infer_waiter::not_counted)
       st.breaker.on_failure(self->clock().now());
     e->waiter.deliver(make_error(code, "inference failed: " + what));
     send_held(self);
@@ -128,22 +130,24 @@ void on_result(self_ptr self, const std::vector<uint8_t>& frame) {
   auto e = st.infers.take(res.value->id);
   if (!e)
     return; // Answered after its deadline; the caller already has an error.
-  st.breaker.on_success();
   auto result = std::move(res.value->result);
   result.round_trip_ms = ms_since(self, e->sent);
+  count_outcome(st, e->waiter, result.round_trip_ms);
+  if (e->waiter.platform != infer_waiter::not_counted) {
+    st.breaker.on_success();
+    st.last_activity = self->clock().now();
+  }
   e->waiter.deliver(std::move(result));
-  st.last_activity = self->clock().now();
   send_held(self);
 }
 
 } // namespace
 
-void send_or_hold(self_ptr self, uint64_t id,
-                  caf::typed_response_promise<page_result> rp,
+void send_or_hold(self_ptr self, uint64_t id, infer_waiter waiter,
                   std::vector<uint8_t> frame, clock_type::time_point deadline) {
   auto& st = self->state;
   auto now = self->clock().now();
-  if (auto d = st.infers.add(id, std::move(rp), std::move(frame), now,
+  if (auto d = st.infers.add(id, std::move(waiter), std::move(frame), now,
                              deadline))
     transmit(self, std::move(*d));
   arm_infer_timer(self);
@@ -166,7 +170,9 @@ void expire_infers(self_ptr self) {
   auto now = self->clock().now();
   st.infers.fired(now);
   for (auto& e : st.infers.expire(now)) {
-    st.breaker.on_failure(now);
+    count_outcome(st, e.waiter, -1);
+    if (e.waiter.platform != infer_waiter::not_counted)
+      st.breaker.on_failure(now);
     e.waiter.deliver(make_error(
       errc::timeout,
       "no answer from the " + st.cfg.kind + " page within "

@@ -1,6 +1,7 @@
 // What the browser connection records in the metrics sink: the browser
 // ready and ended (with why), and every model load with its outcome.
 #include "actors/connection/state.hpp"
+#include "actors/rules/canary.hpp"
 
 namespace webaccel::connection {
 
@@ -62,8 +63,8 @@ void record_end(self_ptr self) {
 void record_load(self_ptr self, const pending_load& load,
                  const loaded_model* loaded, const caf::error& err) {
   auto& st = self->state;
-  if (!st.cfg.metrics)
-    return;
+  if (!st.cfg.metrics || load.model == canary_model_name)
+    return; // The canary's loads are the monitor's, not the host's.
   load_event e;
   e.at = wall_clock_s();
   e.model = load.model;

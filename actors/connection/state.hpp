@@ -17,6 +17,7 @@
 #include "actors/rules/circuit_breaker.hpp"
 #include "actors/rules/page_requests.hpp"
 #include "config/log_rate_limit.hpp"
+#include "transport/store/latency_histogram.hpp"
 
 namespace webaccel {
 
@@ -48,7 +49,30 @@ struct pending_load {
   std::string platform;
 };
 
-using infer_table = page_requests<caf::typed_response_promise<page_result>>;
+/// Who waits for an inference, and the platform it runs on (an index into
+/// the connection's `usage`; `not_counted` for the health monitor's
+/// canaries, which are no one's requests).
+struct infer_waiter {
+  static constexpr size_t not_counted = SIZE_MAX;
+
+  caf::typed_response_promise<page_result> promise;
+  size_t platform = not_counted;
+
+  template <class T>
+  void deliver(T&& x) {
+    promise.deliver(std::forward<T>(x));
+  }
+};
+
+using infer_table = page_requests<infer_waiter>;
+
+/// The requests of one platform: how many, how many failed, how fast.
+struct platform_usage {
+  std::string platform;
+  uint64_t requests = 0;
+  uint64_t failures = 0;
+  latency_histogram round_trips;
+};
 
 } // namespace connection
 
@@ -89,6 +113,10 @@ struct browser_connection_state {
   connection::clock_type::time_point last_activity;
   double cold_start_ms = 0;
   uint64_t requests = 0;
+  uint64_t failures = 0;
+  std::vector<connection::platform_usage> usage;
+  /// The health monitor's last score for this browser.
+  double health_score = 100;
   /// The last ping: its id, when it went out, and whether it was answered.
   uint64_t ping_id = 0;
   connection::clock_type::time_point ping_sent;
@@ -109,6 +137,18 @@ namespace connection {
 
 using self_ptr
   = browser_connection_actor::stateful_pointer<browser_connection_state>;
+
+/// The usage entry of `platform`, added on first use.
+size_t usage_index(browser_connection_state& st, const std::string& platform);
+
+/// Counts an answer (`round_trip_ms`) or a failure (negative) of a request
+/// on the platform its waiter names.
+void count_outcome(browser_connection_state& st, const infer_waiter& w,
+                   double round_trip_ms);
+
+/// Whether a page key is the health monitor's canary (see
+/// actors/rules/canary.hpp): its loads and inferences are not the host's.
+bool is_canary_key(const std::string& key);
 
 /// Milliseconds from `t` to now on the actor clock.
 double ms_since(self_ptr self, clock_type::time_point t);
@@ -154,8 +194,7 @@ void record_load(self_ptr self, const pending_load& load,
 void launch(self_ptr self);
 
 /// Sends a request to the page, or holds it while the page is busy.
-void send_or_hold(self_ptr self, uint64_t id,
-                  caf::typed_response_promise<page_result> rp,
+void send_or_hold(self_ptr self, uint64_t id, infer_waiter waiter,
                   std::vector<uint8_t> frame, clock_type::time_point deadline);
 
 /// Sends the held requests that may go now.

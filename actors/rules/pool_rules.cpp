@@ -43,11 +43,13 @@ const char* to_string(retire_reason reason) {
       return "lifetime";
     case retire_reason::memory:
       return "memory";
+    case retire_reason::health:
+      return "health";
   }
   return "?";
 }
 
-retire_reason should_retire(const browser_health& health,
+retire_reason should_retire(const browser_usage& health,
                             const pool_policy& policy, uint32_t memory_limit_mb,
                             bool above_minimum, std::string& why) {
   auto mib = [](uint64_t bytes) {
@@ -79,9 +81,11 @@ retire_reason should_retire(const browser_health& health,
   return retire_reason::keep;
 }
 
-browser_choice choose_browser(const std::vector<browser_candidate>& ready,
-                              uint64_t model_bytes, uint64_t memory_limit_bytes,
-                              bool can_grow) {
+namespace {
+
+browser_choice choose_among(const std::vector<browser_candidate>& ready,
+                            uint64_t model_bytes, uint64_t memory_limit_bytes,
+                            bool can_grow) {
   auto fits = [&](const browser_candidate& c) {
     return memory_limit_bytes == 0
            || c.memory_bytes + model_bytes <= memory_limit_bytes;
@@ -108,6 +112,25 @@ browser_choice choose_browser(const std::vector<browser_candidate>& ready,
             "least loaded; every browser is past its memory budget"};
   return {browser_choice::wait, browser_choice::none, 0,
           "no browser is ready yet"};
+}
+
+} // namespace
+
+browser_choice choose_browser(const std::vector<browser_candidate>& ready,
+                              uint64_t model_bytes, uint64_t memory_limit_bytes,
+                              bool can_grow) {
+  std::vector<browser_candidate> healthy;
+  std::copy_if(ready.begin(), ready.end(), std::back_inserter(healthy),
+               [](auto& c) { return c.healthy; });
+  if (healthy.size() == ready.size())
+    return choose_among(ready, model_bytes, memory_limit_bytes, can_grow);
+  auto choice = choose_among(healthy, model_bytes, memory_limit_bytes,
+                             can_grow);
+  if (choice.action != browser_choice::wait)
+    return choice;
+  choice = choose_among(ready, model_bytes, memory_limit_bytes, false);
+  choice.why += " (its health is poor, but no other browser can take it)";
+  return choice;
 }
 
 } // namespace webaccel

@@ -44,7 +44,7 @@ private:
 };
 
 /// What the pool knows about one healthy browser.
-struct browser_health {
+struct browser_usage {
   uint64_t requests = 0;
   uint32_t in_flight = 0;
   std::chrono::milliseconds age{0};
@@ -53,13 +53,14 @@ struct browser_health {
   uint64_t memory_bytes = 0;
 };
 
-enum class retire_reason { keep, idle, requests, lifetime, memory };
+/// Why a browser retires (health: the health monitor found it sick).
+enum class retire_reason { keep, idle, requests, lifetime, memory, health };
 
 const char* to_string(retire_reason reason);
 
 /// Whether to retire a browser, and why (in words, into `why`). Idle
 /// browsers are closed only while the kind has more than its minimum.
-retire_reason should_retire(const browser_health& health,
+retire_reason should_retire(const browser_usage& health,
                             const pool_policy& policy, uint32_t memory_limit_mb,
                             bool above_minimum, std::string& why);
 
@@ -72,6 +73,9 @@ struct browser_candidate {
   uint64_t memory_bytes = 0;
   /// The page already has the model loaded.
   bool has_model = false;
+  /// The health monitor's score is good enough to prefer it (see
+  /// choose_browser).
+  bool healthy = true;
 };
 
 /// Where a model goes: a browser that runs (`id`), a new one, or none yet.
@@ -89,6 +93,8 @@ struct browser_choice {
 /// (warm), else an idle one within the memory budget, else a new one if
 /// `can_grow`, else the least loaded within the budget, else (every one is
 /// past its budget) the least loaded. `memory_limit_bytes` 0 = no budget.
+/// Healthy browsers come first: an unhealthy one is chosen only where no
+/// healthy one (nor a new one) can take the model.
 browser_choice choose_browser(const std::vector<browser_candidate>& ready,
                               uint64_t model_bytes, uint64_t memory_limit_bytes,
                               bool can_grow);

@@ -28,7 +28,8 @@ slot* least_loaded(slot_table& slots) {
 }
 
 std::vector<browser_candidate> candidates(const slot_table& slots,
-                                          const placement_hint& hint) {
+                                          const placement_hint& hint,
+                                          double healthy_score) {
   std::vector<browser_candidate> out;
   for (auto& [id, s] : slots) {
     if (s.state != phase::ready || s.last.breaker == breaker_state::open
@@ -38,7 +39,8 @@ std::vector<browser_candidate> candidates(const slot_table& slots,
     out.push_back(
       {id, s.load, std::max(s.last.process_bytes, s.last.page_heap_bytes),
        !hint.model_key.empty()
-         && std::find(keys.begin(), keys.end(), hint.model_key) != keys.end()});
+         && std::find(keys.begin(), keys.end(), hint.model_key) != keys.end(),
+       s.last.health_score >= healthy_score});
   }
   return out;
 }

@@ -48,9 +48,11 @@ uint64_t find_slot(const slot_table& slots, const caf::actor_addr& addr);
 slot* least_loaded(slot_table& slots);
 
 /// The ready browsers as candidates for a model: never one whose circuit
-/// is open (as of the last check), nor one the asker found gone.
+/// is open (as of the last check), nor one the asker found gone; healthy
+/// if the monitor's score is at least `healthy_score`.
 std::vector<browser_candidate> candidates(const slot_table& slots,
-                                          const placement_hint& hint);
+                                          const placement_hint& hint,
+                                          double healthy_score = 0);
 
 /// A slot whose browser failed and is waiting out its backoff (0 = none).
 uint64_t slot_in_backoff(const slot_table& slots);

@@ -48,7 +48,7 @@ TEST_CASE("browsers are retired for memory, requests, age and idleness") {
   p.recycle_after_requests = 100;
   p.max_lifetime_ms = 60000;
   p.idle_timeout_ms = 5000;
-  browser_health h;
+  browser_usage h;
   h.requests = 10;
   h.age = milliseconds{1000};
   h.idle = milliseconds{10};
