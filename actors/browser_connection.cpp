@@ -179,7 +179,7 @@ caf::result<bool> inject_fault(self_ptr self, int32_t pid,
     return make_error(errc::invalid_request,
                       "unknown fault '" + fault
                         + "' (kill, crash, hang, oom, unsupported, close, "
-                          "freeze)");
+                          "freeze, wedge)");
   if (!st.channel)
     return false;
   st.channel->send_text(wire::encode_fault(fault, count));

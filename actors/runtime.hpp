@@ -161,9 +161,11 @@ public:
   /// for its next `count` inferences: "hang" (no answer), "oom" (an
   /// allocation failure), "unsupported" (an unsupported-operator error);
   /// "close": the page closes its bridge; "freeze": its JavaScript stays
-  /// busy for `count` seconds. With pid 0: "kill-router",
-  /// "kill-recovery", "kill-metrics" and "kill-health" kill that actor, which
-  /// the root starts again. False if no browser has that pid.
+  /// busy for `count` seconds; "wedge": from now on every inference hangs
+  /// (the health monitor's canaries too) while heartbeats are answered. With
+  /// pid 0: "kill-router", "kill-recovery", "kill-metrics" and "kill-health"
+  /// kill that actor, which the root starts again. False if no browser has that
+  /// pid.
   /// @throws failure (faults off, unknown fault)
   bool inject_fault(int32_t pid, const std::string& fault, uint32_t count = 1);
 

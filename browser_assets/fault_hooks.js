@@ -3,17 +3,25 @@
 // runtime's `recovery.fault_injection`), and only over the bridge its
 // one-time token opened. Each fault is what a real failure looks like to
 // the runtime: no answer, an allocation failure, an unsupported-operator
-// error, a closed socket, or JavaScript that stops running.
+// error, a closed socket, JavaScript that stops running, or a wedged page
+// (every inference hangs while heartbeats are still answered).
+//
+// The counted faults skip the health monitor's canary (its model's key
+// starts with CANARY_PREFIX): they stand for one request going wrong, and
+// a canary that took the fault would leave the request it was meant for
+// unharmed. A wedged page hangs the canaries too; that is how it is found.
 
 // The errors as Chromium and onnxruntime-web word them
 // (tests/actors/rules/captured_page_errors.json).
 const OOM_MESSAGE = 'Array buffer allocation failed';
 const UNSUPPORTED_MESSAGE = 'Fatal error: webaccel.fault:Injected(-1) is not a registered function/op';
+const CANARY_PREFIX = 'webaccel_canary/';
 
 export class FaultHooks {
   constructor(enabled) {
     this.enabled = enabled;
     this.pending = { hang: 0, oom: 0, unsupported: 0 };
+    this.wedged = false;
   }
 
   /** Applies a fault command; false if faults are off or unknown. */
@@ -25,6 +33,9 @@ export class FaultHooks {
       case 'oom':
       case 'unsupported':
         this.pending[msg.fault] += count;
+        return true;
+      case 'wedge':
+        this.wedged = true;
         return true;
       case 'close':
         ws.close(4000, 'fault injected: close');
@@ -40,8 +51,13 @@ export class FaultHooks {
     }
   }
 
-  /** Before an inference: never settles (hang), throws (oom, unsupported), or returns. */
-  async beforeInfer() {
+  /**
+   * Before an inference of the model with page key `key`: never settles
+   * (hang, wedge), throws (oom, unsupported), or returns.
+   */
+  async beforeInfer(key = '') {
+    if (this.wedged) await new Promise(() => {});
+    if (key.startsWith(CANARY_PREFIX)) return;
     if (this.pending.hang > 0) {
       this.pending.hang -= 1;
       await new Promise(() => {});

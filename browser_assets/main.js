@@ -55,7 +55,7 @@ async function runInfer(buffer) {
   try {
     const { header, tensors, raws } = decodeBinary(buffer);
     id = header.id;
-    await faults.beforeInfer();
+    await faults.beforeInfer(header.key);
     const runOnce = () => (header.items
       ? runner.inferBatch(header.key, header.items, tensors, raws)
       : runner.infer(header.key, tensors, raws));

@@ -9,8 +9,14 @@ namespace webaccel {
 
 namespace {
 
-/// Samples kept for trends and rates.
-constexpr size_t samples_kept = 30;
+/// Trends and rates look at the samples of the last minute...
+constexpr std::chrono::seconds window{60};
+/// ...and a memory trend needs half of it: a browser that just started,
+/// or just loaded a model, grows fast for a few seconds.
+constexpr std::chrono::seconds min_trend_span{30};
+/// At most this many samples (an interval under 200 ms keeps fewer than a
+/// minute's worth).
+constexpr size_t max_samples = 300;
 
 } // namespace
 
@@ -28,7 +34,7 @@ const char* to_string(canary_outcome x) {
 void browser_health::add_reading(const browser_reading& r,
                                  clock_type::time_point now) {
   samples_.push_back({now, r});
-  if (samples_.size() > samples_kept)
+  while (samples_.size() > max_samples || now - samples_.front().at > window)
     samples_.pop_front();
 }
 
@@ -44,7 +50,8 @@ void browser_health::add_canary(canary_outcome outcome, double latency_ms) {
 }
 
 double browser_health::memory_growth_mib_per_min() const {
-  if (samples_.size() < 3)
+  if (samples_.size() < 3
+      || samples_.back().at - samples_.front().at < min_trend_span)
     return 0;
   // Least squares over (minutes, MiB).
   auto t0 = samples_.front().at;

@@ -85,7 +85,7 @@ private:
   std::vector<std::pair<double, std::string>> penalties() const;
 
   health_policy policy_;
-  /// The last samples (about a minute's worth at the default interval).
+  /// The samples of the last minute.
   std::deque<sample> samples_;
   uint32_t canary_failures_ = 0;
   canary_outcome last_canary_ = canary_outcome::ok;

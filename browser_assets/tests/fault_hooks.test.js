@@ -35,3 +35,19 @@ test('hang never settles; close closes the bridge; unknown faults are refused', 
   assert.equal(ws.closed.code, 4000);
   assert.equal(hooks.command({ fault: 'explode' }, ws), false);
 });
+
+const pending = async (promise) => Promise.race([
+  promise.then(() => 'settled', () => 'rejected'),
+  new Promise((resolve) => { setTimeout(() => resolve('pending'), 50); }),
+]);
+
+test('counted faults skip the canary; a wedged page hangs every inference, the canary too', async () => {
+  const hooks = new FaultHooks(true);
+  hooks.command({ fault: 'oom' }, fakeSocket());
+  await hooks.beforeInfer('webaccel_canary/fp32@wasm'); // Not the canary's fault.
+  await assert.rejects(hooks.beforeInfer('tiny_bert/fp32@wasm'), RangeError);
+  assert.equal(hooks.command({ fault: 'wedge' }, fakeSocket()), true);
+  assert.equal(await pending(hooks.beforeInfer('webaccel_canary/fp32@wasm')), 'pending');
+  assert.equal(await pending(hooks.beforeInfer('tiny_bert/fp32@wasm')), 'pending');
+  assert.equal(await pending(hooks.beforeInfer('tiny_bert/fp32@wasm')), 'pending');
+});

@@ -180,7 +180,7 @@ std::string encode_fault(const std::string& fault, uint32_t count) {
 
 bool is_page_fault(const std::string& fault) {
   return fault == "hang" || fault == "oom" || fault == "unsupported"
-         || fault == "close" || fault == "freeze";
+         || fault == "close" || fault == "freeze" || fault == "wedge";
 }
 
 decoded<std::vector<uint8_t>> encode_infer(const infer_frame& cmd,

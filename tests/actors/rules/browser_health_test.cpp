@@ -80,3 +80,19 @@ TEST_CASE("too few requests make no error rate; memory trend is per "
   CHECK(h.score() == 90);
   CHECK(h.reasons() == std::vector<std::string>{"memory grows 200 MiB/min"});
 }
+
+TEST_CASE("memory that grows for a few seconds is no trend yet; samples "
+          "older than a minute are forgotten") {
+  browser_health h{health_policy{}};
+  auto t = clock_type::time_point{};
+  // A browser that just started and loads a model: +50 MiB a second.
+  for (int i = 0; i < 10; ++i)
+    h.add_reading(reading(0, 0, 100 + 25 * i), t + i * 500ms);
+  CHECK(h.memory_growth_mib_per_min() == 0);
+  CHECK(h.score() == 100);
+  // Flat for two minutes: the start-up growth leaves the window.
+  for (int i = 0; i < 60; ++i)
+    h.add_reading(reading(0, 0, 400), t + 5s + i * 2s);
+  CHECK(h.memory_growth_mib_per_min() == doctest::Approx(0));
+  CHECK(h.score() == 100);
+}

@@ -138,3 +138,28 @@ TEST_CASE("a model goes to a warm browser, else an idle one within budget, "
     CHECK(choose_browser({}, 1, limit, false).action == browser_choice::wait);
   }
 }
+
+TEST_CASE("healthy browsers come first; an unhealthy one only where "
+          "nothing else can take the model") {
+  std::vector<browser_candidate> ready{
+    {1, 0, 0, true, false}, // warm and idle, but its health is poor
+    {2, 3, 0, false, true},
+  };
+  SUBCASE("a healthy busy browser beats an unhealthy warm one") {
+    auto c = choose_browser(ready, 1, 0, false);
+    CHECK(c.id == 2);
+    CHECK(c.basis == browser_choice::least_loaded);
+  }
+  SUBCASE("a new browser beats an unhealthy one") {
+    CHECK(choose_browser(ready, 1, 0, true).action == browser_choice::grow);
+  }
+  SUBCASE("only unhealthy browsers and no room: the best of them, said so") {
+    ready[1].healthy = false;
+    auto c = choose_browser(ready, 1, 0, false);
+    CHECK(c.action == browser_choice::use);
+    CHECK(c.id == 1);
+    CHECK(c.why
+          == "warm: it has the model loaded (its health is poor, but no "
+             "other browser can take it)");
+  }
+}

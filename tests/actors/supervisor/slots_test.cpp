@@ -52,6 +52,18 @@ TEST_CASE("no model goes to a browser whose circuit is open") {
   CHECK(c[0].memory_bytes == (300u << 20));
 }
 
+TEST_CASE("a browser is a healthy candidate while the monitor's score is at "
+          "least the threshold") {
+  slot_table t{{1, make_slot(phase::ready, 0)},
+               {2, make_slot(phase::ready, 0)}};
+  t[2].last.health_score = 55;
+  auto c = candidates(t, placement_hint{true, "vad/fp32@wasm", 10, 0}, 70);
+  REQUIRE(c.size() == 2);
+  CHECK(c[0].healthy);
+  CHECK_FALSE(c[1].healthy);
+  CHECK(candidates(t, placement_hint{true, "", 10, 0}, 50)[1].healthy);
+}
+
 TEST_CASE("the kind's stats count browsers waiting for a restart apart") {
   slot_table t{{1, make_slot(phase::ready, 0)},
                {2, make_slot(phase::draining, 0)},
