@@ -122,19 +122,33 @@ caf::result<loaded_model> load(self_ptr self, const model_spec& spec,
   return rp;
 }
 
+/// The health monitor's circuit breaker for this browser: open fails fast;
+/// half-open lets one probe go at a time (the canary is never held back).
+caf::error breaker_gate(browser_connection_state& st, const std::string& key) {
+  if (st.breaker == breaker_state::closed || is_canary_key(key))
+    return {};
+  if (st.breaker == breaker_state::half_open && !st.probe_out) {
+    st.probe_out = true;
+    return {};
+  }
+  return make_error(errc::connection,
+                    st.cfg.kind + " circuit is "
+                      + (st.breaker == breaker_state::open
+                           ? "open after "
+                               + std::to_string(st.failures_in_a_row)
+                               + " failed requests in a row"
+                           : std::string{"half-open and its probe is under "
+                                         "way"}));
+}
+
 caf::result<page_result> infer(self_ptr self, const std::string& key,
                                const page_infer_request& req) {
   auto& st = self->state;
   if (auto err = not_ready(st))
     return err;
   auto now = self->clock().now();
-  if (!is_canary_key(key) && !st.breaker.allow(now))
-    return make_error(errc::connection,
-                      st.cfg.kind + " circuit is open after "
-                        + std::to_string(st.breaker.consecutive_failures())
-                        + " failed requests in a row; next probe in "
-                        + std::to_string(st.breaker.cooldown_left(now).count())
-                        + " ms");
+  if (auto err = breaker_gate(st, key))
+    return err;
   auto id = st.next_id++;
   auto frame = wire::encode_infer(id, key, req, st.cfg.limits);
   if (!frame)
@@ -190,8 +204,6 @@ browser_connection_actor::behavior_type
 browser_connection(self_ptr self, browser_connection_config cfg) {
   auto& init = self->state;
   init.cfg = std::move(cfg);
-  init.breaker = circuit_breaker{init.cfg.recovery.breaker_failures,
-                                 ms{init.cfg.recovery.breaker_cooldown_ms}};
   infer_table::sizes sizes;
   sizes.max_message_bytes = init.cfg.limits.max_message_bytes;
   sizes.max_bundle_requests = std::min<size_t>(
@@ -306,7 +318,13 @@ browser_connection(self_ptr self, browser_connection_config cfg) {
                          deadline_atom::value, uint64_t{drain_deadline});
       finish_drain_if_done(self);
     },
-    [=](health_atom, double score) { self->state.health_score = score; },
+    [=](health_atom, double score, breaker_state breaker) {
+      auto& st = self->state;
+      st.health_score = score;
+      if (breaker != st.breaker)
+        st.probe_out = false;
+      st.breaker = breaker;
+    },
     [=](recycle_atom, uint8_t category, const std::string& why) {
       auto& st = self->state;
       if (st.failure)

@@ -3,8 +3,9 @@
 // commands with request ids and deadlines, pings the page to notice a stuck
 // one, and fails everything in flight with a categorized error when the
 // browser exits, the bridge closes or the page stops answering (a closed
-// bridge whose page process is gone counts as a crash). A circuit breaker
-// fails requests fast after repeated failures. It knows
+// bridge whose page process is gone counts as a crash). It enforces the
+// circuit breaker the health monitor keeps for it (open: requests fail
+// fast). It knows
 // the model instances that live on it, so that a retired browser can send
 // them elsewhere before it goes. Spawned and supervised by a
 // browser_supervisor.
@@ -62,9 +63,7 @@ struct browser_connection_config {
   wire::limits limits;
   /// Names the category of the page's errors (the built-in rules if null).
   std::shared_ptr<const error_classifier> classifier;
-  /// The circuit breaker (opens after `breaker_failures` failed requests in
-  /// a row, 0 = never, and lets one probe through after the cool-down) and,
-  /// for tests only, `fault_injection`: the page obeys fault commands and
+  /// For tests only, `fault_injection`: the page obeys fault commands and
   /// `fault_atom` works.
   recovery_policy recovery;
   /// Where browser and load events are recorded (none if null).

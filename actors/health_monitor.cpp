@@ -23,7 +23,7 @@ struct health_monitor_state {
 
   health_monitor_config cfg;
   pool_supervisor_actor root;
-  health_ledger ledger{health_policy{}};
+  health_ledger ledger{health_policy{}, 0, ms{0}};
   /// The browsers of the last round, by actor id.
   std::map<uint64_t, browser_connection_actor> browsers;
   /// The last latency figures per browser, merged per platform for the
@@ -58,7 +58,8 @@ void judge(self_ptr self, uint64_t id) {
   auto i = st.browsers.find(id);
   if (i == st.browsers.end())
     return;
-  caf::anon_send(i->second, health_atom::value, st.ledger.score(id));
+  caf::anon_send(i->second, health_atom::value, st.ledger.score(id),
+                 st.ledger.breaker(id));
   auto order = st.ledger.take_recycle(id);
   if (order.why.empty())
     return;
@@ -185,7 +186,8 @@ health_monitor_actor::behavior_type health_monitor(self_ptr self,
   auto& init = self->state;
   init.cfg = std::move(cfg);
   init.root = std::move(root);
-  init.ledger = health_ledger{init.cfg.policy};
+  init.ledger = health_ledger{init.cfg.policy, init.cfg.breaker_failures,
+                              ms{init.cfg.breaker_cooldown_ms}};
   if (!init.cfg.canary_off.empty())
     logger()->warn("health monitor runs no canaries: {}", init.cfg.canary_off);
   self->send(self, check_atom::value);

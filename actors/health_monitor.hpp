@@ -4,8 +4,9 @@
 // failures, latency per platform, circuit breaker), and every
 // canary_every_ms it runs the canary model (actors/rules/canary.hpp) on
 // each of the browser's platforms, through the same load and infer path as
-// real requests. actors/rules/health_ledger keeps the scores; the monitor
-// tells each connection its score (placement prefers the healthy), has the
+// real requests. actors/rules/health_ledger keeps the scores and the
+// circuit breakers; the monitor tells each connection its score (placement
+// prefers the healthy) and its breaker's state (which it enforces), has the
 // sick ones recycled by their supervisor, and records a health sample per
 // browser in the metrics sink.
 #pragma once
@@ -29,6 +30,10 @@ struct health_monitor_config {
   /// why.
   std::optional<model_spec> canary;
   std::string canary_off;
+  /// Each browser's circuit breaker (recovery.breaker_failures and
+  /// breaker_cooldown_ms): the monitor keeps it, the connection enforces it.
+  uint32_t breaker_failures = 5;
+  uint32_t breaker_cooldown_ms = 10000;
   /// Each kind's memory limit in bytes (absent = none).
   std::map<std::string, uint64_t> memory_limits;
   std::shared_ptr<metrics_sink> sink;

@@ -207,6 +207,8 @@ runtime::runtime(runtime_config cfg) {
     pc.router.browsers.push_back(kind);
   }
   pc.health.policy = c.health;
+  pc.health.breaker_failures = c.recovery.breaker_failures;
+  pc.health.breaker_cooldown_ms = c.recovery.breaker_cooldown_ms;
   pc.health.canary = canary_spec(c.assets_dir, pc.health.canary_off);
   pc.router.missing_browsers = impl_->browsers.missing;
   for (auto& [family, kinds] : c.family_browsers)

@@ -13,6 +13,13 @@ const ORT_BUILDS = {
   webnn: '/ort/ort.all.min.mjs',
 };
 
+// Platforms whose sessions share one onnxruntime-web module that runs one
+// session at a time: its WebGPU/WebNN (JSEP) runs are asynchronous, and a
+// second session's run started while one is under way fails with "Session
+// already started" or "Session mismatch". Their runs take turns page-wide;
+// WASM sessions only take turns per session.
+const SHARED_LANE = new Set(['webgpu', 'webnn']);
+
 function hex(buffer) {
   return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
 }
@@ -52,8 +59,24 @@ function zeroFeeds(ort, session) {
 
 export class ModelRunner {
   constructor() {
-    this.models = new Map(); // key -> {parts, pipeline, tail}
+    this.models = new Map(); // key -> {parts, pipeline, lane}
     this.ortBuilds = new Map(); // url -> module promise
+    this.sharedLanes = new Map(); // url -> {tail}, see SHARED_LANE
+  }
+
+  /** Where runs of a session on `platform` queue (see SHARED_LANE). */
+  laneFor(platform) {
+    if (!SHARED_LANE.has(platform)) return { tail: Promise.resolve() };
+    const url = ORT_BUILDS[platform];
+    if (!this.sharedLanes.has(url)) this.sharedLanes.set(url, { tail: Promise.resolve() });
+    return this.sharedLanes.get(url);
+  }
+
+  /** Runs `work` once the runs queued before it in `lane` are done. */
+  static queue(lane, work) {
+    const run = lane.tail.then(work);
+    lane.tail = run.catch(() => {});
+    return run;
   }
 
   ort(platform) {
@@ -103,14 +126,14 @@ export class ModelRunner {
     }
     const pipeline = new Pipeline(msg.preprocessing, msg.postprocessing, files);
     const old = this.models.get(key);
-    const entry = { parts, pipeline, tail: Promise.resolve() };
+    const entry = { parts, pipeline, lane: this.laneFor(platform) };
     const loadMs = performance.now() - started;
     let warmupMs = 0;
     if (msg.warmup && platform === 'wasm') {
       ignored.push('precompile_shaders: wasm runs no shaders');
     } else if (msg.warmup) {
       const warmStarted = performance.now();
-      await this.warmUp(entry);
+      await ModelRunner.queue(entry.lane, () => this.warmUp(entry));
       warmupMs = performance.now() - warmStarted;
     }
     this.models.set(key, entry);
@@ -145,14 +168,13 @@ export class ModelRunner {
   /**
    * Runs the model `key` on tensors and raw inputs; resolves to {outputs,
    * computeMs}. Runs on one model are serialized: onnxruntime-web does not
-   * allow concurrent run() calls on a session.
+   * allow concurrent run() calls on a session (nor, on WebGPU and WebNN, on
+   * two sessions: see SHARED_LANE).
    */
   infer(key, tensors, raws = []) {
     const entry = this.models.get(key);
     if (!entry) return Promise.reject(namedError('UnknownModel', `no model loaded under key '${key}'`));
-    const run = entry.tail.then(() => entry.pipeline.run(entry.parts, tensors, raws));
-    entry.tail = run.catch(() => {});
-    return run;
+    return ModelRunner.queue(entry.lane, () => entry.pipeline.run(entry.parts, tensors, raws));
   }
 
   /**
@@ -163,13 +185,11 @@ export class ModelRunner {
   inferBatch(key, items, tensors, raws) {
     const entry = this.models.get(key);
     if (!entry) return Promise.reject(namedError('UnknownModel', `no model loaded under key '${key}'`));
-    const run = entry.tail.then(() => entry.pipeline.runBatch(entry.parts, items, tensors, raws));
-    entry.tail = run.catch(() => {});
-    return run;
+    return ModelRunner.queue(entry.lane, () => entry.pipeline.runBatch(entry.parts, items, tensors, raws));
   }
 
   async release(entry) {
-    await entry.tail;
+    await entry.lane.tail;
     for (const part of entry.parts) await part.session.release();
   }
 

@@ -84,8 +84,9 @@ using browser_connection_actor = bridge_peer_actor::extend<
   // Health and usage.
   caf::replies_to<stats_atom>::with<connection_stats>,
   // The health monitor's score for this browser (its stats show it, and
-  // placement prefers the healthy).
-  caf::reacts_to<health_atom, double>,
+  // placement prefers the healthy) and the state of its circuit breaker
+  // (which the connection enforces).
+  caf::reacts_to<health_atom, double, breaker_state>,
   // The monitor found it sick: fail what is in flight with this error
   // category (an errc) so that it recovers elsewhere, stop, and quit.
   caf::reacts_to<recycle_atom, uint8_t, std::string>,

@@ -68,10 +68,13 @@ struct connection_stats {
   std::vector<std::string> loaded_models;
   /// Loads under way in the page.
   uint32_t loading = 0;
-  /// Its circuit breaker.
+  /// Its circuit breaker, as the health monitor set it.
   breaker_state breaker = breaker_state::closed;
-  /// Requests that failed here (errors and timeouts).
+  /// Requests that failed here (errors and timeouts); of those the
+  /// browser's fault, how many in a row; requests answered.
   uint64_t failures = 0;
+  uint32_t failures_in_a_row = 0;
+  uint64_t answered = 0;
   /// Requests and latency per platform (canaries not counted).
   std::vector<platform_latency> platforms;
   /// The health monitor's last score for it (100 until it judged).
@@ -83,8 +86,8 @@ typename Inspector::result_type inspect(Inspector& f, connection_stats& x) {
   return f(caf::meta::type_name("connection_stats"), x.kind, x.pid, x.state,
            x.requests, x.in_flight, x.models, x.age_ms, x.idle_ms,
            x.cold_start_ms, x.process_bytes, x.page_heap_bytes, x.heartbeat_ms,
-           x.loaded_models, x.loading, x.breaker, x.failures, x.platforms,
-           x.health_score);
+           x.loaded_models, x.loading, x.breaker, x.failures,
+           x.failures_in_a_row, x.answered, x.platforms, x.health_score);
 }
 
 /// One browser kind under its browser supervisor.

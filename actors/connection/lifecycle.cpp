@@ -200,7 +200,9 @@ connection_stats make_stats(self_ptr self) {
     if (!is_canary_key(key))
       out.loaded_models.push_back(key);
   out.loading = static_cast<uint32_t>(st.loads.size());
-  out.breaker = st.breaker.current();
+  out.breaker = st.breaker;
+  out.failures_in_a_row = st.failures_in_a_row;
+  out.answered = st.answered;
   out.failures = st.failures;
   for (auto& u : st.usage)
     out.platforms.push_back(

@@ -108,10 +108,7 @@ void on_page_error(self_ptr self, const wire::page_error& err) {
     st.loads.erase(i);
   } else if (auto e = st.infers.take(err.id)) {
     auto code = classify(st, err, page_phase::infer);
-    count_outcome(st, e->waiter, -1);
-    if (counts_against_browser(code)
-        && e->waiter.platform != infer_waiter::not_counted)
-      st.breaker.on_failure(self->clock().now());
+    count_outcome(st, e->waiter, -1, counts_against_browser(code));
     e->waiter.deliver(make_error(code, "inference failed: " + what));
     send_held(self);
   } else {
@@ -133,10 +130,8 @@ void on_result(self_ptr self, const std::vector<uint8_t>& frame) {
   auto result = std::move(res.value->result);
   result.round_trip_ms = ms_since(self, e->sent);
   count_outcome(st, e->waiter, result.round_trip_ms);
-  if (e->waiter.platform != infer_waiter::not_counted) {
-    st.breaker.on_success();
+  if (e->waiter.platform != infer_waiter::not_counted)
     st.last_activity = self->clock().now();
-  }
   e->waiter.deliver(std::move(result));
   send_held(self);
 }
@@ -171,8 +166,6 @@ void expire_infers(self_ptr self) {
   st.infers.fired(now);
   for (auto& e : st.infers.expire(now)) {
     count_outcome(st, e.waiter, -1);
-    if (e.waiter.platform != infer_waiter::not_counted)
-      st.breaker.on_failure(now);
     e.waiter.deliver(make_error(
       errc::timeout,
       "no answer from the " + st.cfg.kind + " page within "

@@ -1,6 +1,6 @@
 // The browser connection's state and the steps its handlers share; private
 // to actors/browser_connection.cpp and actors/connection/*.cpp. The request
-// table (page_requests), the circuit breaker and the classifier hold the
+// table (page_requests) and the classifier hold the
 // decisions; these files wire them to the page, the browser and the clock.
 #pragma once
 
@@ -14,7 +14,6 @@
 #include <caf/all.hpp>
 
 #include "actors/browser_connection.hpp"
-#include "actors/rules/circuit_breaker.hpp"
 #include "actors/rules/page_requests.hpp"
 #include "config/log_rate_limit.hpp"
 #include "transport/store/latency_histogram.hpp"
@@ -128,7 +127,13 @@ struct browser_connection_state {
   uint64_t process_bytes = 0;
   bool sampling = false;
   std::vector<caf::typed_response_promise<connection_stats>> stats_waiters;
-  circuit_breaker breaker{0, std::chrono::milliseconds{0}};
+  /// The circuit breaker is the health monitor's: it decides the state
+  /// from the counts below, and the connection enforces it. While
+  /// half-open, one probe at a time goes to the page.
+  breaker_state breaker = breaker_state::closed;
+  bool probe_out = false;
+  uint32_t failures_in_a_row = 0;
+  uint64_t answered = 0;
   /// The page is outside input: its protocol errors are logged sparingly.
   log_rate_limit protocol_log{5, std::chrono::seconds{10}};
 };
@@ -142,9 +147,10 @@ using self_ptr
 size_t usage_index(browser_connection_state& st, const std::string& platform);
 
 /// Counts an answer (`round_trip_ms`) or a failure (negative) of a request
-/// on the platform its waiter names.
+/// on the platform its waiter names; a failure that is the browser's fault
+/// (`against_browser`) also counts towards its circuit breaker.
 void count_outcome(browser_connection_state& st, const infer_waiter& w,
-                   double round_trip_ms);
+                   double round_trip_ms, bool against_browser = true);
 
 /// Whether a page key is the health monitor's canary (see
 /// actors/rules/canary.hpp): its loads and inferences are not the host's.

@@ -15,15 +15,20 @@ size_t usage_index(browser_connection_state& st, const std::string& platform) {
 }
 
 void count_outcome(browser_connection_state& st, const infer_waiter& w,
-                   double round_trip_ms) {
+                   double round_trip_ms, bool against_browser) {
   if (w.platform >= st.usage.size())
     return;
   auto& u = st.usage[w.platform];
+  st.probe_out = false;
   if (round_trip_ms < 0) {
     u.failures++;
     st.failures++;
+    if (against_browser)
+      st.failures_in_a_row++;
   } else {
     u.round_trips.add(round_trip_ms);
+    st.answered++;
+    st.failures_in_a_row = 0;
   }
 }
 

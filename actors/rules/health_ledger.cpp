@@ -31,7 +31,8 @@ void health_ledger::keep_only(const std::vector<uint64_t>& ids) {
 void health_ledger::add_browser(uint64_t id,
                                 const std::vector<std::string>& platforms,
                                 clock_type::time_point now) {
-  auto [i, added] = browsers_.emplace(id, entry{policy_});
+  auto [i, added] = browsers_.emplace(id, entry{policy_, breaker_failures_,
+                                                breaker_cooldown_});
   if (!added)
     return;
   auto& e = i->second;
@@ -43,6 +44,29 @@ void health_ledger::add_browser(uint64_t id,
   }
 }
 
+void health_ledger::feed_breaker(entry& e, const connection_stats& stats,
+                                 clock_type::time_point now) {
+  auto& b = e.breaker;
+  // The failures in a row came after the last answer: an answer since the
+  // last sample closes the circuit, then those failures count again.
+  uint32_t new_failures = 0;
+  if (stats.answered > e.answered) {
+    b.on_success();
+    new_failures = stats.failures_in_a_row;
+  } else if (stats.failures_in_a_row > e.failures_in_a_row) {
+    new_failures = stats.failures_in_a_row - e.failures_in_a_row;
+  }
+  // (Past the threshold more failures change nothing: stop there.)
+  new_failures = std::min<uint32_t>(new_failures, 1000);
+  for (uint32_t i = 0; i < new_failures; ++i)
+    b.on_failure(now);
+  e.answered = stats.answered;
+  e.failures_in_a_row = stats.failures_in_a_row;
+  // Once the cool-down passed, the connection may let a probe go.
+  if (b.current() == breaker_state::open && b.cooldown_left(now).count() == 0)
+    b.allow(now);
+}
+
 void health_ledger::add_sample(uint64_t id, const connection_stats& stats,
                                uint64_t memory_limit_bytes, double p50_ms,
                                double p99_ms, clock_type::time_point now) {
@@ -50,13 +74,14 @@ void health_ledger::add_sample(uint64_t id, const connection_stats& stats,
   if (i == browsers_.end())
     return;
   auto& e = i->second;
+  feed_breaker(e, stats, now);
   browser_reading r;
   r.heartbeat_ms = stats.heartbeat_ms;
   r.memory_bytes = std::max(stats.process_bytes, stats.page_heap_bytes);
   r.memory_limit_bytes = memory_limit_bytes;
   r.requests = stats.requests;
   r.failures = stats.failures;
-  r.breaker = stats.breaker;
+  r.breaker = e.breaker.current();
   e.health.add_reading(r, now);
   auto& out = e.last;
   out.kind = stats.kind;
@@ -67,7 +92,7 @@ void health_ledger::add_sample(uint64_t id, const connection_stats& stats,
   out.failures = stats.failures;
   out.latency_p50_ms = p50_ms;
   out.latency_p99_ms = p99_ms;
-  out.breaker = stats.breaker;
+  out.breaker = e.breaker.current();
 }
 
 std::vector<canary_job>
@@ -151,6 +176,12 @@ recycle_order health_ledger::take_recycle(uint64_t id) {
 double health_ledger::score(uint64_t id) const {
   auto i = browsers_.find(id);
   return i == browsers_.end() ? 100.0 : i->second.health.score();
+}
+
+breaker_state health_ledger::breaker(uint64_t id) const {
+  auto i = browsers_.find(id);
+  return i == browsers_.end() ? breaker_state::closed
+                              : i->second.breaker.current();
 }
 
 std::vector<std::string> health_ledger::reasons(uint64_t id) const {

@@ -1,8 +1,8 @@
 // The health monitor's book of browsers: for each one it has seen, its
-// browser_health, its canaries per platform (when each is due, whether one
-// is under way, what the last ones said) and whether it was sent to be
-// recycled. Pure state on the monitor's clock; the actor asks it what to do
-// next and tells it what happened.
+// browser_health, its circuit breaker, its canaries per platform (when each
+// is due, whether one is under way, what the last ones said) and whether it
+// was sent to be recycled. Pure state on the monitor's clock; the actor asks it
+// what to do next and tells it what happened.
 #pragma once
 
 #include <chrono>
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "actors/rules/browser_health.hpp"
+#include "actors/rules/circuit_breaker.hpp"
 #include "messages/health_report.hpp"
 #include "messages/pool_stats.hpp"
 
@@ -35,7 +36,13 @@ class health_ledger {
 public:
   using clock_type = browser_health::clock_type;
 
-  explicit health_ledger(health_policy policy) : policy_(policy) {
+  /// `breaker_failures` failed requests in a row open a browser's circuit
+  /// (0 = never); after `breaker_cooldown` one probe may go.
+  health_ledger(health_policy policy, uint32_t breaker_failures,
+                std::chrono::milliseconds breaker_cooldown)
+    : policy_(policy),
+      breaker_failures_(breaker_failures),
+      breaker_cooldown_(breaker_cooldown) {
     // nop
   }
 
@@ -53,7 +60,8 @@ public:
                    clock_type::time_point now);
 
   /// A sample of its stats. `memory_limit_bytes` 0 = no limit;
-  /// `p50_ms`/`p99_ms` are its page round trips so far.
+  /// `p50_ms`/`p99_ms` are its page round trips so far. Its circuit breaker
+  /// sees the requests answered and failed since the last sample.
   void add_sample(uint64_t id, const connection_stats& stats,
                   uint64_t memory_limit_bytes, double p50_ms, double p99_ms,
                   clock_type::time_point now);
@@ -77,6 +85,9 @@ public:
 
   /// 100 for a browser it does not know.
   double score(uint64_t id) const;
+
+  /// The state its connection is to enforce (closed if unknown).
+  breaker_state breaker(uint64_t id) const;
 
   std::vector<std::string> reasons(uint64_t id) const;
 
@@ -102,10 +113,15 @@ private:
   };
 
   struct entry {
-    explicit entry(health_policy p) : health(p) {
+    entry(health_policy p, uint32_t failures, std::chrono::milliseconds cool)
+      : health(p), breaker(failures, cool) {
       // nop
     }
     browser_health health;
+    circuit_breaker breaker;
+    /// The connection's counters at the last sample.
+    uint64_t answered = 0;
+    uint32_t failures_in_a_row = 0;
     browser_health_report last;
     std::vector<canary_slot> canaries;
     bool recycling = false;
@@ -114,7 +130,12 @@ private:
 
   canary_slot* find_canary(const canary_job& job);
 
+  static void feed_breaker(entry& e, const connection_stats& stats,
+                           clock_type::time_point now);
+
   health_policy policy_;
+  uint32_t breaker_failures_;
+  std::chrono::milliseconds breaker_cooldown_;
   std::map<uint64_t, entry> browsers_;
   uint64_t recycled_ = 0;
   uint64_t canaries_ = 0;

@@ -35,7 +35,7 @@ connection_stats stats(uint64_t requests, uint64_t failures) {
 
 TEST_CASE("a browser's first canaries are due at once, one per platform, "
           "and the next one canary_every_ms after each ended") {
-  health_ledger book{policy()};
+  health_ledger book{policy(), 5, std::chrono::milliseconds{10000}};
   auto t = clock_type::time_point{};
   book.add_browser(7, {"webgpu", "wasm"}, t);
   auto due = book.due_canaries(t);
@@ -59,7 +59,7 @@ TEST_CASE("a browser's first canaries are due at once, one per platform, "
 
 TEST_CASE("canaries that time out in a row make a recycle order, once, as "
           "a timeout") {
-  health_ledger book{policy()};
+  health_ledger book{policy(), 5, std::chrono::milliseconds{10000}};
   auto t = clock_type::time_point{};
   book.add_browser(7, {"wasm"}, t);
   book.add_sample(7, stats(10, 0), 0, 2, 4, t);
@@ -92,13 +92,13 @@ TEST_CASE("canaries that time out in a row make a recycle order, once, as "
 
 TEST_CASE("a browser failing its requests is recycled as a connection "
           "failure; forgotten browsers leave the book") {
-  health_ledger book{policy()};
+  health_ledger book{policy(), 5, std::chrono::milliseconds{10000}};
   auto t = clock_type::time_point{};
   book.add_browser(7, {}, t);
   book.add_browser(8, {}, t);
   book.add_sample(7, stats(0, 0), 0, 0, 0, t);
   auto s = stats(100, 60);
-  s.breaker = breaker_state::open;
+  s.failures_in_a_row = 60;
   book.add_sample(7, s, 0, 0, 0, t + 2s);
   auto order = book.take_recycle(7);
   CHECK(order.category == static_cast<uint8_t>(errc::connection));
@@ -108,6 +108,44 @@ TEST_CASE("a browser failing its requests is recycled as a connection "
   CHECK_FALSE(book.knows(7));
   CHECK(book.knows(8));
   CHECK(book.score(7) == 100); // Unknown: nothing against it.
+}
+
+TEST_CASE("the monitor's circuit breaker opens on failures in a row, lets "
+          "a probe go after the cool-down, and closes on an answer") {
+  health_ledger book{policy(), 5, std::chrono::milliseconds{10000}};
+  auto t = clock_type::time_point{};
+  book.add_browser(7, {}, t);
+  auto s = stats(10, 0);
+  s.answered = 10;
+  book.add_sample(7, s, 0, 0, 0, t);
+  CHECK(book.breaker(7) == breaker_state::closed);
+  s.failures_in_a_row = 4;
+  book.add_sample(7, s, 0, 0, 0, t + 1s);
+  CHECK(book.breaker(7) == breaker_state::closed);
+  s.failures_in_a_row = 5;
+  book.add_sample(7, s, 0, 0, 0, t + 2s);
+  CHECK(book.breaker(7) == breaker_state::open);
+  book.add_sample(7, s, 0, 0, 0, t + 11s);
+  CHECK(book.breaker(7) == breaker_state::open); // 9 s of 10
+  book.add_sample(7, s, 0, 0, 0, t + 12s);
+  CHECK(book.breaker(7) == breaker_state::half_open);
+  SUBCASE("the probe fails: open again") {
+    s.failures_in_a_row = 6;
+    book.add_sample(7, s, 0, 0, 0, t + 13s);
+    CHECK(book.breaker(7) == breaker_state::open);
+  }
+  SUBCASE("the probe is answered: closed") {
+    s.answered = 11;
+    s.failures_in_a_row = 0;
+    book.add_sample(7, s, 0, 0, 0, t + 13s);
+    CHECK(book.breaker(7) == breaker_state::closed);
+  }
+  SUBCASE("answered, then 5 failures since: open at once") {
+    s.answered = 11;
+    s.failures_in_a_row = 5;
+    book.add_sample(7, s, 0, 0, 0, t + 13s);
+    CHECK(book.breaker(7) == breaker_state::open);
+  }
 }
 
 TEST_CASE("the canary's answer is checked value by value") {
