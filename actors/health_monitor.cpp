@@ -93,6 +93,20 @@ void on_stats(self_ptr self, uint64_t id, const connection_stats& stats) {
   judge(self, id);
 }
 
+/// The canary's deadline: canary_timeout_ms, or 4 times the p99 round trip
+/// of the browser's requests on the platform if that is longer (a canary
+/// may wait behind them).
+uint32_t canary_timeout(const health_monitor_state& st, const canary_job& job) {
+  double timeout = st.cfg.policy.canary_timeout_ms;
+  if (auto i = st.latencies.find(job.browser); i != st.latencies.end())
+    for (auto& x : i->second) {
+      latency_histogram h;
+      if (x.platform == job.platform && h.from_text(x.histogram))
+        timeout = std::max(timeout, 4 * h.percentile(0.99));
+    }
+  return static_cast<uint32_t>(std::min(timeout, 600000.0));
+}
+
 void run_canary(self_ptr self, const canary_job& job) {
   auto& st = self->state;
   auto i = st.browsers.find(job.browser);
@@ -110,7 +124,7 @@ void run_canary(self_ptr self, const canary_job& job) {
     .then(
       [=](loaded_model& loaded) {
         auto sent = self->clock().now();
-        auto req = canary_request(self->state.cfg.policy.canary_timeout_ms);
+        auto req = canary_request(canary_timeout(self->state, job));
         self->request(conn, caf::infinite, infer_atom::value, loaded.key, req)
           .then(
             [=](page_result& res) {

@@ -21,14 +21,7 @@ struct metrics_store_state {
   static inline const char* name = "metrics_store";
   metrics_store_config cfg;
   std::optional<metrics_db> db;
-  metrics_aggregate live;
   store_status status;
-  uint64_t cache_hits = 0;
-  uint64_t cache_misses = 0;
-  /// Events lost because a write failed (the DB's share of `dropped`).
-  uint64_t unwritten = 0;
-  /// Inferences this run has committed to the DB.
-  uint64_t inferences_written = 0;
   caf::actor_clock::time_point last_prune;
 };
 
@@ -53,7 +46,9 @@ void open_db(self_ptr self) {
     opts.retention_days = p.retention_days;
     opts.inference_log = p.inference_log;
     st.db.emplace(opts);
-    st.db->begin_run(st.cfg.run);
+    auto& mem = *st.cfg.memory;
+    if (mem.run_id == 0 || !st.db->resume_run(mem.run_id))
+      mem.run_id = st.db->begin_run(st.cfg.run);
     st.db->prune(wall_clock_s());
     st.last_prune = self->clock().now();
     if (st.status.degraded)
@@ -67,36 +62,38 @@ void open_db(self_ptr self) {
 }
 
 std::map<std::string, uint64_t> counters(const metrics_store_state& st) {
-  return {{"cache_hits", st.cache_hits},
-          {"cache_misses", st.cache_misses},
-          {"dropped_events", st.cfg.sink->dropped() + st.unwritten}};
+  auto& mem = *st.cfg.memory;
+  return {{"cache_hits", mem.cache_hits},
+          {"cache_misses", mem.cache_misses},
+          {"dropped_events", st.cfg.sink->dropped() + mem.unwritten}};
 }
 
 void flush(self_ptr self) {
   auto& st = self->state;
+  auto& mem = *st.cfg.memory;
   auto events = st.cfg.sink->take();
   for (auto& e : events) {
     if (auto c = std::get_if<cache_event>(&e))
-      (c->hit ? st.cache_hits : st.cache_misses)++;
-    st.live.add(e);
+      (c->hit ? mem.cache_hits : mem.cache_misses)++;
+    mem.live.add(e);
   }
   if (!st.status.enabled)
     return;
   if (!st.db)
     open_db(self); // Degraded: try again, the disk may have room now.
   if (!st.db) {
-    st.unwritten += events.size();
+    mem.unwritten += events.size();
     return;
   }
   try {
     st.db->write(events, counters(st));
-    st.status.written += events.size();
+    mem.written += events.size();
     for (auto& e : events)
-      st.inferences_written += std::holds_alternative<inference_event>(e);
+      mem.inferences_written += std::holds_alternative<inference_event>(e);
     if (!events.empty())
       logger()->debug("metrics store committed {} events; {} inferences of "
                       "this run in the DB",
-                      events.size(), st.inferences_written);
+                      events.size(), mem.inferences_written);
     if (self->clock().now() - st.last_prune >= prune_every) {
       st.last_prune = self->clock().now();
       st.db->prune(wall_clock_s());
@@ -107,16 +104,18 @@ void flush(self_ptr self) {
       st.status.reason.clear();
     }
   } catch (const store_error& e) {
-    st.unwritten += events.size();
+    mem.unwritten += events.size();
     degrade(self, e.what());
   }
 }
 
 metrics_summary live_summary(self_ptr self) {
   auto& st = self->state;
-  auto out = st.live.summary(st.cfg.run.started_at, wall_clock_s(), 1);
+  auto& mem = *st.cfg.memory;
+  auto out = mem.live.summary(st.cfg.run.started_at, wall_clock_s(), 1);
   out.store = st.status;
-  out.store.dropped = st.cfg.sink->dropped() + st.unwritten;
+  out.store.written = mem.written;
+  out.store.dropped = st.cfg.sink->dropped() + mem.unwritten;
   if (st.db)
     out.store.db_bytes = st.db->file_bytes();
   return out;
@@ -126,6 +125,8 @@ metrics_store_actor::behavior_type metrics_store_fn(self_ptr self,
                                                     metrics_store_config cfg) {
   auto& st = self->state;
   st.cfg = std::move(cfg);
+  if (!st.cfg.memory)
+    st.cfg.memory = std::make_shared<metrics_store_memory>();
   auto& p = st.cfg.policy;
   st.status.enabled = p.enabled && !p.db.empty();
   st.status.path = st.status.enabled ? p.db : std::string{};

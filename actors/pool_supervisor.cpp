@@ -302,6 +302,8 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self,
   if (!init.cfg.metrics.sink)
     init.cfg.metrics.sink
       = std::make_shared<metrics_sink>(init.cfg.metrics.policy.queue_limit);
+  if (!init.cfg.metrics.memory)
+    init.cfg.metrics.memory = std::make_shared<metrics_store_memory>();
   init.cfg.connection.metrics = init.cfg.metrics.sink;
   init.cfg.router.metrics = init.cfg.metrics.sink;
   init.cfg.health.sink = init.cfg.metrics.sink;

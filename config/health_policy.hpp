@@ -9,10 +9,14 @@ namespace webaccel {
 struct health_policy {
   /// Browsers are sampled this often (0 = no health monitor).
   uint32_t interval_ms = 2000;
-  /// A canary inference per browser and platform this often.
-  uint32_t canary_every_ms = 10000;
-  /// A canary unanswered this long failed.
-  uint32_t canary_timeout_ms = 5000;
+  /// A canary inference per browser and platform this often; after a
+  /// failed one, the next goes at the next interval.
+  uint32_t canary_every_ms = 5000;
+  /// A canary unanswered this long failed (or 4 times the p99 round trip of
+  /// the browser's requests on that platform, if longer: a busy page is
+  /// not a wedged one). With the defaults a wedged page is found within
+  /// 5 + 3 + 2 + 3 = 13 s, well inside the 30 s default request deadline.
+  uint32_t canary_timeout_ms = 3000;
   /// Canary failures in a row that make a browser sick whatever else it
   /// shows: its page answers pings but cannot run a model.
   uint32_t canary_failures = 2;

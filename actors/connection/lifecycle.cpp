@@ -3,6 +3,7 @@
 // block (stopping the browser, /proc) runs through run_blocking() and
 // reports back by message.
 #include "actors/connection/state.hpp"
+#include "actors/rules/canary.hpp"
 #include "config/logging.hpp"
 #include "transport/browser/proc_table.hpp"
 #include "transport/net/http_server.hpp"
@@ -108,9 +109,12 @@ void heartbeat(self_ptr self) {
     st.ping_sent = now;
     st.ping_answered = false;
     st.channel->send_text(wire::encode_ping(st.ping_id));
-  } else if (st.loads.empty()) {
+  } else if (std::all_of(st.loads.begin(), st.loads.end(), [](auto& kv) {
+               return kv.second.model == canary_model_name;
+             })) {
     // (Creating an onnxruntime-web session can block the page's JavaScript
-    // for seconds; the load's own deadline covers a page stuck meanwhile.)
+    // for seconds; the load's own deadline covers a page stuck meanwhile.
+    // The canary's is tiny: it excuses no silence.)
     auto silent = std::chrono::duration_cast<ms>(now - st.ping_sent);
     if (silent.count() >= st.cfg.pool.heartbeat_timeout_ms) {
       fail_everything(self, make_error(errc::timeout,

@@ -127,7 +127,10 @@ void health_ledger::canary_done(const canary_job& job, canary_outcome outcome,
   if (c == nullptr)
     return;
   c->running = false;
-  c->due = now + ms{policy_.canary_every_ms};
+  // A failed canary is asked again soon: a wedged page is found in two.
+  c->due = now
+           + ms{outcome == canary_outcome::ok ? policy_.canary_every_ms
+                                              : policy_.interval_ms};
   auto& f = c->figures;
   f.runs++;
   canaries_++;

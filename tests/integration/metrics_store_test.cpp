@@ -322,6 +322,37 @@ TEST_CASE("two runtimes on one DB file both record their runs") {
   CHECK(integrity(db) == "ok");
 }
 
+TEST_CASE("a metrics store the root starts again goes on with the same run "
+          "and the same live figures") {
+  scratch_dir dir{"mrestart"};
+  auto db = dir.file("history.db");
+  metrics_summary live;
+  uint64_t restarts = 0;
+  {
+    runtime rt{chromium_config(db)};
+    auto model = rt.get_model(model_family::text_embedding, "tiny_bert",
+                              wasm_only());
+    for (int i = 0; i < 10; ++i)
+      model.infer(bert_sentence());
+    REQUIRE(rt.get_metrics().requests.requests == 10);
+    REQUIRE(rt.inject_fault(0, "kill-metrics"));
+    for (int i = 0; i < 100 && rt.stats().metrics_restarts == 0; ++i)
+      std::this_thread::sleep_for(50ms);
+    restarts = rt.stats().metrics_restarts;
+    for (int i = 0; i < 10; ++i)
+      model.infer(bert_sentence());
+    live = rt.get_metrics();
+  }
+  CHECK(restarts == 1);
+  CHECK(live.requests.requests == 20);
+  CHECK(live.cache_misses == 1);
+  CHECK_FALSE(live.store.degraded);
+  auto h = read_metrics_history(db, 0);
+  CHECK(h.summary.runs == 1);
+  CHECK(h.summary.requests.requests == 20);
+  CHECK(count(db, "SELECT count(*) FROM runs WHERE ended_at IS NOT NULL") == 1);
+}
+
 TEST_CASE("the report in markdown, json and html; the html charts are "
           "drawn") {
   leaves_nothing_behind census;

@@ -126,6 +126,15 @@ int64_t metrics_db::begin_run(const run_info& run) {
   return run_id_;
 }
 
+bool metrics_db::resume_run(int64_t id) {
+  auto q = db_.prepare("SELECT count(*) FROM runs WHERE id = ?1");
+  q.bind(1, id);
+  if (!q.step() || q.column_int(0) == 0)
+    return false;
+  run_id_ = id;
+  return true;
+}
+
 void metrics_db::write(const std::vector<metrics_event>& events,
                        const std::map<std::string, uint64_t>& counters) {
   auto& s = *st_;

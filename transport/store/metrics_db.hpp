@@ -50,6 +50,11 @@ public:
   /// Adds this runtime's row in `runs`; later writes belong to it.
   int64_t begin_run(const run_info& run);
 
+  /// Goes on writing the run with this id (a store started again, or one
+  /// that could write again after a failure); false if the file has no
+  /// such run (it was replaced meanwhile).
+  bool resume_run(int64_t id);
+
   /// Writes `events` and the run's `counters` (cumulative values) in one
   /// transaction. @throws store_error; nothing of the batch is written
   /// then.
