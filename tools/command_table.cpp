@@ -130,6 +130,29 @@ std::vector<command_spec> make_commands() {
       {"--browser", "KIND", "the browser kind (default chromium)"},
       out_option},
      store_bench_main},
+    {"bench health",
+     "the time from a wedged page to its recycle, under load",
+     "Steady load on tiny BERT while the serving browser's page is wedged "
+     "again and again (every inference hangs, heartbeats are still "
+     "answered). Reports, per wedge, the seconds until the health monitor "
+     "had the browser recycled and until a new browser served, and that "
+     "every request was answered exactly once. The config's health section "
+     "sets how fast canaries find it.",
+     {config_option,
+      {"--wedges", "N", "pages wedged one after another (default 5)"},
+      {"--clients", "N", "closed-loop clients (default 4)"},
+      {"--browser", "KIND", "the browser kind (default chromium)"},
+      db_option,
+      out_option},
+     health_bench_main},
+    {"bench report",
+     "how long a report takes on a metrics DB of a million rows",
+     "Writes a metrics DB with N generated inference rows through the "
+     "store's writer, in two shapes (N inferences with one row each at "
+     "2,000/s; N per-second rollup rows of one inference each), and times "
+     "reading it back and rendering markdown, HTML and JSON.",
+     {{"--rows", "N", "inference rows (default 1000000)"}, out_option},
+     report_bench_main},
     {"report",
      "what a metrics DB says: throughput, latency, memory, recovery, "
      "browsers",

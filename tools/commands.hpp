@@ -36,6 +36,12 @@ int soak_bench_main(const cli_args& a);
 /// probes.
 int doctor_main(const cli_args& a);
 
+/// `webaccel bench report`: report time on a DB of a million rows.
+int report_bench_main(const cli_args& a);
+
+/// `webaccel bench health`: the time from a wedged page to its recycle.
+int health_bench_main(const cli_args& a);
+
 /// `webaccel bench store`: throughput with the metrics store off and on,
 /// and the DB's growth per million inferences.
 int store_bench_main(const cli_args& a);
