@@ -87,6 +87,36 @@ std::string palette(size_t n) {
   return colours[n % (sizeof(colours) / sizeof(colours[0]))];
 }
 
+namespace {
+
+/// Pixel points with at most two per pixel column (its lowest and its
+/// highest, in the order they came): a series of days of samples draws the
+/// same line from a few thousand points.
+std::vector<std::pair<double, double>>
+thin_to_pixels(const std::vector<std::pair<double, double>>& px) {
+  std::vector<std::pair<double, double>> out;
+  size_t i = 0;
+  while (i < px.size()) {
+    auto column = static_cast<int64_t>(px[i].first);
+    auto lo = i;
+    auto hi = i;
+    auto j = i;
+    for (; j < px.size() && static_cast<int64_t>(px[j].first) == column; ++j) {
+      if (px[j].second < px[lo].second)
+        lo = j;
+      if (px[j].second > px[hi].second)
+        hi = j;
+    }
+    out.push_back(px[std::min(lo, hi)]);
+    if (lo != hi)
+      out.push_back(px[std::max(lo, hi)]);
+    i = j;
+  }
+  return out;
+}
+
+} // namespace
+
 std::string svg_line_chart(const std::vector<chart_series>& series,
                            const std::string& y_unit, bool x_is_time) {
   range x;
@@ -123,11 +153,13 @@ std::string svg_line_chart(const std::vector<chart_series>& series,
                      height - 22, label_x(x.hi));
   for (size_t i = 0; i < series.size(); ++i) {
     auto& s = series[i];
-    std::string points;
+    std::vector<std::pair<double, double>> projected;
     for (auto& [px, py] : s.points)
-      points += fmt::format("{:.1f},{:.1f} ",
-                            left + (px - x.lo) / x.span() * plot_w,
-                            top + plot_h - (py - y.lo) / y.span() * plot_h);
+      projected.emplace_back(left + (px - x.lo) / x.span() * plot_w,
+                             top + plot_h - (py - y.lo) / y.span() * plot_h);
+    std::string points;
+    for (auto& [px, py] : thin_to_pixels(projected))
+      points += fmt::format("{:.1f},{:.1f} ", px, py);
     out += fmt::format("<polyline fill=\"none\" stroke=\"{}\" "
                        "stroke-width=\"2.5\" points=\"{}\"/>",
                        s.colour, points);
