@@ -30,7 +30,6 @@ struct health_monitor_state {
   /// report.
   std::map<uint64_t, std::vector<platform_latency>> latencies;
   uint64_t samples = 0;
-  bool stopped = false;
 };
 
 using self_ptr = health_monitor_actor::stateful_pointer<health_monitor_state>;
@@ -46,10 +45,27 @@ latency_histogram merged(const std::vector<platform_latency>& xs) {
   return all;
 }
 
-std::string joined(const std::vector<std::string>& xs) {
-  std::string out;
-  for (auto& x : xs)
-    out += (out.empty() ? "" : "; ") + x;
+/// Requests, failures and latency per platform over every browser.
+std::vector<platform_health> by_platform(
+  const std::map<uint64_t, std::vector<platform_latency>>& latencies) {
+  std::map<std::string, std::pair<platform_health, latency_histogram>> by;
+  for (auto& [id, xs] : latencies)
+    for (auto& x : xs) {
+      auto& [figures, hist] = by[x.platform];
+      figures.platform = x.platform;
+      figures.requests += x.requests;
+      figures.failures += x.failures;
+      latency_histogram h;
+      if (h.from_text(x.histogram))
+        hist.merge(h);
+    }
+  std::vector<platform_health> out;
+  for (auto& [name, fh] : by) {
+    auto figures = fh.first;
+    figures.latency_p50_ms = fh.second.percentile(0.5);
+    figures.latency_p99_ms = fh.second.percentile(0.99);
+    out.push_back(std::move(figures));
+  }
   return out;
 }
 
@@ -88,7 +104,7 @@ void on_stats(self_ptr self, uint64_t id, const connection_stats& stats) {
   sample.heap_bytes = stats.page_heap_bytes;
   sample.heartbeat_ms = stats.heartbeat_ms;
   sample.score = st.ledger.score(id);
-  sample.reasons = joined(st.ledger.reasons(id));
+  sample.reasons = st.ledger.reasons_text(id);
   record(st.cfg.sink, std::move(sample));
   judge(self, id);
 }
@@ -204,17 +220,17 @@ health_monitor_actor::behavior_type health_monitor(self_ptr self,
                               ms{init.cfg.breaker_cooldown_ms}};
   if (!init.cfg.canary_off.empty())
     logger()->warn("health monitor runs no canaries: {}", init.cfg.canary_off);
+  // Its timer re-arms itself: it must not outlive the tree it looks at.
+  self->monitor(init.root);
+  self->set_down_handler([=](const caf::down_msg&) { self->quit(); });
   self->send(self, check_atom::value);
   return {
     [=](check_atom) {
       auto& st = self->state;
-      if (st.stopped)
-        return;
       self->request(st.root, caf::infinite, list_atom::value)
         .then(
           [=](std::vector<browser_connection_actor>& all) {
-            if (!self->state.stopped)
-              look_at(self, all);
+            look_at(self, all);
           },
           [](caf::error&) {});
       self->delayed_send(self, ms{st.cfg.policy.interval_ms},
@@ -230,29 +246,8 @@ health_monitor_actor::behavior_type health_monitor(self_ptr self,
       out.samples = st.samples;
       out.canaries = st.ledger.canaries();
       out.canary_failures = st.ledger.canary_failures();
-      std::map<std::string, std::pair<platform_health, latency_histogram>> by;
-      for (auto& [id, xs] : st.latencies)
-        for (auto& x : xs) {
-          auto& [figures, hist] = by[x.platform];
-          figures.platform = x.platform;
-          figures.requests += x.requests;
-          figures.failures += x.failures;
-          latency_histogram h;
-          if (h.from_text(x.histogram))
-            hist.merge(h);
-        }
-      for (auto& [name, fh] : by) {
-        auto figures = fh.first;
-        figures.latency_p50_ms = fh.second.percentile(0.5);
-        figures.latency_p99_ms = fh.second.percentile(0.99);
-        out.platforms.push_back(std::move(figures));
-      }
+      out.platforms = by_platform(st.latencies);
       return out;
-    },
-    [=](shutdown_atom) {
-      self->state.stopped = true;
-      self->quit();
-      return true;
     },
   };
 }

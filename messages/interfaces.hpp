@@ -195,10 +195,9 @@ using metrics_store_actor = caf::typed_actor<
 using health_monitor_actor = caf::typed_actor<
   // Time to look at the browsers (its own timer, every interval_ms).
   caf::reacts_to<check_atom>,
-  // What it knows, for runtime::health().
-  caf::replies_to<health_atom>::with<health_report>,
-  // Stops looking, then quits.
-  caf::replies_to<shutdown_atom>::with<bool>>;
+  // What it knows, for runtime::health(). (It holds nothing that needs an
+  // orderly stop: the root ends it with an exit message.)
+  caf::replies_to<health_atom>::with<health_report>>;
 
 /// Places models on browsers and caches model instances.
 using router_actor = caf::typed_actor<

@@ -193,6 +193,10 @@ std::vector<std::string> health_ledger::reasons(uint64_t id) const {
                               : i->second.health.reasons();
 }
 
+std::string health_ledger::reasons_text(uint64_t id) const {
+  return joined(reasons(id));
+}
+
 std::vector<browser_health_report> health_ledger::reports() const {
   std::vector<browser_health_report> out;
   for (auto& [id, e] : browsers_) {

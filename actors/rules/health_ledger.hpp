@@ -91,6 +91,9 @@ public:
 
   std::vector<std::string> reasons(uint64_t id) const;
 
+  /// The reasons in one line ("; " between them).
+  std::string reasons_text(uint64_t id) const;
+
   std::vector<browser_health_report> reports() const;
 
   uint64_t recycled() const {

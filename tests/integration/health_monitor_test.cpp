@@ -92,12 +92,17 @@ TEST_CASE("the monitor runs canaries on each platform and reports every "
       auto pid = ready_browser_pid(rt);
       REQUIRE(pid != 0);
       auto b = wait_for_canary(rt, pid);
-      // Samples come every 500 ms: wait for a few (the DB gets each).
-      for (int i = 0; i < 100 && rt.health().samples < 3; ++i)
+      // Samples come every 500 ms: wait for a few (the DB gets each), and
+      // for one taken after the 20th request.
+      for (int i = 0; i < 100; ++i) {
+        auto report = rt.health();
+        for (auto& x : report.browsers)
+          if (x.pid == pid)
+            b = x;
+        if (report.samples >= 3 && b.requests >= 20)
+          break;
         std::this_thread::sleep_for(100ms);
-      for (auto& x : rt.health().browsers)
-        if (x.pid == pid)
-          b = x;
+      }
       for (auto& why : b.reasons)
         MESSAGE("reason: " << why);
       CHECK(b.kind == "chromium");
@@ -135,6 +140,14 @@ TEST_CASE("the monitor runs canaries on each platform and reports every "
       CHECK(conn.loaded_models.size() == 1); // tiny_bert, not the canary.
       auto metrics = rt.get_metrics();
       CHECK(metrics.loads.loads == 1);
+      // A monitor that fails is started again by the root, and looks on.
+      REQUIRE(rt.inject_fault(0, "kill-health"));
+      for (int i = 0; i < 100 && rt.stats().health_restarts == 0; ++i)
+        std::this_thread::sleep_for(50ms);
+      CHECK(rt.stats().health_restarts == 1);
+      for (int i = 0; i < 100 && rt.health().samples == 0; ++i)
+        std::this_thread::sleep_for(100ms);
+      CHECK(rt.health().samples > 0);
     }
     sqlite_db raw{db, false};
     CHECK(raw.query_int("SELECT count(*) FROM health_samples").value_or(0)
