@@ -30,26 +30,30 @@ raw_input read_media_file(const std::string& path) {
                              + " bytes is larger than an input may be (256 "
                                "MiB)");
   in.seekg(0);
-  raw_input out;
-  out.data.assign(std::istreambuf_iterator<char>{in},
-                  std::istreambuf_iterator<char>{});
-  auto& d = out.data;
-  if (starts_with(d, "RIFF") && starts_with(d, "WAVE", 8))
-    out = {"audio", "audio/wav", std::move(d)};
-  else if (starts_with(d, "\x89PNG"))
-    out = {"image", "image/png", std::move(d)};
-  else if (starts_with(d, "\xff\xd8\xff"))
-    out = {"image", "image/jpeg", std::move(d)};
-  else if (starts_with(d, "GIF8"))
-    out = {"image", "image/gif", std::move(d)};
-  else if (starts_with(d, "RIFF") && starts_with(d, "WEBP", 8))
-    out = {"image", "image/webp", std::move(d)};
-  else if (starts_with(d, "BM"))
-    out = {"image", "image/bmp", std::move(d)};
-  else
+  std::vector<uint8_t> data{std::istreambuf_iterator<char>{in},
+                            std::istreambuf_iterator<char>{}};
+  auto media = sniff_media(data);
+  if (!media)
     throw std::runtime_error(path
                              + ": not a WAV, PNG, JPEG, GIF, WebP or BMP file");
-  return out;
+  return {media->first, media->second, std::move(data)};
+}
+
+std::optional<std::pair<std::string, std::string>>
+sniff_media(const std::vector<uint8_t>& d) {
+  if (starts_with(d, "RIFF") && starts_with(d, "WAVE", 8))
+    return std::pair<std::string, std::string>{"audio", "audio/wav"};
+  if (starts_with(d, "\x89PNG"))
+    return std::pair<std::string, std::string>{"image", "image/png"};
+  if (starts_with(d, "\xff\xd8\xff"))
+    return std::pair<std::string, std::string>{"image", "image/jpeg"};
+  if (starts_with(d, "GIF8"))
+    return std::pair<std::string, std::string>{"image", "image/gif"};
+  if (starts_with(d, "RIFF") && starts_with(d, "WEBP", 8))
+    return std::pair<std::string, std::string>{"image", "image/webp"};
+  if (starts_with(d, "BM"))
+    return std::pair<std::string, std::string>{"image", "image/bmp"};
+  return std::nullopt;
 }
 
 } // namespace webaccel
