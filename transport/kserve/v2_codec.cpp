@@ -25,8 +25,8 @@ constexpr datatype_entry datatypes[] = {
 };
 
 /// Protocol datatypes no model here takes, for a clear refusal.
-constexpr const char* unsupported[] = {"UINT16", "UINT32", "UINT64", "INT16",
-                                       "FP64", "BF16"};
+constexpr const char* unsupported[] = {"UINT16", "UINT32", "UINT64",
+                                       "INT16",  "FP64",   "BF16"};
 
 /// IEEE 754 half from float, rounding to nearest even.
 uint16_t to_half(float f) {
@@ -186,8 +186,8 @@ raw_input raw_of(std::vector<uint8_t> bytes) {
 
 /// Splits BYTES binary data: each element is a 4-byte little-endian length
 /// and that many bytes.
-decoded<std::vector<std::vector<uint8_t>>>
-split_bytes(std::string_view data, uint64_t count) {
+decoded<std::vector<std::vector<uint8_t>>> split_bytes(std::string_view data,
+                                                       uint64_t count) {
   std::vector<std::vector<uint8_t>> out;
   size_t at = 0;
   while (at < data.size()) {
@@ -200,8 +200,8 @@ split_bytes(std::string_view data, uint64_t count) {
     at += 4;
     if (data.size() - at < n)
       return decoded<std::vector<std::vector<uint8_t>>>::fail(
-        "a BYTES element says " + std::to_string(n)
-        + " bytes, but only " + std::to_string(data.size() - at) + " follow");
+        "a BYTES element says " + std::to_string(n) + " bytes, but only "
+        + std::to_string(data.size() - at) + " follow");
     out.emplace_back(data.begin() + at, data.begin() + at + n);
     at += n;
   }
@@ -257,8 +257,8 @@ wire::decoded<parsed_infer> parse_infer(std::string_view body,
   if (auto p = doc.find("parameters"); p != doc.end()) {
     if (!p->is_object())
       return result::fail("'parameters' must be an object");
-    out.binary_all = binary_asked({{"binary_data",
-                                    p->value("binary_data_output", false)}});
+    out.binary_all
+      = binary_asked({{"binary_data", p->value("binary_data_output", false)}});
     if (auto t = p->find("timeout_ms");
         t != p->end() && t->is_number_unsigned())
       out.request.timeout_ms = static_cast<uint32_t>(
@@ -489,10 +489,10 @@ encoded_response encode_result(const std::string& model_name,
                   {"mixed_precision", p.mixed_precision},
                   {"execution_provider", p.execution_provider},
                   {"placement", p.placement},
-                  {"adapter", p.adapter.vendor.empty()
-                                ? p.adapter.description
-                                : p.adapter.vendor + " "
-                                    + p.adapter.architecture},
+                  {"adapter",
+                   p.adapter.vendor.empty()
+                     ? p.adapter.description
+                     : p.adapter.vendor + " " + p.adapter.architecture},
                   {"software_adapter", p.adapter.fallback},
                   {"simulated", result.simulated},
                   {"synthetic_weights", result.synthetic_weights},

@@ -28,8 +28,14 @@ TEST_CASE("a JSON infer request becomes typed tensors, nested data "
        {"shape", {2, 2}},
        {"datatype", "FP32"},
        {"data", {{1.5, 2}, {3, 4}}}},
-      {{"name", "ids"}, {"shape", {3}}, {"datatype", "INT64"}, {"data", {101, -7, 0}}},
-      {{"name", "mask"}, {"shape", {2}}, {"datatype", "BOOL"}, {"data", {true, false}}},
+      {{"name", "ids"},
+       {"shape", {3}},
+       {"datatype", "INT64"},
+       {"data", {101, -7, 0}}},
+      {{"name", "mask"},
+       {"shape", {2}},
+       {"datatype", "BOOL"},
+       {"data", {true, false}}},
       {{"name", "h"}, {"shape", {1}}, {"datatype", "FP16"}, {"data", {0.5}}}}},
     {"outputs", {{{"name", "y"}, {"parameters", {{"binary_data", true}}}}}}};
   auto r = parse_infer(body.dump(), std::nullopt);
@@ -79,9 +85,9 @@ TEST_CASE("the binary tensor data extension: tensors and BYTES elements "
   SUBCASE("a size that passes the end of the body is refused") {
     auto bad = parse_infer(head + floats, head.size());
     REQUIRE_FALSE(bad);
-    CHECK(bad.error == "input 'raw': binary_data_size "
-                         + std::to_string(bytes.size())
-                         + " passes the end of the body");
+    CHECK(bad.error
+          == "input 'raw': binary_data_size " + std::to_string(bytes.size())
+               + " passes the end of the body");
   }
   SUBCASE("bytes that belong to no input are refused") {
     auto bad = parse_infer(head + floats + bytes + "xx", head.size());

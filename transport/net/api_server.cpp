@@ -1,0 +1,314 @@
+#include "transport/net/api_server.hpp"
+
+#include <optional>
+#include <stdexcept>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "config/logging.hpp"
+
+namespace webaccel {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+bool is_loopback_host(const std::string& host) {
+  if (host == "localhost")
+    return true;
+  beast::error_code ec;
+  auto addr = net::ip::make_address(host, ec);
+  return !ec && addr.is_loopback();
+}
+
+bool constant_time_equal(const std::string& a, const std::string& b) {
+  // Compares every byte of the longer one, whatever the lengths.
+  auto n = std::max(a.size(), b.size());
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (size_t i = 0; i < n; ++i) {
+    auto x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
+    auto y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
+    diff |= static_cast<unsigned char>(x ^ y);
+  }
+  return diff == 0;
+}
+
+struct api_server::impl : std::enable_shared_from_this<api_server::impl> {
+  explicit impl(api_server_options o, api_handler h)
+    : opts(std::move(o)),
+      handler(std::move(h)),
+      ioc(static_cast<int>(std::max<size_t>(1, opts.threads))),
+      acceptor(net::make_strand(ioc)) {
+    // nop
+  }
+
+  void do_accept();
+
+  api_server_options opts;
+  api_handler handler;
+  net::io_context ioc;
+  tcp::acceptor acceptor;
+  std::atomic<bool> draining{false};
+  std::atomic<size_t> in_flight{0};
+};
+
+namespace {
+
+std::string json_error(const std::string& category, const std::string& what) {
+  // The same shape as kserve::error_body, without depending on it.
+  std::string escaped;
+  for (auto c : category + ": " + what) {
+    if (c == '"' || c == '\\')
+      escaped += '\\';
+    if (static_cast<unsigned char>(c) >= 0x20)
+      escaped += c;
+  }
+  return "{\"error\":\"" + escaped + "\"}";
+}
+
+/// One connection. `Stream` is beast::tcp_stream here; a TLS stream over it
+/// takes the same steps.
+template <class Stream>
+class api_session : public std::enable_shared_from_this<api_session<Stream>> {
+public:
+  api_session(Stream&& stream, api_server::impl& owner,
+              std::weak_ptr<api_server::impl> weak)
+    : stream_(std::move(stream)), owner_(owner), weak_(std::move(weak)) {
+    // nop
+  }
+
+  void run() {
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&api_session::do_read,
+                                            this->shared_from_this()));
+  }
+
+private:
+  void do_read() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(owner_.opts.max_header_bytes));
+    parser_->body_limit(owner_.opts.max_body_bytes);
+    beast::get_lowest_layer(stream_).expires_after(owner_.opts.read_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&api_session::on_read,
+                                               this->shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, std::size_t) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout
+        || ec == net::error::operation_aborted) {
+      close();
+      return;
+    }
+    if (ec == http::error::body_limit) {
+      fail(413, "invalid_request",
+           "the body is larger than "
+             + std::to_string(owner_.opts.max_body_bytes) + " bytes");
+      return;
+    }
+    if (ec == http::error::header_limit) {
+      fail(431, "invalid_request",
+           "the request head is larger than "
+             + std::to_string(owner_.opts.max_header_bytes) + " bytes");
+      return;
+    }
+    if (ec) {
+      fail(400, "invalid_request", "malformed HTTP request: " + ec.message());
+      return;
+    }
+    auto& msg = parser_->get();
+    keep_alive_ = msg.keep_alive();
+    version_ = msg.version();
+    api_request req;
+    req.method = std::string{msg.method_string()};
+    std::string target{msg.target()};
+    auto q = target.find('?');
+    req.path = target.substr(0, q);
+    if (q != std::string::npos)
+      req.query = target.substr(q + 1);
+    for (auto& field : msg) {
+      std::string name{field.name_string()};
+      for (auto& c : name)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      req.headers[name] = std::string{field.value()};
+    }
+    if (owner_.draining) {
+      keep_alive_ = false;
+      respond({503,
+               "application/json",
+               json_error("shutting_down", "the server is shutting down"),
+               {{"Retry-After", "1"}}});
+      return;
+    }
+    if (!authorized(req)) {
+      respond({401,
+               "application/json",
+               json_error("invalid_request", "a valid bearer token is required "
+                                             "(Authorization: Bearer <token>)"),
+               {{"WWW-Authenticate", "Bearer"}}});
+      return;
+    }
+    req.body = std::move(msg.body());
+    // The handler may take long (an inference, a load): no read deadline.
+    beast::get_lowest_layer(stream_).expires_never();
+    owner_.in_flight++;
+    auto self = this->shared_from_this();
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    owner_.handler(std::move(req),
+                   [self, answered, weak = weak_](api_response res) {
+                     if (answered->exchange(true))
+                       return; // Answered once already.
+                     // The server may have stopped meanwhile: then nobody
+                     // waits.
+                     if (auto alive = weak.lock())
+                       net::post(self->stream_.get_executor(),
+                                 [self, res = std::move(res)]() mutable {
+                                   self->owner_.in_flight--;
+                                   self->respond(std::move(res));
+                                 });
+                   });
+  }
+
+  bool authorized(const api_request& req) const {
+    auto& token = owner_.opts.bearer_token;
+    if (token.empty())
+      return true;
+    for (auto& open : owner_.opts.open_prefixes)
+      if (req.path.compare(0, open.size(), open) == 0)
+        return true;
+    auto i = req.headers.find("authorization");
+    return i != req.headers.end()
+           && constant_time_equal(i->second, "Bearer " + token);
+  }
+
+  void fail(unsigned status, const std::string& category,
+            const std::string& what) {
+    keep_alive_ = false;
+    respond({status, "application/json", json_error(category, what), {}});
+  }
+
+  void respond(api_response res) {
+    auto sp = std::make_shared<http::response<http::string_body>>(
+      static_cast<http::status>(res.status), version_);
+    sp->set(http::field::server, "webaccel");
+    sp->set(http::field::content_type, res.content_type);
+    for (auto& [name, value] : res.headers)
+      sp->set(name, value);
+    auto keep_alive = keep_alive_ && !owner_.draining;
+    sp->keep_alive(keep_alive);
+    sp->body() = std::move(res.body);
+    sp->prepare_payload();
+    beast::get_lowest_layer(stream_).expires_after(owner_.opts.read_timeout);
+    http::async_write(stream_, *sp,
+                      [self = this->shared_from_this(), sp,
+                       keep_alive](beast::error_code ec, std::size_t) {
+                        if (ec || !keep_alive)
+                          self->close();
+                        else
+                          self->do_read();
+                      });
+  }
+
+  void close() {
+    beast::error_code ec;
+    beast::get_lowest_layer(stream_).socket().shutdown(
+      tcp::socket::shutdown_send, ec);
+  }
+
+  Stream stream_;
+  api_server::impl& owner_;
+  std::weak_ptr<api_server::impl> weak_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  bool keep_alive_ = true;
+  unsigned version_ = 11;
+};
+
+} // namespace
+
+void api_server::impl::do_accept() {
+  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec,
+                                                      tcp::socket socket) {
+    if (ec) {
+      if (!acceptor.is_open())
+        return;
+      logger()->warn("api accept: {}", ec.message());
+    } else if (!draining) {
+      std::make_shared<api_session<beast::tcp_stream>>(
+        beast::tcp_stream{std::move(socket)}, *this, weak_from_this())
+        ->run();
+    }
+    do_accept();
+  });
+}
+
+std::unique_ptr<api_server> api_server::start(api_server_options opts,
+                                              api_handler handler) {
+  if (!is_loopback_host(opts.host) && opts.bearer_token.empty())
+    throw std::runtime_error("refusing to serve on " + opts.host
+                             + " without a bearer token: only loopback "
+                               "addresses may be served without one");
+  std::unique_ptr<api_server> srv{new api_server};
+  srv->impl_ = std::make_shared<impl>(std::move(opts), std::move(handler));
+  auto& im = *srv->impl_;
+  beast::error_code ec;
+  auto host = im.opts.host == "localhost" ? std::string{"127.0.0.1"}
+                                          : im.opts.host;
+  auto addr = net::ip::make_address(host, ec);
+  if (ec)
+    throw std::runtime_error("'" + im.opts.host + "' is not an IP address");
+  tcp::endpoint ep{addr, im.opts.port};
+  auto where = im.opts.host + ":" + std::to_string(im.opts.port);
+  im.acceptor.open(ep.protocol(), ec);
+  if (!ec)
+    im.acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec)
+    im.acceptor.bind(ep, ec);
+  if (!ec)
+    im.acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec)
+    throw std::runtime_error("cannot listen on " + where + ": " + ec.message());
+  srv->port_ = im.acceptor.local_endpoint().port();
+  im.do_accept();
+  for (size_t i = 0; i < std::max<size_t>(1, im.opts.threads); ++i)
+    srv->threads_.emplace_back([&im] { im.ioc.run(); });
+  return srv;
+}
+
+api_server::~api_server() {
+  stop();
+}
+
+void api_server::drain() {
+  if (!impl_)
+    return;
+  impl_->draining = true;
+  net::post(impl_->acceptor.get_executor(), [im = impl_] {
+    beast::error_code ec;
+    im->acceptor.close(ec);
+  });
+}
+
+size_t api_server::in_flight() const {
+  return impl_ ? impl_->in_flight.load() : 0;
+}
+
+void api_server::stop() {
+  if (!impl_)
+    return;
+  drain();
+  impl_->ioc.stop();
+  for (auto& t : threads_)
+    if (t.joinable())
+      t.join();
+  threads_.clear();
+  // A reply still due (from a runtime thread) finds the state gone and
+  // drops its answer; sessions die with the io_context.
+  impl_.reset();
+}
+
+} // namespace webaccel
