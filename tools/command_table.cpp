@@ -38,6 +38,27 @@ std::vector<command_spec> make_commands() {
       {"--json", "", "print one JSON object per result"},
       db_option},
      run_main},
+    {"serve",
+     "a daemon: the Open Inference Protocol (KServe v2) over HTTP",
+     "Loads the config's models (or those of --model) and serves the Open "
+     "Inference Protocol over HTTP/1.1: /v2, /v2/health/live and ready, "
+     "/v2/models/M (metadata, ready, infer, stats), and the model "
+     "repository (/v2/repository/index, .../models/M/load and unload). "
+     "Ready once its models are loaded. SIGINT or SIGTERM drain it: nothing "
+     "new is accepted, what is in flight is answered, then it exits 0. "
+     "Exit codes: 0 after a drain, 1 if it cannot start, 2 for a bad "
+     "command line. Only loopback without a bearer token.",
+     {config_option,
+      {"--host", "H", "the address to listen on (default 127.0.0.1)"},
+      {"--port", "N", "the port (default 8000; 0 picks a free one)"},
+      {"--token", "T",
+       "the bearer token clients must send (or WEBACCEL_TOKEN); required "
+       "on a non-loopback host"},
+      {"--model", "A,B", "load only these models at start"},
+      {"--drain-s", "S",
+       "how long a drain waits for requests in flight (default 30)"},
+      db_option},
+     serve_main},
     {"bench",
      "per-request overhead and throughput on a warm model",
      "Per-request overhead (end-to-end minus in-page compute) and "

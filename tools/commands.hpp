@@ -36,6 +36,9 @@ int soak_bench_main(const cli_args& a);
 /// probes.
 int doctor_main(const cli_args& a);
 
+/// `webaccel serve`: the Open Inference Protocol daemon.
+int serve_main(const cli_args& a);
+
 /// `webaccel bench report`: report time on a DB of a million rows.
 int report_bench_main(const cli_args& a);
 

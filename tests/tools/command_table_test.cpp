@@ -71,7 +71,7 @@ TEST_CASE("the overview lists every command and its options") {
     for (auto& o : c.options)
       CHECK(usage.find("[" + o.flag) != std::string::npos);
   }
-  for (auto name : {"run", "bench", "bench models", "bench pool",
+  for (auto name : {"run", "serve", "bench", "bench models", "bench pool",
                     "bench recovery", "bench soak", "bench store",
                     "bench health", "bench report", "report", "doctor"})
     CHECK(usage.find(std::string{"  "} + name + "\n") != std::string::npos);

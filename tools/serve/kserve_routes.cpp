@@ -1,0 +1,220 @@
+#include "tools/serve/kserve_routes.hpp"
+
+#include <chrono>
+#include <regex>
+
+#include "transport/kserve/v2_codec.hpp"
+
+namespace webaccel {
+
+namespace {
+
+using json = nlohmann::json;
+
+api_response json_response(unsigned status, const json& body) {
+  return {status, "application/json", body.dump(), {}};
+}
+
+/// What a failure says, without the category its what() starts with.
+std::string what_of(const failure& f) {
+  std::string what = f.what();
+  auto prefix = std::string{to_string(f.code())} + ": ";
+  return what.compare(0, prefix.size(), prefix) == 0
+           ? what.substr(prefix.size())
+           : what;
+}
+
+api_response error_response(errc code, const std::string& what) {
+  api_response res{http_status_of(code),
+                   "application/json",
+                   kserve::error_body(to_string(code), what),
+                   {}};
+  if (res.status == 429 || res.status == 503)
+    res.headers.emplace_back("Retry-After", "1");
+  return res;
+}
+
+/// The raw input a preprocessing step takes.
+const char* raw_input_of(const std::string& kind) {
+  if (kind == "wordpiece")
+    return "text";
+  if (kind == "image")
+    return "image";
+  if (kind == "audio_frames")
+    return "audio";
+  return nullptr;
+}
+
+} // namespace
+
+unsigned http_status_of(errc code) {
+  switch (code) {
+    case errc::invalid_request:
+    case errc::model_incompatible:
+      return 400;
+    case errc::overloaded:
+      return 429;
+    case errc::shutting_down:
+    case errc::browser_unavailable:
+      return 503;
+    case errc::timeout:
+      return 504;
+    default:
+      return 500;
+  }
+}
+
+void kserve_routes::operator()(api_request req, api_reply reply) {
+  static const std::regex model_path{
+    R"(/v2/models/([A-Za-z0-9_.-]+)(?:/versions/1)?(/ready|/infer|/stats)?)"};
+  static const std::regex repo_path{
+    R"(/v2/repository/models/([A-Za-z0-9_.-]+)/(load|unload))"};
+  auto& p = req.path;
+  auto get = req.method == "GET" || req.method == "HEAD";
+  auto post = req.method == "POST";
+  std::smatch m;
+  if (p == "/v2" && get) {
+    reply(json_response(
+      200, {{"name", "webaccel"},
+            {"version", version_},
+            {"extensions",
+             {"binary_tensor_data", "model_repository", "statistics"}}}));
+  } else if (p == "/v2/health/live" && get) {
+    reply(json_response(200, {{"live", true}}));
+  } else if (p == "/v2/health/ready" && get) {
+    auto ready = ready_.load();
+    reply(json_response(ready ? 200 : 503, {{"ready", ready}}));
+  } else if (p == "/v2/repository/index" && post) {
+    json out = json::array();
+    for (auto& e : models_.index()) {
+      json line{
+        {"name", e.name}, {"version", "1"}, {"state", to_string(e.state)}};
+      if (!e.reason.empty())
+        line["reason"] = e.reason;
+      out.push_back(std::move(line));
+    }
+    reply(json_response(200, out));
+  } else if (std::regex_match(p, m, repo_path) && post) {
+    auto name = m[1].str();
+    auto load = m[2].str() == "load";
+    if (!models_.known(name)) {
+      reply(error_response(errc::invalid_request, "no model '" + name + "'"));
+      return;
+    }
+    pool_.post([this, name, load, reply] {
+      try {
+        if (load)
+          models_.load(name);
+        else
+          models_.unload(name);
+        reply(json_response(200, json::object()));
+      } catch (const failure& f) {
+        reply(error_response(f.code(), what_of(f)));
+      } catch (const std::exception& e) {
+        reply(error_response(errc::model_incompatible, e.what()));
+      }
+    });
+  } else if (std::regex_match(p, m, model_path)) {
+    auto name = m[1].str();
+    auto what = m[2].str();
+    if (!models_.known(name)) {
+      reply(error_response(errc::invalid_request, "no model '" + name + "'"));
+    } else if (what == "/infer" && post) {
+      infer(name, std::move(req), std::move(reply));
+    } else if (what == "/ready" && get) {
+      auto ready = models_.ready_handle(name).has_value();
+      reply(
+        json_response(ready ? 200 : 400, {{"name", name}, {"ready", ready}}));
+    } else if (what == "/stats" && get) {
+      reply(json_response(200, models_.stats(name)));
+    } else if (what.empty() && get) {
+      metadata(name, std::move(reply));
+    } else {
+      reply(error_response(errc::invalid_request,
+                           req.method + " " + p + " is not served"));
+    }
+  } else {
+    reply(error_response(errc::invalid_request,
+                         req.method + " " + p + " is not served"));
+  }
+}
+
+void kserve_routes::metadata(const std::string& name, api_reply reply) {
+  auto* e = models_.entry(name);
+  json inputs = json::array();
+  // Models with page-side preprocessing take raw text, images or audio.
+  for (auto& step : e->preprocessing)
+    if (auto raw = raw_input_of(step.kind))
+      inputs.push_back({{"name", raw}, {"datatype", "BYTES"}, {"shape", {-1}}});
+  if (inputs.empty())
+    for (auto& in : e->inputs)
+      inputs.push_back({{"name", in}, {"shape", {-1}}});
+  json outputs = json::array();
+  for (auto& out : e->outputs)
+    outputs.push_back({{"name", out}, {"shape", {-1}}});
+  if (e->postprocessing.kind == "ctc")
+    outputs = json::array(
+      {{{"name", "text"}, {"datatype", "BYTES"}, {"shape", {1}}}});
+  reply(json_response(200, {{"name", name},
+                            {"versions", {"1"}},
+                            {"platform", "onnxruntime-web"},
+                            {"family", to_string(e->family)},
+                            {"synthetic_weights", e->synthetic_weights},
+                            {"inputs", inputs},
+                            {"outputs", outputs}}));
+}
+
+void kserve_routes::infer(const std::string& name, api_request req,
+                          api_reply reply) {
+  auto handle = models_.ready_handle(name);
+  if (!handle) {
+    reply(error_response(errc::invalid_request, "model '" + name
+                                                  + "' is not loaded (POST "
+                                                    "/v2/repository/models/"
+                                                  + name + "/load)"));
+    return;
+  }
+  std::optional<size_t> json_length;
+  if (auto h = req.headers.find("inference-header-content-length");
+      h != req.headers.end()) {
+    char* end = nullptr;
+    auto n = std::strtoull(h->second.c_str(), &end, 10);
+    if (h->second.empty() || *end != '\0') {
+      reply(error_response(errc::invalid_request,
+                           "Inference-Header-Content-Length must be a number, "
+                           "got '"
+                             + h->second + "'"));
+      return;
+    }
+    json_length = static_cast<size_t>(n);
+  }
+  auto parsed = kserve::parse_infer(req.body, json_length);
+  if (!parsed) {
+    reply(error_response(errc::invalid_request, parsed.error));
+    return;
+  }
+  auto asked = std::make_shared<kserve::parsed_infer>(std::move(*parsed.value));
+  auto started = std::chrono::steady_clock::now();
+  auto* models = &models_;
+  handle->infer_async(asked->request, [=](infer_result* r, const failure* f) {
+    auto ms = std::chrono::duration<double, std::milli>(
+                std::chrono::steady_clock::now() - started)
+                .count();
+    models->record(name, r, ms);
+    if (f != nullptr) {
+      reply(error_response(f->code(), what_of(*f)));
+      return;
+    }
+    auto out = kserve::encode_result(name, *asked, *r);
+    api_response res{200, "application/json", std::move(out.json), {}};
+    if (!out.binary.empty()) {
+      res.headers.emplace_back("Inference-Header-Content-Length",
+                               std::to_string(res.body.size()));
+      res.content_type = "application/octet-stream";
+      res.body += out.binary;
+    }
+    reply(std::move(res));
+  });
+}
+
+} // namespace webaccel

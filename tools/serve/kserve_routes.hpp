@@ -1,0 +1,43 @@
+// The Open Inference Protocol's endpoints (and Triton's model repository
+// and statistics extensions) over the runtime: api_server hands each
+// request here. Inference runs through infer_async and never holds an I/O
+// thread; loads, unloads and stats run on the blocking pool.
+#pragma once
+
+#include <atomic>
+#include <string>
+
+#include "tools/serve/model_table.hpp"
+#include "transport/blocking_pool.hpp"
+#include "transport/net/api_server.hpp"
+
+namespace webaccel {
+
+class kserve_routes {
+public:
+  kserve_routes(model_table& models, blocking_pool& pool,
+                const std::atomic<bool>& ready, std::string version)
+    : models_(models),
+      pool_(pool),
+      ready_(ready),
+      version_(std::move(version)) {
+    // nop
+  }
+
+  void operator()(api_request req, api_reply reply);
+
+private:
+  void infer(const std::string& model, api_request req, api_reply reply);
+  void metadata(const std::string& model, api_reply reply);
+
+  model_table& models_;
+  blocking_pool& pool_;
+  const std::atomic<bool>& ready_;
+  std::string version_;
+};
+
+/// The HTTP status of an error category (overloaded 429, shutting down and
+/// no browser 503, timeout 504, a bad request 400, the rest 500).
+unsigned http_status_of(errc code);
+
+} // namespace webaccel

@@ -1,0 +1,157 @@
+#include "tools/serve/model_table.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+namespace webaccel {
+
+namespace {
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+nlohmann::json duration(uint64_t count, double ms) {
+  return {{"count", count}, {"ns", static_cast<uint64_t>(ms * 1e6)}};
+}
+
+} // namespace
+
+const char* to_string(served_state x) {
+  switch (x) {
+    case served_state::loading:
+      return "LOADING";
+    case served_state::ready:
+      return "READY";
+    case served_state::unavailable:
+      return "UNAVAILABLE";
+    default:
+      return "UNLOADED";
+  }
+}
+
+model_table::model_table(runtime& rt, const runtime_config& cfg)
+  : rt_(rt), cfg_(cfg) {
+  for (auto& [name, entry] : cfg.models)
+    slots_[name];
+}
+
+bool model_table::known(const std::string& name) const {
+  return cfg_.models.count(name) != 0;
+}
+
+const model_entry* model_table::entry(const std::string& name) const {
+  auto i = cfg_.models.find(name);
+  return i == cfg_.models.end() ? nullptr : &i->second;
+}
+
+void model_table::load(const std::string& name) {
+  auto* e = entry(name);
+  if (e == nullptr)
+    throw failure(errc::invalid_request, "no model '" + name + "'");
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    auto& s = slots_[name];
+    if (s.state == served_state::ready)
+      return;
+    s.state = served_state::loading;
+    s.reason.clear();
+  }
+  try {
+    auto handle = rt_.get_model(e->family, name);
+    std::lock_guard<std::mutex> guard{mtx_};
+    auto& s = slots_[name];
+    s.handle = handle;
+    s.state = served_state::ready;
+  } catch (const std::exception& err) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    auto& s = slots_[name];
+    s.state = served_state::unavailable;
+    s.reason = err.what();
+    throw;
+  }
+}
+
+bool model_table::unload(const std::string& name) {
+  std::optional<model_handle> handle;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    auto i = slots_.find(name);
+    if (i == slots_.end() || !i->second.handle)
+      return false;
+    handle = std::move(i->second.handle);
+    i->second.handle.reset();
+    i->second.state = served_state::unloaded;
+  }
+  return rt_.unload(*handle);
+}
+
+std::optional<model_handle>
+model_table::ready_handle(const std::string& name) const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto i = slots_.find(name);
+  if (i == slots_.end() || i->second.state != served_state::ready)
+    return std::nullopt;
+  return i->second.handle;
+}
+
+bool model_table::all_ready(const std::vector<std::string>& names) const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  for (auto& n : names) {
+    auto i = slots_.find(n);
+    if (i == slots_.end() || i->second.state != served_state::ready)
+      return false;
+  }
+  return true;
+}
+
+std::vector<index_entry> model_table::index() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  std::vector<index_entry> out;
+  for (auto& [name, s] : slots_)
+    out.push_back({name, s.state, s.reason});
+  return out;
+}
+
+void model_table::record(const std::string& name, const infer_result* result,
+                         double total_ms) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto& s = slots_[name];
+  s.last_inference_ms = now_ms();
+  if (result == nullptr) {
+    s.failure++;
+    s.failure_ms += total_ms;
+    return;
+  }
+  s.success++;
+  s.success_ms += total_ms;
+  s.queue_ms += result->time.queue;
+  s.compute_ms += result->time.compute;
+  s.inferences++;
+  // Every request of a batch answers with the batch's size: each adds its
+  // share, so that the batch counts once.
+  s.executions += 1.0 / std::max<uint32_t>(1, result->batch_size);
+}
+
+nlohmann::json model_table::stats(const std::string& name) const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto i = slots_.find(name);
+  if (i == slots_.end())
+    return nullptr;
+  auto& s = i->second;
+  return {{"model_stats",
+           {{{"name", name},
+             {"version", "1"},
+             {"last_inference", s.last_inference_ms},
+             {"inference_count", s.inferences},
+             {"execution_count", static_cast<uint64_t>(s.executions + 0.5)},
+             {"inference_stats",
+              {{"success", duration(s.success, s.success_ms)},
+               {"fail", duration(s.failure, s.failure_ms)},
+               {"queue", duration(s.success, s.queue_ms)},
+               {"compute_infer", duration(s.success, s.compute_ms)}}}}}}};
+}
+
+} // namespace webaccel

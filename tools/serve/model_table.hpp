@@ -1,0 +1,86 @@
+// The models `webaccel serve` offers: each registry model's state (not
+// loaded, loading, ready, failed with its reason), its handle once loaded,
+// and its statistics in Triton's shape. Shared by the HTTP threads and the
+// loaders; one mutex.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "actors/runtime.hpp"
+
+namespace webaccel {
+
+enum class served_state { unloaded, loading, ready, unavailable };
+
+const char* to_string(served_state x);
+
+/// One line of the repository index.
+struct index_entry {
+  std::string name;
+  served_state state = served_state::unloaded;
+  std::string reason;
+};
+
+class model_table {
+public:
+  model_table(runtime& rt, const runtime_config& cfg);
+
+  /// Whether the registry has a model of this name.
+  bool known(const std::string& name) const;
+
+  /// Loads `name` (blocking: a browser may start); ready after, or
+  /// unavailable with the reason. @throws failure as get_model does
+  void load(const std::string& name);
+
+  /// Unloads it; false if it was not loaded.
+  bool unload(const std::string& name);
+
+  /// Its handle if it is ready.
+  std::optional<model_handle> ready_handle(const std::string& name) const;
+
+  /// Whether every one of `names` is ready.
+  bool all_ready(const std::vector<std::string>& names) const;
+
+  std::vector<index_entry> index() const;
+
+  /// The registry's entry (inputs, outputs, family); nullptr if unknown.
+  const model_entry* entry(const std::string& name) const;
+
+  /// Counts an answered request (`result`) or a failed one.
+  void record(const std::string& name, const infer_result* result,
+              double total_ms);
+
+  /// GET /v2/models/{m}/stats, in Triton's statistics extension's shape.
+  nlohmann::json stats(const std::string& name) const;
+
+private:
+  struct slot {
+    served_state state = served_state::unloaded;
+    std::string reason;
+    std::optional<model_handle> handle;
+    uint64_t success = 0;
+    uint64_t failure = 0;
+    double success_ms = 0;
+    double failure_ms = 0;
+    double queue_ms = 0;
+    double compute_ms = 0;
+    /// Requests, and batches run (a batch counts once).
+    uint64_t inferences = 0;
+    double executions = 0;
+    int64_t last_inference_ms = 0;
+  };
+
+  runtime& rt_;
+  const runtime_config& cfg_;
+  mutable std::mutex mtx_;
+  std::map<std::string, slot> slots_;
+};
+
+} // namespace webaccel

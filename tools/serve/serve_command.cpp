@@ -1,0 +1,117 @@
+// `webaccel serve`: the daemon. It starts the runtime and the Open
+// Inference Protocol's HTTP server, loads the models (all of the config's,
+// or those named with --model), reports ready once they are loaded, and
+// serves until SIGINT or SIGTERM. Then it drains: it accepts nothing new,
+// answers what is in flight (up to --drain-s), stops the browsers and
+// exits 0. Exit codes: 0 after a drain, 1 when it cannot start (config,
+// port, browsers), 2 for a bad command line.
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "config/default_config.hpp"
+#include "config/logging.hpp"
+#include "tools/cli_args.hpp"
+#include "tools/commands.hpp"
+#include "tools/serve/kserve_routes.hpp"
+
+namespace webaccel {
+
+namespace {
+
+std::vector<std::string> split_names(const std::string& list) {
+  std::vector<std::string> out;
+  std::stringstream in{list};
+  std::string name;
+  while (std::getline(in, name, ','))
+    if (!name.empty())
+      out.push_back(name);
+  return out;
+}
+
+} // namespace
+
+int serve_main(const cli_args& a) {
+  return run_guarded("serve", [&] {
+    // SIGINT and SIGTERM are taken by sigwait below: blocked in every
+    // thread, so they must be blocked before the first one starts.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    auto cfg = load_cli_config(a, "serve");
+    api_server_options opts;
+    opts.host = a.get("--host", "127.0.0.1");
+    auto port = a.get_count("--port", 8000, 0);
+    if (port > 65535)
+      throw usage_error("--port: expected 0..65535, got "
+                        + std::to_string(port));
+    opts.port = static_cast<uint16_t>(port);
+    if (auto env = std::getenv("WEBACCEL_TOKEN"))
+      opts.bearer_token = env;
+    opts.bearer_token = a.get("--token", opts.bearer_token);
+    if (!is_loopback_host(opts.host) && opts.bearer_token.empty())
+      throw usage_error("--host " + opts.host
+                        + " is not loopback: set a bearer token with --token "
+                          "or WEBACCEL_TOKEN");
+    auto names = a.has("--model") ? split_names(a.get("--model"))
+                                  : std::vector<std::string>{};
+    if (names.empty() && !a.has("--model"))
+      for (auto& [name, entry] : cfg.models)
+        names.push_back(name);
+    for (auto& n : names)
+      if (cfg.models.count(n) == 0)
+        throw usage_error("--model: no model '" + n + "' in the config");
+    auto drain_s = a.get_count("--drain-s", 30, 0);
+    runtime rt{cfg};
+    blocking_pool pool{4};
+    model_table models{rt, cfg};
+    std::atomic<bool> ready{false};
+    auto server = api_server::start(opts, kserve_routes{models, pool, ready,
+                                                        webaccel_version});
+    std::cerr << "webaccel serve: listening on http://" << opts.host << ":"
+              << server->port() << std::endl;
+    pool.post([&] {
+      for (auto& n : names) {
+        try {
+          models.load(n);
+          logger()->info("serve: model {} is ready", n);
+        } catch (const std::exception& e) {
+          logger()->error("serve: model {} did not load: {}", n, e.what());
+        }
+      }
+      ready = models.all_ready(names);
+      if (ready)
+        std::cerr << "webaccel serve: ready (" << names.size() << " models)"
+                  << std::endl;
+    });
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    std::cerr << "webaccel serve: " << (sig == SIGINT ? "SIGINT" : "SIGTERM")
+              << ", draining" << std::endl;
+    ready = false;
+    server->drain();
+    auto until = std::chrono::steady_clock::now()
+                 + std::chrono::seconds{drain_s};
+    while (server->in_flight() > 0 && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds{20});
+    auto left = server->in_flight();
+    server->stop();
+    pool.stop();
+    rt.shutdown();
+    if (left > 0)
+      std::cerr << "webaccel serve: " << left
+                << " requests were still in flight after " << drain_s << " s"
+                << std::endl;
+    std::cerr << "webaccel serve: stopped" << std::endl;
+    return 0;
+  });
+}
+
+} // namespace webaccel
