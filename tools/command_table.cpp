@@ -57,6 +57,7 @@ std::vector<command_spec> make_commands() {
       {"--model", "A,B", "load only these models at start"},
       {"--drain-s", "S",
        "how long a drain waits for requests in flight (default 30)"},
+      {"--max-body-mb", "N", "the largest request body (default 64 MiB)"},
       db_option},
      serve_main},
     {"bench",

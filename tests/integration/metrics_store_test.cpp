@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/runtime.hpp"
+#include "tests/support/cli_child.hpp"
 #include "tests/support/process_census.hpp"
 #include "tests/support/runtime_helpers.hpp"
 #include "tests/support/scratch_dir.hpp"
@@ -52,12 +53,6 @@ hardware_preferences wasm_only() {
   return p;
 }
 
-std::string cli() {
-  auto path = std::getenv("WEBACCEL_CLI");
-  REQUIRE_MESSAGE(path != nullptr, "WEBACCEL_CLI names the built webaccel");
-  return path;
-}
-
 std::string read_file(const std::string& path) {
   std::ifstream in{path, std::ios::binary};
   std::stringstream buf;
@@ -74,25 +69,6 @@ std::string integrity(const std::string& db) {
 int64_t count(const std::string& db, const std::string& sql) {
   sqlite_db raw{db, false};
   return raw.query_int(sql).value_or(-1);
-}
-
-/// `webaccel ARGS...` as a child process group whose output goes to `log`,
-/// with the temp dir inside `tmp` (a short path: Chromium's socket lives
-/// two levels below it).
-std::unique_ptr<process>
-start_cli(std::vector<std::string> args, const std::string& log,
-          const std::string& tmp, std::vector<std::string> env = {}) {
-  process_options opts;
-  opts.executable = cli();
-  opts.args = std::move(args);
-  opts.log_file = log;
-  opts.env = std::move(env);
-  opts.env.push_back("TMPDIR=" + tmp);
-  std::string error;
-  auto p = process::start(
-    opts, [](int, std::string) {}, error);
-  REQUIRE_MESSAGE(p, error);
-  return p;
 }
 
 /// Waits up to `limit` for `done()`, checking twice a second.

@@ -69,6 +69,7 @@ int serve_main(const cli_args& a) {
       if (cfg.models.count(n) == 0)
         throw usage_error("--model: no model '" + n + "' in the config");
     auto drain_s = a.get_count("--drain-s", 30, 0);
+    opts.max_body_bytes = a.get_count("--max-body-mb", 64) << 20;
     runtime rt{cfg};
     blocking_pool pool{4};
     model_table models{rt, cfg};
@@ -101,6 +102,9 @@ int serve_main(const cli_args& a) {
                  + std::chrono::seconds{drain_s};
     while (server->in_flight() > 0 && std::chrono::steady_clock::now() < until)
       std::this_thread::sleep_for(std::chrono::milliseconds{20});
+    // A request sent just now may not have been read yet: the connections
+    // stay open a moment longer, refusing what comes with a 503.
+    std::this_thread::sleep_for(std::chrono::milliseconds{500});
     auto left = server->in_flight();
     server->stop();
     pool.stop();

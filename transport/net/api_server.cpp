@@ -1,8 +1,10 @@
 #include "transport/net/api_server.hpp"
 
+#include <array>
 #include <optional>
 #include <stdexcept>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
@@ -42,6 +44,7 @@ struct api_server::impl : std::enable_shared_from_this<api_server::impl> {
     : opts(std::move(o)),
       handler(std::move(h)),
       ioc(static_cast<int>(std::max<size_t>(1, opts.threads))),
+      work(ioc.get_executor()),
       acceptor(net::make_strand(ioc)) {
     // nop
   }
@@ -51,6 +54,9 @@ struct api_server::impl : std::enable_shared_from_this<api_server::impl> {
   api_server_options opts;
   api_handler handler;
   net::io_context ioc;
+  /// Keeps the I/O threads running while no socket operation is pending
+  /// (a drained server waiting for the handler's answers has none).
+  net::executor_work_guard<net::io_context::executor_type> work;
   tcp::acceptor acceptor;
   std::atomic<bool> draining{false};
   std::atomic<size_t> in_flight{0};
@@ -188,7 +194,31 @@ private:
   void fail(unsigned status, const std::string& category,
             const std::string& what) {
     keep_alive_ = false;
+    // The client may still be sending the body we refused: read and drop
+    // it after the answer, so that it can read the answer (a close now
+    // would reset the connection under it).
+    linger_ = true;
     respond({status, "application/json", json_error(category, what), {}});
+  }
+
+  /// Reads and drops what the client still sends, until it stops, the
+  /// read deadline passes, or a bound is reached; then closes.
+  void discard_rest() {
+    if (discarded_ > 4 * owner_.opts.max_body_bytes + (1u << 20)) {
+      close();
+      return;
+    }
+    beast::get_lowest_layer(stream_).expires_after(owner_.opts.read_timeout);
+    stream_.async_read_some(
+      net::buffer(sink_),
+      [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+        if (ec) {
+          self->close();
+          return;
+        }
+        self->discarded_ += n;
+        self->discard_rest();
+      });
   }
 
   void respond(api_response res) {
@@ -206,10 +236,14 @@ private:
     http::async_write(stream_, *sp,
                       [self = this->shared_from_this(), sp,
                        keep_alive](beast::error_code ec, std::size_t) {
-                        if (ec || !keep_alive)
+                        if (!ec && self->linger_) {
+                          self->close();        // Our side is done...
+                          self->discard_rest(); // ...theirs may not be.
+                        } else if (ec || !keep_alive) {
                           self->close();
-                        else
+                        } else {
                           self->do_read();
+                        }
                       });
   }
 
@@ -226,6 +260,9 @@ private:
   std::optional<http::request_parser<http::string_body>> parser_;
   bool keep_alive_ = true;
   unsigned version_ = 11;
+  bool linger_ = false;
+  size_t discarded_ = 0;
+  std::array<char, 16384> sink_;
 };
 
 } // namespace
@@ -301,6 +338,7 @@ void api_server::stop() {
   if (!impl_)
     return;
   drain();
+  impl_->work.reset();
   impl_->ioc.stop();
   for (auto& t : threads_)
     if (t.joinable())
