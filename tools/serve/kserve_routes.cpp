@@ -101,12 +101,14 @@ void kserve_routes::operator()(api_request req, api_reply reply) {
       reply(error_response(errc::invalid_request, "no model '" + name + "'"));
       return;
     }
-    pool_.post([this, name, load, reply] {
+    // The table outlives the pool's tasks; these routes may not (they live
+    // in the server, which stops first).
+    pool_.post([models = &models_, name, load, reply] {
       try {
         if (load)
-          models_.load(name);
+          models->load(name);
         else
-          models_.unload(name);
+          models->unload(name);
         reply(json_response(200, json::object()));
       } catch (const failure& f) {
         reply(error_response(f.code(), what_of(f)));
