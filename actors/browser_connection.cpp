@@ -159,7 +159,8 @@ caf::result<page_result> infer(self_ptr self, const std::string& key,
                                      : st.cfg.timeouts.infer_ms;
   if (!is_canary_key(key)) {
     // Keys end with "@platform" (model_spec::page_key).
-    waiter.platform = usage_index(st, key.substr(key.rfind('@') + 1));
+    waiter.platform
+      = usage_index(st, std::string_view{key}.substr(key.rfind('@') + 1));
     st.usage[waiter.platform].requests++;
     st.requests++;
     st.last_activity = now;

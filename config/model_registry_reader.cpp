@@ -64,17 +64,6 @@ const std::map<std::string, step_schema>& step_kinds() {
   return kinds;
 }
 
-/// The raw input a preprocessing kind consumes.
-std::string raw_input_of(const std::string& kind) {
-  if (kind == "wordpiece")
-    return "text";
-  if (kind == "image")
-    return "image";
-  if (kind == "audio_frames")
-    return "audio";
-  return kind;
-}
-
 std::string kind_names(const std::string& stage) {
   std::string out;
   for (auto& [name, schema] : step_kinds())
@@ -323,6 +312,16 @@ std::map<std::string, model_entry> read_models(const json& x,
     out.emplace(entry.name, std::move(entry));
   }
   return out;
+}
+
+std::string raw_input_of(const std::string& kind) {
+  if (kind == "wordpiece")
+    return "text";
+  if (kind == "image")
+    return "image";
+  if (kind == "audio_frames")
+    return "audio";
+  return kind;
 }
 
 } // namespace webaccel

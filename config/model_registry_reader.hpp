@@ -44,4 +44,8 @@ std::map<std::string, model_entry> read_models(const nlohmann::json& x,
                                                const std::string& path,
                                                const std::string& base_dir);
 
+/// The raw input a preprocessing step of this kind takes ("text" for
+/// wordpiece, "image", "audio" for audio_frames; else the kind itself).
+std::string raw_input_of(const std::string& kind);
+
 } // namespace webaccel

@@ -16,10 +16,6 @@ using json = nlohmann::json;
 using clock_type = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-double seconds_since(clock_type::time_point t) {
-  return std::chrono::duration<double>(clock_type::now() - t).count();
-}
-
 /// The one ready browser's pid (0 while none is ready).
 int32_t serving_pid(runtime& rt) {
   for (auto& k : rt.stats().kinds)

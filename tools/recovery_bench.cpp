@@ -22,10 +22,6 @@ using json = nlohmann::json;
 using clock_type = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-double seconds_since(clock_type::time_point t) {
-  return std::chrono::duration<double>(clock_type::now() - t).count();
-}
-
 std::string model_name(size_t i) {
   return "tiny_bert_" + std::to_string(i);
 }

@@ -8,6 +8,7 @@
 #include "tools/report/report_html.hpp"
 #include "tools/report/report_json.hpp"
 #include "tools/report/report_markdown.hpp"
+#include "tools/stats.hpp"
 #include "transport/browser/process.hpp"
 #include "transport/store/metrics_db.hpp"
 #include "transport/store/metrics_reader.hpp"
@@ -19,10 +20,6 @@ namespace {
 using json = nlohmann::json;
 using clock_type = std::chrono::steady_clock;
 namespace fs = std::filesystem;
-
-double seconds_since(clock_type::time_point t) {
-  return std::chrono::duration<double>(clock_type::now() - t).count();
-}
 
 struct combo {
   const char* model;

@@ -10,6 +10,7 @@
 #include "tools/commands.hpp"
 #include "tools/result_json.hpp"
 #include "tools/result_text.hpp"
+#include "tools/stats.hpp"
 #include "transport/wire/media_file.hpp"
 
 namespace webaccel {
@@ -17,10 +18,6 @@ namespace webaccel {
 namespace {
 
 using clock_type = std::chrono::steady_clock;
-
-double seconds_since(clock_type::time_point t) {
-  return std::chrono::duration<double>(clock_type::now() - t).count();
-}
 
 /// The items to run: the demo, or the one the command line names.
 std::vector<demo_item> items_to_run(const cli_args& a,

@@ -2,10 +2,17 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <vector>
 
 namespace webaccel {
+
+/// Seconds from `t` to now.
+inline double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t)
+    .count();
+}
 
 /// The p-th percentile (0..100) by nearest rank; 0 for no samples.
 inline double percentile(std::vector<double> xs, double p) {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <caf/all.hpp>
@@ -144,7 +145,7 @@ using self_ptr
   = browser_connection_actor::stateful_pointer<browser_connection_state>;
 
 /// The usage entry of `platform`, added on first use.
-size_t usage_index(browser_connection_state& st, const std::string& platform);
+size_t usage_index(browser_connection_state& st, std::string_view platform);
 
 /// Counts an answer (`round_trip_ms`) or a failure (negative) of a request
 /// on the platform its waiter names; a failure that is the browser's fault

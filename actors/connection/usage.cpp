@@ -6,11 +6,11 @@
 
 namespace webaccel::connection {
 
-size_t usage_index(browser_connection_state& st, const std::string& platform) {
+size_t usage_index(browser_connection_state& st, std::string_view platform) {
   for (size_t i = 0; i < st.usage.size(); ++i)
     if (st.usage[i].platform == platform)
       return i;
-  st.usage.push_back(platform_usage{platform, 0, 0, {}});
+  st.usage.push_back(platform_usage{std::string{platform}, 0, 0, {}});
   return st.usage.size() - 1;
 }
 

@@ -43,12 +43,6 @@ runtime_config monitored_config() {
   return cfg;
 }
 
-hardware_preferences wasm_only() {
-  hardware_preferences p;
-  p.priority_list = {"wasm"};
-  return p;
-}
-
 const canary_figures* canary_on(const browser_health_report& b,
                                 const std::string& platform) {
   for (auto& c : b.canaries)

@@ -47,12 +47,6 @@ runtime_config chromium_config(const std::string& db) {
   return cfg;
 }
 
-hardware_preferences wasm_only() {
-  hardware_preferences p;
-  p.priority_list = {"wasm"};
-  return p;
-}
-
 std::string read_file(const std::string& path) {
   std::ifstream in{path, std::ios::binary};
   std::stringstream buf;

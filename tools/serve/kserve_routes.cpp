@@ -3,6 +3,7 @@
 #include <chrono>
 #include <regex>
 
+#include "config/model_registry_reader.hpp"
 #include "transport/kserve/v2_codec.hpp"
 
 namespace webaccel {
@@ -32,17 +33,6 @@ api_response error_response(errc code, const std::string& what) {
   if (res.status == 429 || res.status == 503)
     res.headers.emplace_back("Retry-After", "1");
   return res;
-}
-
-/// The raw input a preprocessing step takes.
-const char* raw_input_of(const std::string& kind) {
-  if (kind == "wordpiece")
-    return "text";
-  if (kind == "image")
-    return "image";
-  if (kind == "audio_frames")
-    return "audio";
-  return nullptr;
 }
 
 } // namespace
@@ -146,8 +136,9 @@ void kserve_routes::metadata(const std::string& name, api_reply reply) {
   json inputs = json::array();
   // Models with page-side preprocessing take raw text, images or audio.
   for (auto& step : e->preprocessing)
-    if (auto raw = raw_input_of(step.kind))
-      inputs.push_back({{"name", raw}, {"datatype", "BYTES"}, {"shape", {-1}}});
+    inputs.push_back({{"name", raw_input_of(step.kind)},
+                      {"datatype", "BYTES"},
+                      {"shape", {-1}}});
   if (inputs.empty())
     for (auto& in : e->inputs)
       inputs.push_back({{"name", in}, {"shape", {-1}}});
