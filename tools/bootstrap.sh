@@ -29,6 +29,7 @@ packages=(
   libcaf-dev libboost-dev nlohmann-json3-dev libsqlite3-dev libspdlog-dev
   doctest-dev
   chromium chromium-driver firefox-esr espeak-ng python3 python3-onnx python3-numpy
+  curl prometheus
 )
 # Node and npm may come from elsewhere (a newer Node); only add Debian's when
 # there is none.
@@ -45,6 +46,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
     "${missing[@]}" >/dev/null
+  # Debian starts the packaged Prometheus as a service where systemd runs;
+  # the tests start their own and nothing should stay running.
+  if [[ " ${missing[*]} " == *" prometheus "* ]] && [ -d /run/systemd/system ]; then
+    $sudo systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
 fi
 
 # -- browser-side packages (onnxruntime-web, the model weights) -------------------

@@ -16,43 +16,13 @@
 #include "tests/support/cli_child.hpp"
 #include "tests/support/process_census.hpp"
 #include "tests/support/scratch_dir.hpp"
+#include "tests/support/serve_child.hpp"
 
 using namespace webaccel;
 using namespace webaccel::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::string read_text(const std::string& path) {
-  std::ifstream in{path, std::ios::binary};
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
-}
-
-/// Waits until the serve log says it is ready; its port.
-int wait_until_ready(const std::string& log) {
-  std::regex listening{R"(listening on http://127\.0\.0\.1:(\d+))"};
-  auto until = std::chrono::steady_clock::now() + 180s;
-  while (std::chrono::steady_clock::now() < until) {
-    auto text = read_text(log);
-    std::smatch m;
-    if (text.find("webaccel serve: ready") != std::string::npos
-        && std::regex_search(text, m, listening))
-      return std::stoi(m[1]);
-    std::this_thread::sleep_for(200ms);
-  }
-  FAIL("serve did not get ready:\n" << read_text(log));
-  return 0;
-}
-
-std::string run_capture(const std::string& exe,
-                        const std::vector<std::string>& args) {
-  std::string error;
-  auto out = capture_output(exe, args, 120s, error);
-  REQUIRE_MESSAGE(out, error);
-  return *out;
-}
 
 // The Python client: each check prints "ok NAME" or "FAIL NAME: why".
 const char* client_py = R"PY(

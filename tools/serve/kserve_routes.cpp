@@ -4,6 +4,8 @@
 #include <regex>
 
 #include "config/model_registry_reader.hpp"
+#include "tools/serve/prometheus_text.hpp"
+#include "tools/serve/serve_metrics.hpp"
 #include "transport/kserve/v2_codec.hpp"
 
 namespace webaccel {
@@ -74,6 +76,8 @@ void kserve_routes::operator()(api_request req, api_reply reply) {
   } else if (p == "/v2/health/ready" && get) {
     auto ready = ready_.load();
     reply(json_response(ready ? 200 : 503, {{"ready", ready}}));
+  } else if (p == "/metrics" && get) {
+    metrics(std::move(reply));
   } else if (p == "/v2/repository/index" && post) {
     json out = json::array();
     for (auto& e : models_.index()) {
@@ -157,6 +161,17 @@ void kserve_routes::metadata(const std::string& name, api_reply reply) {
                             {"outputs", outputs}}));
 }
 
+void kserve_routes::metrics(api_reply reply) {
+  pool_.post([rt = &rt_, models = &models_, reply] {
+    try {
+      auto page = metrics_page(models->figures(), rt->stats());
+      reply({200, prometheus_content_type, std::move(page), {}});
+    } catch (const failure& f) {
+      reply(error_response(f.code(), what_of(f)));
+    }
+  });
+}
+
 void kserve_routes::infer(const std::string& name, api_request req,
                           api_reply reply) {
   auto handle = models_.ready_handle(name);
@@ -189,11 +204,12 @@ void kserve_routes::infer(const std::string& name, api_request req,
   auto asked = std::make_shared<kserve::parsed_infer>(std::move(*parsed.value));
   auto started = std::chrono::steady_clock::now();
   auto* models = &models_;
+  models->begin(name);
   handle->infer_async(asked->request, [=](infer_result* r, const failure* f) {
     auto ms = std::chrono::duration<double, std::milli>(
                 std::chrono::steady_clock::now() - started)
                 .count();
-    models->record(name, r, ms);
+    models->record(name, r, f, ms);
     if (f != nullptr) {
       reply(error_response(f->code(), what_of(*f)));
       return;

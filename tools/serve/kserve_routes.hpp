@@ -1,7 +1,7 @@
 // The Open Inference Protocol's endpoints (and Triton's model repository
 // and statistics extensions) over the runtime: api_server hands each
 // request here. Inference runs through infer_async and never holds an I/O
-// thread; loads, unloads and stats run on the blocking pool.
+// thread; loads, unloads, stats and /metrics run on the blocking pool.
 #pragma once
 
 #include <atomic>
@@ -15,9 +15,10 @@ namespace webaccel {
 
 class kserve_routes {
 public:
-  kserve_routes(model_table& models, blocking_pool& pool,
+  kserve_routes(runtime& rt, model_table& models, blocking_pool& pool,
                 const std::atomic<bool>& ready, std::string version)
-    : models_(models),
+    : rt_(rt),
+      models_(models),
       pool_(pool),
       ready_(ready),
       version_(std::move(version)) {
@@ -29,7 +30,9 @@ public:
 private:
   void infer(const std::string& model, api_request req, api_reply reply);
   void metadata(const std::string& model, api_reply reply);
+  void metrics(api_reply reply);
 
+  runtime& rt_;
   model_table& models_;
   blocking_pool& pool_;
   const std::atomic<bool>& ready_;

@@ -115,13 +115,21 @@ std::vector<index_entry> model_table::index() const {
   return out;
 }
 
-void model_table::record(const std::string& name, const infer_result* result,
-                         double total_ms) {
+void model_table::begin(const std::string& name) {
   std::lock_guard<std::mutex> guard{mtx_};
-  auto& s = slots_[name];
+  slots_[name].figures.pending++;
+}
+
+void model_table::record(const std::string& name, const infer_result* result,
+                         const failure* error, double total_ms) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto& s = slots_[name].figures;
+  if (s.pending > 0)
+    s.pending--;
   s.last_inference_ms = now_ms();
   if (result == nullptr) {
     s.failure++;
+    s.failures[error != nullptr ? to_string(error->code()) : "unknown"]++;
     s.failure_ms += total_ms;
     return;
   }
@@ -135,12 +143,22 @@ void model_table::record(const std::string& name, const infer_result* result,
   s.executions += 1.0 / std::max<uint32_t>(1, result->batch_size);
 }
 
+std::vector<served_figures> model_table::figures() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  std::vector<served_figures> out;
+  for (auto& [name, s] : slots_) {
+    out.push_back(s.figures);
+    out.back().name = name;
+  }
+  return out;
+}
+
 nlohmann::json model_table::stats(const std::string& name) const {
   std::lock_guard<std::mutex> guard{mtx_};
   auto i = slots_.find(name);
   if (i == slots_.end())
     return nullptr;
-  auto& s = i->second;
+  auto& s = i->second.figures;
   return {{"model_stats",
            {{{"name", name},
              {"version", "1"},

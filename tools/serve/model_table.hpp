@@ -21,6 +21,25 @@ enum class served_state { unloaded, loading, ready, unavailable };
 
 const char* to_string(served_state x);
 
+/// What a served model has answered, for /stats and /metrics.
+struct served_figures {
+  std::string name;
+  uint64_t success = 0;
+  uint64_t failure = 0;
+  /// Failures by error category.
+  std::map<std::string, uint64_t> failures;
+  double success_ms = 0;
+  double failure_ms = 0;
+  double queue_ms = 0;
+  double compute_ms = 0;
+  /// Requests, and batches run (a batch counts once).
+  uint64_t inferences = 0;
+  double executions = 0;
+  int64_t last_inference_ms = 0;
+  /// Requests sent to the runtime and not answered yet.
+  uint64_t pending = 0;
+};
+
 /// One line of the repository index.
 struct index_entry {
   std::string name;
@@ -53,9 +72,15 @@ public:
   /// The registry's entry (inputs, outputs, family); nullptr if unknown.
   const model_entry* entry(const std::string& name) const;
 
-  /// Counts an answered request (`result`) or a failed one.
+  /// Counts a request sent to the runtime (pending until recorded).
+  void begin(const std::string& name);
+
+  /// Counts an answered request (`result`) or a failed one (`error`).
   void record(const std::string& name, const infer_result* result,
-              double total_ms);
+              const failure* error, double total_ms);
+
+  /// Every model's figures, in name order.
+  std::vector<served_figures> figures() const;
 
   /// GET /v2/models/{m}/stats, in Triton's statistics extension's shape.
   nlohmann::json stats(const std::string& name) const;
@@ -65,16 +90,7 @@ private:
     served_state state = served_state::unloaded;
     std::string reason;
     std::optional<model_handle> handle;
-    uint64_t success = 0;
-    uint64_t failure = 0;
-    double success_ms = 0;
-    double failure_ms = 0;
-    double queue_ms = 0;
-    double compute_ms = 0;
-    /// Requests, and batches run (a batch counts once).
-    uint64_t inferences = 0;
-    double executions = 0;
-    int64_t last_inference_ms = 0;
+    served_figures figures;
   };
 
   runtime& rt_;

@@ -74,7 +74,7 @@ int serve_main(const cli_args& a) {
     blocking_pool pool{4};
     model_table models{rt, cfg};
     std::atomic<bool> ready{false};
-    auto server = api_server::start(opts, kserve_routes{models, pool, ready,
+    auto server = api_server::start(opts, kserve_routes{rt, models, pool, ready,
                                                         webaccel_version});
     std::cerr << "webaccel serve: listening on http://" << opts.host << ":"
               << server->port() << std::endl;

@@ -1,0 +1,54 @@
+// Helpers for tests that drive `webaccel serve` (and other daemons) from
+// outside: read a child's log, wait for serve to say it is ready, run a
+// client program and take its output.
+#pragma once
+
+#include <chrono>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "transport/browser/process.hpp"
+
+namespace webaccel::test {
+
+inline std::string read_text(const std::string& path) {
+  std::ifstream in{path, std::ios::binary};
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+/// Waits until the serve log says it is ready; its port.
+inline int wait_until_ready(const std::string& log) {
+  using namespace std::chrono_literals;
+  std::regex listening{R"(listening on http://127\.0\.0\.1:(\d+))"};
+  auto until = std::chrono::steady_clock::now() + 180s;
+  while (std::chrono::steady_clock::now() < until) {
+    auto text = read_text(log);
+    std::smatch m;
+    if (text.find("webaccel serve: ready") != std::string::npos
+        && std::regex_search(text, m, listening))
+      return std::stoi(m[1]);
+    std::this_thread::sleep_for(200ms);
+  }
+  FAIL("serve did not get ready:\n" << read_text(log));
+  return 0;
+}
+
+/// Runs `exe args...` to its end; its stdout. Fails the test if it could
+/// not run or did not exit 0.
+inline std::string run_capture(const std::string& exe,
+                               const std::vector<std::string>& args) {
+  std::string error;
+  auto out = capture_output(exe, args, std::chrono::seconds{120}, error);
+  REQUIRE_MESSAGE(out, error);
+  return *out;
+}
+
+} // namespace webaccel::test

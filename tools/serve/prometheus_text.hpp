@@ -1,0 +1,42 @@
+// Prometheus's text exposition format (version 0.0.4): metric families,
+// each with its HELP and TYPE lines and then its samples. Label values are
+// escaped as the format asks (backslash, double quote, newline).
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace webaccel {
+
+using prom_labels = std::vector<std::pair<std::string, std::string>>;
+
+class prometheus_text {
+public:
+  /// Starts a family. `type` is "counter" or "gauge". A family is written
+  /// once; its samples follow it.
+  void family(const std::string& name, const char* type,
+              const std::string& help);
+
+  /// One sample of the current family.
+  void sample(const prom_labels& labels, double value);
+
+  /// The same without labels.
+  void sample(double value) {
+    sample({}, value);
+  }
+
+  const std::string& str() const {
+    return out_;
+  }
+
+private:
+  std::string out_;
+  std::string name_;
+};
+
+/// The content type of the text format.
+inline constexpr const char* prometheus_content_type
+  = "text/plain; version=0.0.4; charset=utf-8";
+
+} // namespace webaccel
