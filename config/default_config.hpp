@@ -2,13 +2,17 @@
 // from config/default_config.json.in).
 #pragma once
 
+#include <string>
+
 namespace webaccel {
 
 /// JSON text of the default config, with this build's paths filled in.
 extern const char* const embedded_default_config;
 
-/// Directory relative paths in the default config resolve against.
-extern const char* const embedded_default_base_dir;
+/// Directory relative paths in the default config resolve against: the
+/// source tree for the build tree's library, the installed data directory
+/// (found next to the installed library) for the installed one.
+std::string default_config_base_dir();
 
 /// This build's version (meson.build's project version).
 extern const char* const webaccel_version;

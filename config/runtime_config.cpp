@@ -271,7 +271,7 @@ runtime_config load_config_file(const std::string& path) {
 }
 
 runtime_config default_config() {
-  return parse_config(embedded_default_config, embedded_default_base_dir,
+  return parse_config(embedded_default_config, default_config_base_dir(),
                       "<embedded default config>");
 }
 
