@@ -43,7 +43,8 @@ std::vector<command_spec> make_commands() {
      "Loads the config's models (or those of --model) and serves the Open "
      "Inference Protocol over HTTP/1.1: /v2, /v2/health/live and ready, "
      "/v2/models/M (metadata, ready, infer, stats), and the model "
-     "repository (/v2/repository/index, .../models/M/load and unload). "
+     "repository (/v2/repository/index, .../models/M/load and unload); "
+     "Prometheus metrics at /metrics; a live dashboard at /dashboard. "
      "Ready once its models are loaded. SIGINT or SIGTERM drain it: nothing "
      "new is accepted, what is in flight is answered, then it exits 0. "
      "Exit codes: 0 after a drain, 1 if it cannot start, 2 for a bad "
@@ -58,6 +59,8 @@ std::vector<command_spec> make_commands() {
       {"--drain-s", "S",
        "how long a drain waits for requests in flight (default 30)"},
       {"--max-body-mb", "N", "the largest request body (default 64 MiB)"},
+      {"--dashboard-ms", "MS",
+       "how often the dashboard gets a snapshot (default 1000)"},
       db_option},
      serve_main},
     {"bench",

@@ -1,7 +1,10 @@
 #include "tools/serve/kserve_routes.hpp"
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <regex>
+#include <sstream>
 
 #include "config/model_registry_reader.hpp"
 #include "tools/serve/prometheus_text.hpp"
@@ -76,6 +79,10 @@ void kserve_routes::operator()(api_request req, api_reply reply) {
   } else if (p == "/v2/health/ready" && get) {
     auto ready = ready_.load();
     reply(json_response(ready ? 200 : 503, {{"ready", ready}}));
+  } else if ((p == "/dashboard" || p == "/dashboard/"
+              || p == "/dashboard/dashboard.js")
+             && get) {
+    dashboard_file(p == "/dashboard/dashboard.js", std::move(reply));
   } else if (p == "/metrics" && get) {
     metrics(std::move(reply));
   } else if (p == "/v2/repository/index" && post) {
@@ -159,6 +166,28 @@ void kserve_routes::metadata(const std::string& name, api_reply reply) {
                             {"synthetic_weights", e->synthetic_weights},
                             {"inputs", inputs},
                             {"outputs", outputs}}));
+}
+
+void kserve_routes::dashboard_file(bool script, api_reply reply) {
+  auto path = std::filesystem::path{rt_.config().assets_dir} / "dashboard"
+              / (script ? "dashboard.js" : "index.html");
+  std::ifstream in{path, std::ios::binary};
+  if (!in) {
+    reply({500,
+           "application/json",
+           kserve::error_body("internal",
+                              "the dashboard is missing: " + path.string()),
+           {}});
+    return;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  api_response res{200,
+                   script ? "text/javascript; charset=utf-8"
+                          : "text/html; charset=utf-8",
+                   text.str(),
+                   {{"Cache-Control", "no-cache"}}};
+  reply(std::move(res));
 }
 
 void kserve_routes::metrics(api_reply reply) {

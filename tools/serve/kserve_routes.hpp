@@ -31,6 +31,7 @@ private:
   void infer(const std::string& model, api_request req, api_reply reply);
   void metadata(const std::string& model, api_reply reply);
   void metrics(api_reply reply);
+  void dashboard_file(bool script, api_reply reply);
 
   runtime& rt_;
   model_table& models_;

@@ -18,6 +18,7 @@
 #include "config/logging.hpp"
 #include "tools/cli_args.hpp"
 #include "tools/commands.hpp"
+#include "tools/serve/dashboard_feed.hpp"
 #include "tools/serve/kserve_routes.hpp"
 
 namespace webaccel {
@@ -74,8 +75,15 @@ int serve_main(const cli_args& a) {
     blocking_pool pool{4};
     model_table models{rt, cfg};
     std::atomic<bool> ready{false};
-    auto server = api_server::start(opts, kserve_routes{rt, models, pool, ready,
-                                                        webaccel_version});
+    opts.websocket_paths = {"/dashboard/ws"};
+    dashboard_feed feed{
+      rt, models,
+      std::chrono::milliseconds{a.get_count("--dashboard-ms", 1000, 50)}};
+    auto server = api_server::start(
+      opts, kserve_routes{rt, models, pool, ready, webaccel_version},
+      [&feed](std::weak_ptr<api_socket> socket, const api_request&) {
+        feed.subscribe(std::move(socket));
+      });
     std::cerr << "webaccel serve: listening on http://" << opts.host << ":"
               << server->port() << std::endl;
     pool.post([&] {
@@ -106,6 +114,7 @@ int serve_main(const cli_args& a) {
     // stay open a moment longer, refusing what comes with a 503.
     std::this_thread::sleep_for(std::chrono::milliseconds{500});
     auto left = server->in_flight();
+    feed.stop();
     server->stop();
     pool.stop();
     rt.shutdown();

@@ -1,6 +1,8 @@
 #include "transport/net/api_server.hpp"
 
 #include <array>
+#include <deque>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 
@@ -9,6 +11,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 
 #include "config/logging.hpp"
 
@@ -40,9 +43,10 @@ bool constant_time_equal(const std::string& a, const std::string& b) {
 }
 
 struct api_server::impl : std::enable_shared_from_this<api_server::impl> {
-  explicit impl(api_server_options o, api_handler h)
+  impl(api_server_options o, api_handler h, api_socket_handler s)
     : opts(std::move(o)),
       handler(std::move(h)),
+      on_socket(std::move(s)),
       ioc(static_cast<int>(std::max<size_t>(1, opts.threads))),
       work(ioc.get_executor()),
       acceptor(net::make_strand(ioc)) {
@@ -53,6 +57,7 @@ struct api_server::impl : std::enable_shared_from_this<api_server::impl> {
 
   api_server_options opts;
   api_handler handler;
+  api_socket_handler on_socket;
   net::io_context ioc;
   /// Keeps the I/O threads running while no socket operation is pending
   /// (a drained server waiting for the handler's answers has none).
@@ -63,6 +68,110 @@ struct api_server::impl : std::enable_shared_from_this<api_server::impl> {
 };
 
 namespace {
+
+bool has_prefix(const std::string& path,
+                const std::vector<std::string>& prefixes) {
+  for (auto& p : prefixes)
+    if (path.compare(0, p.size(), p) == 0)
+      return true;
+  return false;
+}
+
+/// The value of `name` in a query string ("a=1&token=x"), undecoded.
+std::string query_value(const std::string& query, const std::string& name) {
+  size_t at = 0;
+  while (at <= query.size()) {
+    auto end = query.find('&', at);
+    if (end == std::string::npos)
+      end = query.size();
+    auto part = query.substr(at, end - at);
+    if (part.compare(0, name.size() + 1, name + "=") == 0)
+      return part.substr(name.size() + 1);
+    at = end + 1;
+  }
+  return {};
+}
+
+/// An accepted WebSocket: writes one message at a time from a bounded
+/// queue, and reads (and drops) what the client sends, to see it close.
+template <class Stream>
+class api_websocket
+  : public api_socket,
+    public std::enable_shared_from_this<api_websocket<Stream>> {
+public:
+  api_websocket(Stream&& stream, api_server::impl& owner)
+    : ws_(std::move(stream)), owner_(owner) {
+    // nop
+  }
+
+  void accept(http::request<http::string_body> req, api_request seen) {
+    beast::get_lowest_layer(ws_).expires_never();
+    ws_.set_option(beast::websocket::stream_base::timeout::suggested(
+      beast::role_type::server));
+    ws_.async_accept(req, [self = this->shared_from_this(),
+                           seen = std::move(seen)](beast::error_code ec) {
+      if (ec)
+        return;
+      self->open_ = true;
+      if (self->owner_.on_socket)
+        self->owner_.on_socket(self, seen);
+      self->do_read();
+    });
+  }
+
+  bool send(std::string text) override {
+    if (!open_)
+      return false;
+    net::post(ws_.get_executor(), [self = this->shared_from_this(),
+                                   text = std::move(text)]() mutable {
+      self->queue_.push_back(std::move(text));
+      while (self->queue_.size() > self->owner_.opts.websocket_queue + 1)
+        self->queue_.erase(self->queue_.begin() + 1); // keep the one writing
+      if (self->queue_.size() == 1)
+        self->do_write();
+    });
+    return true;
+  }
+
+  bool is_open() const override {
+    return open_;
+  }
+
+private:
+  void do_read() {
+    ws_.async_read(buffer_, [self = this->shared_from_this()](
+                              beast::error_code ec, std::size_t) {
+      self->buffer_.consume(self->buffer_.size());
+      if (ec) {
+        self->open_ = false;
+        return;
+      }
+      self->do_read();
+    });
+  }
+
+  void do_write() {
+    ws_.text(true);
+    ws_.async_write(net::buffer(queue_.front()),
+                    [self = this->shared_from_this()](beast::error_code ec,
+                                                      std::size_t) {
+                      if (ec) {
+                        self->open_ = false;
+                        self->queue_.clear();
+                        return;
+                      }
+                      self->queue_.pop_front();
+                      if (!self->queue_.empty())
+                        self->do_write();
+                    });
+  }
+
+  beast::websocket::stream<Stream> ws_;
+  api_server::impl& owner_;
+  beast::flat_buffer buffer_;
+  std::deque<std::string> queue_;
+  std::atomic<bool> open_{false};
+};
 
 std::string json_error(const std::string& category, const std::string& what) {
   // The same shape as kserve::error_body, without depending on it.
@@ -158,6 +267,15 @@ private:
                {{"WWW-Authenticate", "Bearer"}}});
       return;
     }
+    if (beast::websocket::is_upgrade(msg)) {
+      if (!has_prefix(req.path, owner_.opts.websocket_paths)) {
+        fail(404, "invalid_request", "no WebSocket at " + req.path);
+        return;
+      }
+      std::make_shared<api_websocket<Stream>>(std::move(stream_), owner_)
+        ->accept(parser_->release(), std::move(req));
+      return;
+    }
     req.body = std::move(msg.body());
     // The handler may take long (an inference, a load): no read deadline.
     beast::get_lowest_layer(stream_).expires_never();
@@ -183,9 +301,11 @@ private:
     auto& token = owner_.opts.bearer_token;
     if (token.empty())
       return true;
-    for (auto& open : owner_.opts.open_prefixes)
-      if (req.path.compare(0, open.size(), open) == 0)
-        return true;
+    if (has_prefix(req.path, owner_.opts.open_prefixes))
+      return true;
+    if (has_prefix(req.path, owner_.opts.query_token_prefixes)
+        && constant_time_equal(query_value(req.query, "token"), token))
+      return true;
     auto i = req.headers.find("authorization");
     return i != req.headers.end()
            && constant_time_equal(i->second, "Bearer " + token);
@@ -284,13 +404,15 @@ void api_server::impl::do_accept() {
 }
 
 std::unique_ptr<api_server> api_server::start(api_server_options opts,
-                                              api_handler handler) {
+                                              api_handler handler,
+                                              api_socket_handler on_socket) {
   if (!is_loopback_host(opts.host) && opts.bearer_token.empty())
     throw std::runtime_error("refusing to serve on " + opts.host
                              + " without a bearer token: only loopback "
                                "addresses may be served without one");
   std::unique_ptr<api_server> srv{new api_server};
-  srv->impl_ = std::make_shared<impl>(std::move(opts), std::move(handler));
+  srv->impl_ = std::make_shared<impl>(std::move(opts), std::move(handler),
+                                      std::move(on_socket));
   auto& im = *srv->impl_;
   beast::error_code ec;
   auto host = im.opts.host == "localhost" ? std::string{"127.0.0.1"}

@@ -43,6 +43,24 @@ struct api_response {
 using api_reply = std::function<void(api_response)>;
 using api_handler = std::function<void(api_request, api_reply)>;
 
+/// A WebSocket a client opened on one of the server's WebSocket paths. The
+/// server owns it while the client is connected; others keep weak_ptrs.
+class api_socket {
+public:
+  virtual ~api_socket() = default;
+
+  /// Queues a text message, from any thread; false once closed. A client
+  /// that reads slower than it is sent to loses the oldest queued ones.
+  virtual bool send(std::string text) = 0;
+
+  virtual bool is_open() const = 0;
+};
+
+/// Called, on an I/O thread, with each WebSocket once it is open, and the
+/// request that opened it.
+using api_socket_handler
+  = std::function<void(std::weak_ptr<api_socket>, const api_request&)>;
+
 struct api_server_options {
   std::string host = "127.0.0.1";
   /// 0 picks an ephemeral port.
@@ -51,7 +69,17 @@ struct api_server_options {
   /// open ones; empty = none. A host that is not loopback needs one.
   std::string bearer_token;
   /// Paths starting with one of these need no token (health probes).
-  std::vector<std::string> open_prefixes{"/v2/health/"};
+  std::vector<std::string> open_prefixes{"/v2/health/",
+                                         "/dashboard/dashboard.js"};
+  /// Paths starting with one of these may carry the token as a `token=`
+  /// query parameter instead (a browser cannot add headers to a page's
+  /// WebSocket).
+  std::vector<std::string> query_token_prefixes{"/dashboard"};
+  /// Paths where a WebSocket upgrade is accepted (and handed to the
+  /// socket handler).
+  std::vector<std::string> websocket_paths;
+  /// Queued messages a WebSocket keeps for a slow client.
+  size_t websocket_queue = 4;
   size_t max_header_bytes = 16 * 1024;
   size_t max_body_bytes = 64u << 20;
   /// A request must arrive whole within this, and an idle keep-alive
@@ -72,7 +100,8 @@ public:
   /// Binds and serves. @throws std::runtime_error naming the address if it
   /// cannot bind, or if a non-loopback host has no bearer token.
   static std::unique_ptr<api_server> start(api_server_options opts,
-                                           api_handler handler);
+                                           api_handler handler,
+                                           api_socket_handler on_socket = {});
 
   ~api_server();
 
@@ -90,7 +119,8 @@ public:
   /// Requests handed to the handler and not answered yet.
   size_t in_flight() const;
 
-  /// Closes every connection and joins the I/O threads.
+  /// Closes every connection and joins the I/O threads. Whoever sends to
+  /// this server's WebSockets stops before.
   void stop();
 
   struct impl;
