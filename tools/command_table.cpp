@@ -178,6 +178,20 @@ std::vector<command_spec> make_commands() {
      "reading it back and rendering markdown, HTML and JSON.",
      {{"--rows", "N", "inference rows (default 1000000)"}, out_option},
      report_bench_main},
+    {"bench serve",
+     "what the HTTP front costs: latency, requests/s, /metrics, dashboard",
+     "Serves tiny BERT in-process through the same HTTP server and routes as "
+     "`webaccel serve`, and measures with keep-alive loopback clients: "
+     "latency over HTTP against the embedded API (p50, p99), requests/s "
+     "with 1, 16 and 64 clients, the cost of 10 /metrics scrapes a second "
+     "under 16 clients, and the time to build one dashboard snapshot.",
+     {config_option,
+      {"--requests", "N",
+       "sequential requests for the latency comparison (default 500)"},
+      {"--clients", "A,B", "client counts (default 1,16,64)"},
+      {"--seconds", "S", "length of each throughput run (default 5)"},
+      out_option},
+     serve_bench_main},
     {"report",
      "what a metrics DB says: throughput, latency, memory, recovery, "
      "browsers",

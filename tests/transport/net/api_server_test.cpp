@@ -10,6 +10,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 #include <doctest/doctest.h>
 
 using namespace webaccel;
@@ -77,6 +78,14 @@ api_handler echo() {
     res.headers.emplace_back("X-Seen-Host", req.headers["host"]);
     reply(std::move(res));
   };
+}
+
+/// A WebSocket upgrade request's headers (RFC 6455's sample key).
+std::vector<std::pair<std::string, std::string>> upgrade_headers() {
+  return {{"Upgrade", "websocket"},
+          {"Connection", "Upgrade"},
+          {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
+          {"Sec-WebSocket-Version", "13"}};
 }
 
 api_server_options loopback() {
@@ -212,4 +221,63 @@ TEST_CASE("a drain answers what is in flight, refuses new requests with "
   // Replying twice does nothing.
   waiting({500, "text/plain", "twice", {}});
   srv->stop();
+}
+
+TEST_CASE("WebSockets open on their paths only, with the token in the "
+          "query, and get what is sent to them") {
+  auto o = loopback();
+  o.bearer_token = "s3cret";
+  o.websocket_paths = {"/dashboard/ws"};
+  std::promise<std::weak_ptr<api_socket>> opened;
+  std::string seen_query;
+  auto srv = api_server::start(
+    o, echo(), [&](std::weak_ptr<api_socket> s, const api_request& req) {
+      seen_query = req.query;
+      opened.set_value(std::move(s));
+    });
+  // The upgrade request by hand: its answer's status.
+  auto handshake = [&](const std::string& target) {
+    client c{srv->port()};
+    return c.send(http::verb::get, target, {}, upgrade_headers()).result_int();
+  };
+  // No token, a wrong one, a path that takes no WebSocket.
+  CHECK(handshake("/dashboard/ws") == 401);
+  CHECK(handshake("/dashboard/ws?token=wrong") == 401);
+  CHECK(handshake("/v2/models?token=s3cret") == 401);
+  net::io_context ioc;
+  beast::websocket::stream<tcp::socket> ws{ioc};
+  ws.next_layer().connect({net::ip::make_address("127.0.0.1"), srv->port()});
+  ws.handshake("127.0.0.1", "/dashboard/ws?token=s3cret");
+  auto future = opened.get_future();
+  REQUIRE(future.wait_for(10s) == std::future_status::ready);
+  CHECK(seen_query == "token=s3cret");
+  auto socket = future.get().lock();
+  REQUIRE(socket);
+  CHECK(socket->is_open());
+  CHECK(socket->send("one"));
+  CHECK(socket->send("two"));
+  beast::flat_buffer buf;
+  ws.read(buf);
+  CHECK(beast::buffers_to_string(buf.data()) == "one");
+  buf.consume(buf.size());
+  ws.read(buf);
+  CHECK(beast::buffers_to_string(buf.data()) == "two");
+  ws.close(beast::websocket::close_code::normal);
+  // The server sees the close.
+  for (int i = 0; i < 100 && socket->is_open(); ++i)
+    std::this_thread::sleep_for(20ms);
+  CHECK_FALSE(socket->is_open());
+  CHECK_FALSE(socket->send("three"));
+  socket.reset();
+  srv->stop();
+}
+
+TEST_CASE("a WebSocket upgrade on a path that takes none is refused") {
+  auto o = loopback();
+  o.websocket_paths = {"/dashboard/ws"};
+  auto srv = api_server::start(o, echo());
+  client c{srv->port()};
+  auto res = c.send(http::verb::get, "/v2", {}, upgrade_headers());
+  CHECK(res.result_int() == 404);
+  CHECK(res.body().find("no WebSocket at /v2") != std::string::npos);
 }
