@@ -2,8 +2,6 @@
 // chromedriver, from Python's http.client): the page connects its
 // WebSocket, shows the browsers, models and totals, and its numbers change
 // under load; two screenshots show it.
-#include <signal.h>
-#include <sys/wait.h>
 
 #include <future>
 #include <regex>
@@ -146,11 +144,7 @@ TEST_CASE("serve's /dashboard updates live in headless Chromium") {
     REQUIRE(std::regex_search(colours, m, std::regex{R"(1a9c4b (\d+))"}));
     CHECK(std::stoi(m[1]) > 20);
     driver->stop();
-    REQUIRE(kill(serve->pid(), SIGTERM) == 0);
-    auto status = exited.get_future();
-    REQUIRE(status.wait_for(120s) == std::future_status::ready);
-    CHECK(WEXITSTATUS(status.get()) == 0);
-    serve->stop();
+    CHECK(terminate_and_wait(*serve, exited) == 0);
   }
   census.check();
 }

@@ -2,9 +2,7 @@
 // metrics` (Debian's prometheus package), and a real Prometheus server
 // scrapes it and answers queries over what it scraped.
 #include <netinet/in.h>
-#include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <future>
@@ -136,11 +134,7 @@ TEST_CASE("serve's /metrics passes promtool, and a real Prometheus scrapes "
     REQUIRE(memory);
     CHECK(*memory > 10e6);
     prom->stop();
-    REQUIRE(kill(serve->pid(), SIGTERM) == 0);
-    auto status = exited.get_future();
-    REQUIRE(status.wait_for(120s) == std::future_status::ready);
-    CHECK(WEXITSTATUS(status.get()) == 0);
-    serve->stop();
+    CHECK(terminate_and_wait(*serve, exited) == 0);
   }
   census.check();
 }

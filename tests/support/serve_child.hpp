@@ -3,8 +3,12 @@
 // client program and take its output.
 #pragma once
 
+#include <signal.h>
+#include <sys/wait.h>
+
 #include <chrono>
 #include <fstream>
+#include <future>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -49,6 +53,18 @@ inline std::string run_capture(const std::string& exe,
   auto out = capture_output(exe, args, std::chrono::seconds{120}, error);
   REQUIRE_MESSAGE(out, error);
   return *out;
+}
+
+/// Sends SIGTERM to a daemon the test started and waits for its exit;
+/// its exit code (-1 if it did not exit normally).
+inline int terminate_and_wait(process& daemon, std::promise<int>& exited) {
+  REQUIRE(kill(daemon.pid(), SIGTERM) == 0);
+  auto status = exited.get_future();
+  REQUIRE(status.wait_for(std::chrono::seconds{120})
+          == std::future_status::ready);
+  auto code = status.get();
+  daemon.stop();
+  return WIFEXITED(code) ? WEXITSTATUS(code) : -1;
 }
 
 } // namespace webaccel::test

@@ -76,10 +76,13 @@ int serve_main(const cli_args& a) {
     model_table models{rt, cfg};
     std::atomic<bool> ready{false};
     opts.websocket_paths = {"/dashboard/ws"};
+    // Declared before the feed, so that on every way out the feed (which
+    // sends to the server's sockets) stops first.
+    std::unique_ptr<api_server> server;
     dashboard_feed feed{
       rt, models,
       std::chrono::milliseconds{a.get_count("--dashboard-ms", 1000, 50)}};
-    auto server = api_server::start(
+    server = api_server::start(
       opts, kserve_routes{rt, models, pool, ready, webaccel_version},
       [&feed](std::weak_ptr<api_socket> socket, const api_request&) {
         feed.subscribe(std::move(socket));

@@ -108,6 +108,8 @@ public:
     beast::get_lowest_layer(ws_).expires_never();
     ws_.set_option(beast::websocket::stream_base::timeout::suggested(
       beast::role_type::server));
+    // Clients have nothing to say here; what they send is read and dropped.
+    ws_.read_message_max(64 * 1024);
     ws_.async_accept(req, [self = this->shared_from_this(),
                            seen = std::move(seen)](beast::error_code ec) {
       if (ec)
