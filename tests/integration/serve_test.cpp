@@ -42,7 +42,8 @@ s, _, b = call("GET", "/v2/health/ready", headers={}); check("ready without a to
 s, h, b = call("GET", "/v2", headers={}); check("no token: 401", s == 401 and dict(h).get("WWW-Authenticate") == "Bearer", s)
 s, _, b = call("GET", "/v2", headers={"Authorization": "Bearer wrong"}); check("wrong token: 401", s == 401, s)
 s, _, b = call("GET", "/v2/models/tiny_bert"); m = json.loads(b)
-check("model metadata", s == 200 and m["inputs"][0]["datatype"] == "BYTES", b)
+check("model metadata", s == 200 and m["inputs"][0]["datatype"] == "BYTES"
+      and {"name": "sentence_embedding", "datatype": "FP32", "shape": [-1, 64]} in m["outputs"], b)
 s, _, b = call("GET", "/v2/models/tiny_bert/ready"); check("model ready", s == 200, s)
 req = {"id": "q1", "inputs": [{"name": "text", "shape": [1], "datatype": "BYTES", "data": ["a sentence to embed"]}],
        "outputs": [{"name": "sentence_embedding"}]}

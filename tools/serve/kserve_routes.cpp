@@ -40,7 +40,90 @@ api_response error_response(errc code, const std::string& what) {
   return res;
 }
 
+/// The protocol's name of an ONNX element type; "" for one it lacks.
+const char* datatype_of(int32_t onnx_type) {
+  switch (onnx_type) {
+    case 1:
+      return "FP32";
+    case 2:
+      return "UINT8";
+    case 3:
+      return "INT8";
+    case 4:
+      return "UINT16";
+    case 5:
+      return "INT16";
+    case 6:
+      return "INT32";
+    case 7:
+      return "INT64";
+    case 8:
+      return "BYTES";
+    case 9:
+      return "BOOL";
+    case 10:
+      return "FP16";
+    case 11:
+      return "FP64";
+    case 12:
+      return "UINT32";
+    case 13:
+      return "UINT64";
+    default:
+      return "";
+  }
+}
+
+json tensor_json(const onnx_value& v) {
+  return {{"name", v.name},
+          {"datatype", datatype_of(v.elem_type)},
+          {"shape", v.dims}};
+}
+
+const onnx_value* find_value(const std::vector<onnx_value>& values,
+                             const std::string& name) {
+  for (auto& v : values)
+    if (v.name == name)
+      return &v;
+  return nullptr;
+}
+
 } // namespace
+
+json model_metadata(const std::string& name, const model_entry& e,
+                    const onnx_signature& graph) {
+  json inputs = json::array();
+  // Models with page-side preprocessing take raw text, images or audio.
+  for (auto& step : e.preprocessing)
+    inputs.push_back({{"name", raw_input_of(step.kind)},
+                      {"datatype", "BYTES"},
+                      {"shape", {-1}}});
+  if (inputs.empty())
+    for (auto& in : e.inputs)
+      if (auto* v = find_value(graph.inputs, in))
+        inputs.push_back(tensor_json(*v));
+  json outputs = json::array();
+  if (e.postprocessing.kind == "ctc") {
+    outputs.push_back(
+      {{"name", "text"}, {"datatype", "BYTES"}, {"shape", {1}}});
+  } else {
+    for (auto& out : e.outputs)
+      if (auto* v = find_value(graph.outputs, out))
+        outputs.push_back(tensor_json(*v));
+    // The page's similarity step adds CLIP's scores (images x texts).
+    if (e.postprocessing.kind == "similarity")
+      outputs.push_back({{"name", "logits_per_image"},
+                         {"datatype", "FP32"},
+                         {"shape", {-1, -1}}});
+  }
+  return {{"name", name},
+          {"versions", {"1"}},
+          {"platform", "onnxruntime-web"},
+          {"family", to_string(e.family)},
+          {"synthetic_weights", e.synthetic_weights},
+          {"inputs", inputs},
+          {"outputs", outputs}};
+}
 
 unsigned http_status_of(errc code) {
   switch (code) {
@@ -143,29 +226,17 @@ void kserve_routes::operator()(api_request req, api_reply reply) {
 }
 
 void kserve_routes::metadata(const std::string& name, api_reply reply) {
-  auto* e = models_.entry(name);
-  json inputs = json::array();
-  // Models with page-side preprocessing take raw text, images or audio.
-  for (auto& step : e->preprocessing)
-    inputs.push_back({{"name", raw_input_of(step.kind)},
-                      {"datatype", "BYTES"},
-                      {"shape", {-1}}});
-  if (inputs.empty())
-    for (auto& in : e->inputs)
-      inputs.push_back({{"name", in}, {"shape", {-1}}});
-  json outputs = json::array();
-  for (auto& out : e->outputs)
-    outputs.push_back({{"name", out}, {"shape", {-1}}});
-  if (e->postprocessing.kind == "ctc")
-    outputs = json::array(
-      {{{"name", "text"}, {"datatype", "BYTES"}, {"shape", {1}}}});
-  reply(json_response(200, {{"name", name},
-                            {"versions", {"1"}},
-                            {"platform", "onnxruntime-web"},
-                            {"family", to_string(e->family)},
-                            {"synthetic_weights", e->synthetic_weights},
-                            {"inputs", inputs},
-                            {"outputs", outputs}}));
+  // The model files are read once, off the I/O threads.
+  pool_.post([models = &models_, name, reply] {
+    try {
+      static const onnx_signature none;
+      auto graph = models->signature(name);
+      reply(json_response(200, model_metadata(name, *models->entry(name),
+                                              graph ? *graph : none)));
+    } catch (const std::exception& e) {
+      reply(error_response(errc::model_incompatible, e.what()));
+    }
+  });
 }
 
 void kserve_routes::dashboard_file(bool script, api_reply reply) {

@@ -40,6 +40,12 @@ private:
   std::string version_;
 };
 
+/// GET /v2/models/{m}: BYTES inputs for a model with preprocessing, else
+/// its graph's inputs; its outputs with their datatypes and shapes (-1 for
+/// a size that varies), as its postprocessing leaves them.
+nlohmann::json model_metadata(const std::string& name, const model_entry& e,
+                              const onnx_signature& graph);
+
 /// The HTTP status of an error category (overloaded 429, shutting down and
 /// no browser 503, timeout 504, a bad request 400, the rest 500).
 unsigned http_status_of(errc code);

@@ -115,6 +115,29 @@ std::vector<index_entry> model_table::index() const {
   return out;
 }
 
+std::shared_ptr<const onnx_signature>
+model_table::signature(const std::string& name) {
+  auto* e = entry(name);
+  if (e == nullptr || e->variants.empty())
+    return nullptr;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (auto& cached = slots_[name].signature)
+      return cached;
+  }
+  // Read outside the lock: the files are megabytes. Two readers at once
+  // read the same thing.
+  auto sig = std::make_shared<onnx_signature>();
+  for (auto& [part, file] : e->variants.front().parts) {
+    auto one = read_onnx_signature(file.path);
+    sig->inputs.insert(sig->inputs.end(), one.inputs.begin(), one.inputs.end());
+    sig->outputs.insert(sig->outputs.end(), one.outputs.begin(),
+                        one.outputs.end());
+  }
+  std::lock_guard<std::mutex> guard{mtx_};
+  return slots_[name].signature = std::move(sig);
+}
+
 void model_table::begin(const std::string& name) {
   std::lock_guard<std::mutex> guard{mtx_};
   slots_[name].figures.pending++;

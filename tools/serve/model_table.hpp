@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/runtime.hpp"
+#include "config/onnx_signature.hpp"
 
 namespace webaccel {
 
@@ -72,6 +74,10 @@ public:
   /// The registry's entry (inputs, outputs, family); nullptr if unknown.
   const model_entry* entry(const std::string& name) const;
 
+  /// The graph inputs and outputs of its first variant's files, read once.
+  /// @throws config_error if a file is not an ONNX model
+  std::shared_ptr<const onnx_signature> signature(const std::string& name);
+
   /// Counts a request sent to the runtime (pending until recorded).
   void begin(const std::string& name);
 
@@ -91,6 +97,7 @@ private:
     std::string reason;
     std::optional<model_handle> handle;
     served_figures figures;
+    std::shared_ptr<const onnx_signature> signature;
   };
 
   runtime& rt_;
