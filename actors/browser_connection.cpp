@@ -18,6 +18,10 @@ namespace {
 
 using namespace connection;
 
+/// How old a memory sample stats() may answer with (the health monitor
+/// samples every 2 s by default, so its samples are always fresh).
+constexpr auto memory_max_age = std::chrono::milliseconds{1000};
+
 /// What a connection whose browser is being stopped answers: it is gone,
 /// as if it had quit already (askers then try another, see
 /// placement_attempt.hpp).
@@ -272,6 +276,7 @@ browser_connection(self_ptr self, browser_connection_config cfg) {
       auto& st = self->state;
       st.sampling = false;
       st.process_bytes = bytes;
+      st.memory_at = self->clock().now();
       for (auto& rp : st.stats_waiters)
         rp.deliver(make_stats(self));
       st.stats_waiters.clear();
@@ -345,7 +350,9 @@ browser_connection(self_ptr self, browser_connection_config cfg) {
     [=](stats_atom) -> caf::result<connection_stats> {
       // A fresh memory figure, measured off this thread.
       auto& st = self->state;
-      if (st.stopping || !sample_memory(self))
+      auto fresh = st.memory_at
+                   && self->clock().now() - *st.memory_at < memory_max_age;
+      if (st.stopping || fresh || !sample_memory(self))
         return make_stats(self);
       auto rp = self->make_response_promise<connection_stats>();
       st.stats_waiters.push_back(rp);

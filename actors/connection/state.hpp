@@ -123,9 +123,12 @@ struct browser_connection_state {
   bool ping_answered = true;
   double heartbeat_ms = 0;
   uint64_t page_heap_bytes = 0;
-  /// The last memory sample of the browser's processes; stats requests
-  /// waiting for the one being taken.
+  /// The last memory sample of the browser's processes, when it was
+  /// taken, and stats requests waiting for the one being taken. A sample
+  /// younger than memory_max_age answers stats at once: reading /proc for
+  /// every scrape and dashboard snapshot costs more than it tells.
   uint64_t process_bytes = 0;
+  std::optional<connection::clock_type::time_point> memory_at;
   bool sampling = false;
   std::vector<caf::typed_response_promise<connection_stats>> stats_waiters;
   /// The circuit breaker is the health monitor's: it decides the state

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/logging.hpp"
+#include "transport/browser/grid_status.hpp"
 #include "transport/browser/launch_profiles.hpp"
 #include "transport/net/http_client.hpp"
 
@@ -131,6 +132,9 @@ webdriver_new_session_body(browser_engine engine, const std::string& binary,
       options["binary"] = binary;
     match = {{"browserName", "firefox"}, {"moz:firefoxOptions", options}};
   }
+  // Who made it: a Grid shows it in its status, so that a runtime that
+  // died can have its sessions found and ended (grid_status.hpp).
+  match["webaccel:owner"] = json::parse(grid_owner_json(this_process_owner()));
   return json{{"capabilities", {{"alwaysMatch", match}}}}.dump();
 }
 

@@ -140,6 +140,7 @@ TEST_CASE("WebDriver: new-session bodies and replies") {
   CHECK(contains(args, "--enable-unsafe-webgpu"));
   for (auto& a : args)
     CHECK(a.rfind("--user-data-dir", 0) != 0);
+  CHECK(match["webaccel:owner"]["pid"] == getpid());
   auto ff = nlohmann::json::parse(
     webdriver_new_session_body(browser_engine::firefox, "", {}));
   CHECK(ff["capabilities"]["alwaysMatch"]["moz:firefoxOptions"]["prefs"]

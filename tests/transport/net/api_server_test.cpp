@@ -264,7 +264,7 @@ TEST_CASE("WebSockets open on their paths only, with the token in the "
   CHECK(beast::buffers_to_string(buf.data()) == "two");
   ws.close(beast::websocket::close_code::normal);
   // The server sees the close.
-  for (int i = 0; i < 100 && socket->is_open(); ++i)
+  for (int i = 0; i < 1000 && socket->is_open(); ++i)
     std::this_thread::sleep_for(20ms);
   CHECK_FALSE(socket->is_open());
   CHECK_FALSE(socket->send("three"));

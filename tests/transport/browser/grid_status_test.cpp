@@ -1,0 +1,86 @@
+#include "transport/browser/grid_status.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include <doctest/doctest.h>
+
+using namespace webaccel;
+
+namespace {
+
+/// A `GET /status` a real Selenium Grid 4.48 standalone answered.
+std::string captured(const std::string& name) {
+  std::ifstream in{std::string{WEBACCEL_TEST_DATA} + "/transport/browser/data/"
+                   + name};
+  std::stringstream buf;
+  buf << in.rdbuf();
+  REQUIRE(!buf.str().empty());
+  return buf.str();
+}
+
+} // namespace
+
+TEST_CASE("a Grid's status gives its slots per browser and its sessions") {
+  std::string error;
+  auto idle = parse_grid_status(captured("grid_status_idle.json"), error);
+  REQUIRE_MESSAGE(idle, error);
+  CHECK(idle->ready);
+  CHECK(idle->sessions.empty());
+  CHECK(idle->slots.at("chrome") >= 1);
+  CHECK(idle->free.at("chrome") == idle->slots.at("chrome"));
+  auto busy = parse_grid_status(captured("grid_status_one_session.json"),
+                                error);
+  REQUIRE_MESSAGE(busy, error);
+  REQUIRE(busy->sessions.size() == 1);
+  auto& s = busy->sessions[0];
+  CHECK(s.id == "471977937a48a6c5b2896018fd41bbe7");
+  CHECK(s.browser_name == "chrome");
+  CHECK(s.node_uri == "http://127.0.0.1:4444");
+  CHECK(busy->free.at("chrome") == busy->slots.at("chrome") - 1);
+  // The Grid hands back the owner capability the session was made with
+  // ({"run": "r1", "pid": 123} in that capture).
+  REQUIRE(s.owner);
+  CHECK(s.owner->pid == 123);
+  CHECK(s.owner->host.empty());
+}
+
+TEST_CASE("what is not a Grid status is refused; chromedriver has no nodes") {
+  std::string error;
+  CHECK_FALSE(parse_grid_status("<html>", error));
+  CHECK(error.find("not a Grid status") != std::string::npos);
+  CHECK_FALSE(parse_grid_status(R"({"value": {"nodes": 3}})", error));
+  CHECK(error.find("'nodes' is not a list") != std::string::npos);
+  auto driver = parse_grid_status(
+    R"({"value": {"ready": true, "message": "ChromeDriver ready"}})", error);
+  REQUIRE(driver);
+  CHECK(driver->ready);
+  CHECK(driver->slots.empty());
+}
+
+TEST_CASE("orphans are sessions of dead runtimes on this host only") {
+  grid_owner me{"head", 100, 5000};
+  auto session = [](std::optional<grid_owner> owner) {
+    grid_session s;
+    s.id = "s";
+    s.owner = std::move(owner);
+    return s;
+  };
+  auto alive = [](int32_t pid) { return pid == 100 || pid == 200; };
+  CHECK_FALSE(is_orphan(session(std::nullopt), me, alive)); // not webaccel's
+  CHECK_FALSE(is_orphan(session(me), me, alive));           // ours
+  CHECK_FALSE(is_orphan(session(grid_owner{"head", 200, 1}), me, alive));
+  CHECK(is_orphan(session(grid_owner{"head", 300, 1}), me, alive)); // dead
+  // Our pid, an earlier start: a runtime that died before we got its pid.
+  CHECK(is_orphan(session(grid_owner{"head", 100, 4000}), me, alive));
+  // Another host: its owner may live.
+  CHECK_FALSE(is_orphan(session(grid_owner{"node-2", 300, 1}), me, alive));
+  CHECK(grid_owner_json(me)
+        == R"({"host":"head","pid":100,"started_ms":5000})");
+  CHECK(std::string{grid_browser_name("chromium", browser_engine::chromium)}
+        == "chrome");
+  CHECK(std::string{grid_browser_name("edge", browser_engine::chromium)}
+        == "MicrosoftEdge");
+  CHECK(std::string{grid_browser_name("firefox", browser_engine::firefox)}
+        == "firefox");
+}
