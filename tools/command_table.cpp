@@ -184,7 +184,7 @@ std::vector<command_spec> make_commands() {
      "`webaccel serve`, and measures with keep-alive loopback clients: "
      "latency over HTTP against the embedded API (p50, p99), requests/s "
      "with 1, 16 and 64 clients, the cost of 10 /metrics scrapes a second "
-     "under 16 clients, and the time to build one dashboard snapshot.",
+     "under 16 clients (3 rounds without and with, in turn), and the time to build one dashboard snapshot.",
      {config_option,
       {"--requests", "N",
        "sequential requests for the latency comparison (default 500)"},

@@ -23,8 +23,10 @@ struct serve_bench_options {
   std::vector<size_t> clients{1, 16, 64};
   /// Length of each throughput run.
   double seconds = 5;
-  /// Scrapes per second in the /metrics run.
+  /// Scrapes per second in the /metrics runs, and rounds of runs without
+  /// and with them.
   double scrapes_per_s = 10;
+  size_t metrics_rounds = 3;
   std::function<void(const std::string&)> progress;
 };
 
