@@ -8,6 +8,7 @@
 
 #include "config/logging.hpp"
 #include "transport/browser/grid_status.hpp"
+#include "transport/browser/grid_sweep.hpp"
 #include "transport/browser/launch_profiles.hpp"
 #include "transport/net/http_client.hpp"
 
@@ -80,6 +81,7 @@ public:
 
 private:
   void start(const std::string& body, const std::string& page_url) {
+    sweep_orphans_once(peer_);
     std::string error;
     auto reply = http_json_request(peer_, "POST", "/session", body,
                                    session_timeout, error);
