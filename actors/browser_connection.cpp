@@ -253,8 +253,13 @@ browser_connection(self_ptr self, browser_connection_config cfg) {
         self->delayed_send(self, close_settle_time, deadline_atom::value,
                            uint64_t{close_settled});
     },
-    [=](exited_atom, int32_t, const std::string& what) {
-      if (!self->state.failure)
+    [=](exited_atom, int32_t status, const std::string& what) {
+      if (self->state.failure)
+        return;
+      if (status == browser_instance::refused)
+        fail_everything(self, make_error(errc::browser_unavailable,
+                                         self->state.cfg.kind + ": " + what));
+      else
         fail_everything(self,
                         make_error(errc::browser_crash,
                                    self->state.cfg.kind + " process " + what));

@@ -230,12 +230,17 @@ void on_failure(self_ptr self, uint64_t id, const caf::error& reason) {
   auto now = self->clock().now();
   st.counters.failures++;
   if (!st.intensity.record(now)) {
+    // A remote end that keeps refusing (down, no slot) leaves the browser
+    // unavailable; anything else is a crash loop.
+    auto code = category_of(reason) == errc::browser_unavailable
+                  ? errc::browser_unavailable
+                  : errc::browser_crash;
     auto err = make_error(
-      errc::browser_crash,
-      st.kind + " browsers failed " + std::to_string(st.intensity.recent(now))
-        + " times within " + std::to_string(st.cfg.policy.restart.window_ms)
-        + " ms (limit " + std::to_string(st.cfg.policy.restart.max_restarts)
-        + "); last: " + render_error(reason));
+      code, st.kind + " browsers failed "
+              + std::to_string(st.intensity.recent(now)) + " times within "
+              + std::to_string(st.cfg.policy.restart.window_ms) + " ms (limit "
+              + std::to_string(st.cfg.policy.restart.max_restarts)
+              + "); last: " + render_error(reason));
     logger()->error("{} supervisor gives up: {}", st.kind, render_error(err));
     stop_all(self, err, [=] { self->quit(err); });
     return;

@@ -195,3 +195,23 @@ TEST_CASE("sessions a killed runtime left on the Grid are ended by the next "
   }
   census.check();
 }
+
+TEST_CASE("a remote end that is down, or a Grid without the browser, is a "
+          "typed browser_unavailable error, at once") {
+  leaves_nothing_behind census;
+  {
+    auto down = "http://127.0.0.1:" + std::to_string(free_loopback_port());
+    runtime rt{grid_config(down)};
+    auto t0 = std::chrono::steady_clock::now();
+    try {
+      rt.connect_browser("chromium");
+      FAIL("a launch through a remote end that is down succeeded");
+    } catch (const failure& f) {
+      CHECK(f.code() == errc::browser_unavailable);
+      CHECK(std::string{f.what()}.find("is down") != std::string::npos);
+    }
+    // Not a session request that waits for its timeout (120 s).
+    CHECK(std::chrono::steady_clock::now() - t0 < 30s);
+  }
+  census.check();
+}

@@ -13,8 +13,12 @@ namespace webaccel {
 class browser_instance {
 public:
   /// Called at most once, from another thread, when the browser is gone
-  /// (status as waitpid gives it, or -1; and a description).
+  /// (status as waitpid gives it, -1, or `refused`; and a description).
   using exit_handler = std::function<void(int status, std::string what)>;
+
+  /// The exit status of a browser its remote end could not take: down, not
+  /// ready, or without a slot for it (an unavailable browser, not a crash).
+  static constexpr int refused = -2;
 
   virtual ~browser_instance() = default;
 

@@ -96,6 +96,20 @@ std::optional<grid_status> parse_grid_status(const std::string& body,
   return out;
 }
 
+std::optional<std::string> grid_refusal(const grid_status& status,
+                                        const std::string& browser_name) {
+  if (!status.ready)
+    return "not ready"
+           + (status.message.empty() ? std::string{} : ": " + status.message);
+  // A bare WebDriver remote end (no slots listed) takes what it can.
+  if (status.slots.empty() || status.slots.count(browser_name) != 0)
+    return std::nullopt;
+  std::string offers;
+  for (auto& [name, n] : status.slots)
+    offers += (offers.empty() ? "" : ", ") + name + " x" + std::to_string(n);
+  return "no node offers " + browser_name + " (the Grid offers " + offers + ")";
+}
+
 const char* grid_browser_name(const std::string& kind, browser_engine engine) {
   if (engine == browser_engine::firefox)
     return "firefox";

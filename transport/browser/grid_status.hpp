@@ -53,6 +53,13 @@ struct grid_status {
 std::optional<grid_status> parse_grid_status(const std::string& body,
                                              std::string& error);
 
+/// Why a remote end cannot take a session for `browser_name` now: not
+/// ready, or a Grid none of whose nodes offers that browser (a request
+/// for it would wait in the queue until it times out). nullopt if it can,
+/// perhaps after waiting in the Grid's queue for a busy slot.
+std::optional<std::string> grid_refusal(const grid_status& status,
+                                        const std::string& browser_name);
+
 /// The W3C browserName a Grid matches for a browser kind ("edge" is
 /// "MicrosoftEdge") of an engine.
 const char* grid_browser_name(const std::string& kind, browser_engine engine);

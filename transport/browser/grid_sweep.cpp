@@ -53,6 +53,29 @@ std::optional<size_t> end_orphan_sessions(const http_endpoint& remote,
   return ended;
 }
 
+std::optional<std::string> remote_refusal(const http_endpoint& remote,
+                                          const std::string& browser_name) {
+  std::string error;
+  auto where = "http://" + remote.host + ":" + remote.port + remote.base_path;
+  auto reply = http_json_request(remote, "GET", "/status", "", status_timeout,
+                                 error);
+  if (!reply)
+    return "the WebDriver remote end " + where + " is down: " + error;
+  auto status = parse_grid_status(reply->body, error);
+  if (!status)
+    return "the WebDriver remote end " + where + " answers no status: " + error;
+  if (auto why = grid_refusal(*status, browser_name))
+    return "the WebDriver remote end " + where + " cannot take " + browser_name
+           + ": " + *why;
+  auto free = status->free.find(browser_name);
+  if (!status->slots.empty()
+      && (free == status->free.end() || free->second == 0))
+    logger()->info("every {} slot of the Grid {} is busy: the session request "
+                   "waits in its queue",
+                   browser_name, where);
+  return std::nullopt;
+}
+
 void sweep_orphans_once(const http_endpoint& remote) {
   static std::mutex mtx;
   static std::set<std::string> swept;

@@ -24,6 +24,13 @@ std::optional<size_t> end_orphan_sessions(const http_endpoint& remote,
                                           const grid_owner& me,
                                           std::string& error);
 
+/// Why `remote` cannot take a session for `browser_name` now: down (no
+/// answer to GET /status), or grid_refusal's reasons. nullopt if it can.
+/// Logs when every slot is busy (the request then waits in the Grid's
+/// queue). Blocking.
+std::optional<std::string> remote_refusal(const http_endpoint& remote,
+                                          const std::string& browser_name);
+
 /// end_orphan_sessions for this process, once per remote end: later calls
 /// for the same host and port return at once, also while it runs.
 void sweep_orphans_once(const http_endpoint& remote);

@@ -37,9 +37,12 @@ chromium_driver_args(const std::vector<std::string>& extra) {
 
 class webdriver_browser final : public browser_instance {
 public:
-  webdriver_browser(http_endpoint peer, std::string body, std::string page_url,
+  webdriver_browser(http_endpoint peer, std::string browser_name,
+                    std::string body, std::string page_url,
                     exit_handler on_exit)
-    : peer_(std::move(peer)), on_exit_(std::move(on_exit)) {
+    : peer_(std::move(peer)),
+      browser_name_(std::move(browser_name)),
+      on_exit_(std::move(on_exit)) {
     worker_ = std::thread{
       [this, body = std::move(body), page_url = std::move(page_url)] {
         start(body, page_url);
@@ -81,6 +84,12 @@ public:
 
 private:
   void start(const std::string& body, const std::string& page_url) {
+    // Down, not ready, or no slot for this browser: a typed refusal now,
+    // not a session request that waits until it times out.
+    if (auto why = remote_refusal(peer_, browser_name_)) {
+      on_exit_(refused, *why);
+      return;
+    }
     sweep_orphans_once(peer_);
     std::string error;
     auto reply = http_json_request(peer_, "POST", "/session", body,
@@ -102,6 +111,7 @@ private:
   }
 
   http_endpoint peer_;
+  std::string browser_name_;
   exit_handler on_exit_;
   /// Written by the worker before it ends; read after joining it.
   std::string session_;
@@ -173,8 +183,9 @@ launch_webdriver_browser(const std::string& webdriver_url,
   if (!peer)
     return nullptr;
   return std::make_unique<webdriver_browser>(
-    std::move(*peer), webdriver_new_session_body(engine, binary, extra_args),
-    page_url, std::move(on_exit));
+    std::move(*peer), grid_browser_name(to_string(engine), engine),
+    webdriver_new_session_body(engine, binary, extra_args), page_url,
+    std::move(on_exit));
 }
 
 } // namespace webaccel

@@ -84,3 +84,28 @@ TEST_CASE("orphans are sessions of dead runtimes on this host only") {
   CHECK(std::string{grid_browser_name("firefox", browser_engine::firefox)}
         == "firefox");
 }
+
+TEST_CASE("a Grid that is not ready, or offers no node for the browser, "
+          "refuses at once; a busy one queues") {
+  std::string error;
+  auto idle = parse_grid_status(captured("grid_status_idle.json"), error);
+  REQUIRE(idle);
+  CHECK_FALSE(grid_refusal(*idle, "chrome"));
+  // The standalone also offers firefox and MicrosoftEdge slots (whose
+  // drivers are missing here); no node offers safari.
+  CHECK_FALSE(grid_refusal(*idle, "firefox"));
+  auto none = grid_refusal(*idle, "safari");
+  REQUIRE(none);
+  CHECK(none->find("no node offers safari (the Grid offers ") == 0);
+  CHECK(none->find("chrome x") != std::string::npos);
+  auto busy = *idle;
+  busy.free["chrome"] = 0;
+  CHECK_FALSE(grid_refusal(busy, "chrome")); // It waits in the queue.
+  grid_status starting;
+  starting.message = "Selenium Grid not ready.";
+  CHECK(grid_refusal(starting, "chrome")
+        == std::optional<std::string>{"not ready: Selenium Grid not ready."});
+  grid_status driver; // chromedriver: ready, no slots listed.
+  driver.ready = true;
+  CHECK_FALSE(grid_refusal(driver, "firefox"));
+}
