@@ -1,8 +1,6 @@
 // GET /metrics of a real `webaccel serve`: the text passes `promtool check
 // metrics` (Debian's prometheus package), and a real Prometheus server
 // scrapes it and answers queries over what it scraped.
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <future>
@@ -11,6 +9,7 @@
 #include <doctest/doctest.h>
 
 #include "tests/support/cli_child.hpp"
+#include "tests/support/loopback_port.hpp"
 #include "tests/support/process_census.hpp"
 #include "tests/support/scratch_dir.hpp"
 #include "tests/support/serve_child.hpp"
@@ -20,20 +19,6 @@ using namespace webaccel::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-/// A loopback port nobody listens on now (Prometheus takes a fixed one).
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 /// The value of a Prometheus instant query's first sample, if it has one.
 std::optional<double> query(const std::string& prometheus,
@@ -99,7 +84,7 @@ TEST_CASE("serve's /metrics passes promtool, and a real Prometheus scrapes "
                                      + scrape + "' 2>&1; echo rc=$?"});
     CHECK(lint == "rc=0\n");
     // A real Prometheus scraping every second.
-    auto prom_port = std::to_string(free_port());
+    auto prom_port = std::to_string(free_loopback_port());
     std::ofstream{dir.file("prometheus.yml")}
       << "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
          "scrape_configs:\n  - job_name: webaccel\n    static_configs:\n"

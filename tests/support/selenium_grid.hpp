@@ -5,8 +5,6 @@
 // the browsers) and removes it.
 #pragma once
 
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -19,25 +17,12 @@
 
 #include <doctest/doctest.h>
 
+#include "tests/support/loopback_port.hpp"
 #include "transport/browser/grid_status.hpp"
 #include "transport/browser/process.hpp"
 #include "transport/net/http_client.hpp"
 
 namespace webaccel::test {
-
-/// A loopback port nobody listens on now.
-inline int free_loopback_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 class selenium_grid {
 public:

@@ -55,6 +55,7 @@ std::optional<grid_status> parse_grid_status(const std::string& body,
   auto nodes = v.find("nodes");
   if (nodes == v.end()) // A bare WebDriver remote end (chromedriver).
     return out;
+  out.grid = true;
   if (!nodes->is_array()) {
     error = "the Grid status's 'nodes' is not a list";
     return std::nullopt;
@@ -98,11 +99,13 @@ std::optional<grid_status> parse_grid_status(const std::string& body,
 
 std::optional<std::string> grid_refusal(const grid_status& status,
                                         const std::string& browser_name) {
-  if (!status.ready)
-    return "not ready"
-           + (status.message.empty() ? std::string{} : ": " + status.message);
-  // A bare WebDriver remote end (no slots listed) takes what it can.
-  if (status.slots.empty() || status.slots.count(browser_name) != 0)
+  if (!status.grid)
+    return std::nullopt; // A bare remote end takes what it can.
+  if (status.slots.empty())
+    return "no node is up"
+           + (status.message.empty() ? std::string{}
+                                     : " (" + status.message + ")");
+  if (status.slots.count(browser_name) != 0)
     return std::nullopt;
   std::string offers;
   for (auto& [name, n] : status.slots)

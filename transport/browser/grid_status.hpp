@@ -39,6 +39,10 @@ struct grid_session {
 };
 
 struct grid_status {
+  /// A Grid (its status lists nodes), not a bare WebDriver remote end.
+  bool grid = false;
+  /// A Grid is not ready while every slot is busy, too: then a session
+  /// request waits in its queue.
   bool ready = false;
   std::string message;
   /// Slots per browserName ("chrome", "firefox", ...) on nodes that are
@@ -53,10 +57,10 @@ struct grid_status {
 std::optional<grid_status> parse_grid_status(const std::string& body,
                                              std::string& error);
 
-/// Why a remote end cannot take a session for `browser_name` now: not
-/// ready, or a Grid none of whose nodes offers that browser (a request
-/// for it would wait in the queue until it times out). nullopt if it can,
-/// perhaps after waiting in the Grid's queue for a busy slot.
+/// Why a Grid cannot take a session for `browser_name` now: no node is up,
+/// or none offers that browser (a request for it would wait in the queue
+/// until it times out). nullopt if it can, perhaps after waiting in the
+/// Grid's queue for a busy slot ("not ready" is that case too).
 std::optional<std::string> grid_refusal(const grid_status& status,
                                         const std::string& browser_name);
 

@@ -85,8 +85,8 @@ TEST_CASE("orphans are sessions of dead runtimes on this host only") {
         == "firefox");
 }
 
-TEST_CASE("a Grid that is not ready, or offers no node for the browser, "
-          "refuses at once; a busy one queues") {
+TEST_CASE("a Grid without a node up, or without the browser, refuses at "
+          "once; a busy one queues") {
   std::string error;
   auto idle = parse_grid_status(captured("grid_status_idle.json"), error);
   REQUIRE(idle);
@@ -98,13 +98,18 @@ TEST_CASE("a Grid that is not ready, or offers no node for the browser, "
   REQUIRE(none);
   CHECK(none->find("no node offers safari (the Grid offers ") == 0);
   CHECK(none->find("chrome x") != std::string::npos);
+  // Every slot busy: the Grid says it is not ready, and the request waits
+  // in its queue.
   auto busy = *idle;
   busy.free["chrome"] = 0;
-  CHECK_FALSE(grid_refusal(busy, "chrome")); // It waits in the queue.
-  grid_status starting;
-  starting.message = "Selenium Grid not ready.";
-  CHECK(grid_refusal(starting, "chrome")
-        == std::optional<std::string>{"not ready: Selenium Grid not ready."});
+  busy.ready = false;
+  CHECK_FALSE(grid_refusal(busy, "chrome"));
+  grid_status empty;
+  empty.grid = true;
+  empty.message = "Selenium Grid not ready.";
+  CHECK(
+    grid_refusal(empty, "chrome")
+    == std::optional<std::string>{"no node is up (Selenium Grid not ready.)"});
   grid_status driver; // chromedriver: ready, no slots listed.
   driver.ready = true;
   CHECK_FALSE(grid_refusal(driver, "firefox"));
