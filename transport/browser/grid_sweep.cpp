@@ -24,18 +24,10 @@ bool process_alive(int32_t pid) {
   return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
 }
 
-std::optional<size_t> end_orphan_sessions(const http_endpoint& remote,
-                                          const grid_owner& me,
-                                          std::string& error) {
-  auto reply = http_json_request(remote, "GET", "/status", "", status_timeout,
-                                 error);
-  if (!reply)
-    return std::nullopt;
-  auto status = parse_grid_status(reply->body, error);
-  if (!status)
-    return std::nullopt;
+size_t end_orphan_sessions(const http_endpoint& remote,
+                           const grid_status& status, const grid_owner& me) {
   size_t ended = 0;
-  for (auto& s : status->sessions) {
+  for (auto& s : status.sessions) {
     if (!is_orphan(s, me, process_alive))
       continue;
     std::string why;
@@ -53,30 +45,39 @@ std::optional<size_t> end_orphan_sessions(const http_endpoint& remote,
   return ended;
 }
 
-std::optional<std::string> remote_refusal(const http_endpoint& remote,
-                                          const std::string& browser_name) {
+remote_check check_remote(const http_endpoint& remote,
+                          const std::string& browser_name) {
+  remote_check out;
   std::string error;
   auto where = "http://" + remote.host + ":" + remote.port + remote.base_path;
   auto reply = http_json_request(remote, "GET", "/status", "", status_timeout,
                                  error);
-  if (!reply)
-    return "the WebDriver remote end " + where + " is down: " + error;
-  auto status = parse_grid_status(reply->body, error);
-  if (!status)
-    return "the WebDriver remote end " + where + " answers no status: " + error;
-  if (auto why = grid_refusal(*status, browser_name))
-    return "the WebDriver remote end " + where + " cannot take " + browser_name
-           + ": " + *why;
-  auto free = status->free.find(browser_name);
-  if (!status->slots.empty()
-      && (free == status->free.end() || free->second == 0))
+  if (!reply) {
+    out.refusal = "the WebDriver remote end " + where + " is down: " + error;
+    return out;
+  }
+  out.status = parse_grid_status(reply->body, error);
+  if (!out.status) {
+    out.refusal = "the WebDriver remote end " + where
+                  + " answers no status: " + error;
+    return out;
+  }
+  if (auto why = grid_refusal(*out.status, browser_name)) {
+    out.refusal = "the WebDriver remote end " + where + " cannot take "
+                  + browser_name + ": " + *why;
+    return out;
+  }
+  auto free = out.status->free.find(browser_name);
+  if (!out.status->slots.empty()
+      && (free == out.status->free.end() || free->second == 0))
     logger()->info("every {} slot of the Grid {} is busy: the session request "
                    "waits in its queue",
                    browser_name, where);
-  return std::nullopt;
+  return out;
 }
 
-void sweep_orphans_once(const http_endpoint& remote) {
+void sweep_orphans_once(const http_endpoint& remote,
+                        const grid_status& status) {
   static std::mutex mtx;
   static std::set<std::string> swept;
   auto key = remote.host + ":" + remote.port + remote.base_path;
@@ -88,10 +89,7 @@ void sweep_orphans_once(const http_endpoint& remote) {
   // The launches behind this one do not wait: a session request that finds
   // every slot taken by orphans waits in the Grid's queue until the sweep
   // has freed them.
-  std::string error;
-  if (!end_orphan_sessions(remote, this_process_owner(), error))
-    logger()->warn("could not look for orphan WebDriver sessions on {}: {}",
-                   key, error);
+  end_orphan_sessions(remote, status, this_process_owner());
 }
 
 } // namespace webaccel

@@ -1,8 +1,8 @@
-// Ends the sessions a dead webaccel runtime left on a WebDriver remote end
-// (a Selenium Grid): its status lists every session with its owner
-// (grid_status.hpp), and those whose owner is gone are deleted. The first
-// launch on each remote end in a process sweeps it once, before it asks
-// for its own session.
+// What a launch asks a WebDriver remote end (a Selenium Grid) before its
+// session: one GET /status tells whether it can take the session, and
+// lists every session with its owner (grid_status.hpp). Those a dead
+// webaccel runtime left are deleted: the first launch on each remote end in
+// a process sweeps it once, before it asks for its own session.
 #pragma once
 
 #include <cstddef>
@@ -17,22 +17,26 @@ namespace webaccel {
 /// Whether a process of this pid exists (it may be another program).
 bool process_alive(int32_t pid);
 
-/// Deletes the orphans of `me` on `remote`; how many were ended, nullopt
-/// and `error` if the status could not be read. Blocking: call off actor
-/// threads.
-std::optional<size_t> end_orphan_sessions(const http_endpoint& remote,
-                                          const grid_owner& me,
-                                          std::string& error);
+/// Deletes the orphans of `me` that `status` lists on `remote`; how many
+/// were ended. Blocking: call off actor threads.
+size_t end_orphan_sessions(const http_endpoint& remote,
+                           const grid_status& status, const grid_owner& me);
 
-/// Why `remote` cannot take a session for `browser_name` now: down (no
-/// answer to GET /status), or grid_refusal's reasons. nullopt if it can.
-/// Logs when every slot is busy (the request then waits in the Grid's
-/// queue). Blocking.
-std::optional<std::string> remote_refusal(const http_endpoint& remote,
-                                          const std::string& browser_name);
+/// What a remote end says before a session is asked of it: its status, or
+/// why it cannot take one for `browser_name` now (down: no answer to GET
+/// /status; or grid_refusal's reasons). Logs when every slot is busy (the
+/// request then waits in the Grid's queue). Blocking.
+struct remote_check {
+  std::optional<grid_status> status;
+  /// Empty when it can take the session.
+  std::string refusal;
+};
+remote_check check_remote(const http_endpoint& remote,
+                          const std::string& browser_name);
 
-/// end_orphan_sessions for this process, once per remote end: later calls
-/// for the same host and port return at once, also while it runs.
-void sweep_orphans_once(const http_endpoint& remote);
+/// end_orphan_sessions for this process with the `status` just read, once
+/// per remote end: later calls for the same host and port return at once,
+/// also while it runs.
+void sweep_orphans_once(const http_endpoint& remote, const grid_status& status);
 
 } // namespace webaccel

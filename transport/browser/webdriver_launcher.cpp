@@ -86,11 +86,12 @@ private:
   void start(const std::string& body, const std::string& page_url) {
     // Down, not ready, or no slot for this browser: a typed refusal now,
     // not a session request that waits until it times out.
-    if (auto why = remote_refusal(peer_, browser_name_)) {
-      on_exit_(refused, *why);
+    auto remote = check_remote(peer_, browser_name_);
+    if (!remote.refusal.empty()) {
+      on_exit_(refused, remote.refusal);
       return;
     }
-    sweep_orphans_once(peer_);
+    sweep_orphans_once(peer_, *remote.status);
     std::string error;
     auto reply = http_json_request(peer_, "POST", "/session", body,
                                    session_timeout, error);

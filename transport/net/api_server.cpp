@@ -14,6 +14,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include "config/logging.hpp"
+#include "transport/net/listener.hpp"
 
 namespace webaccel {
 
@@ -422,18 +423,8 @@ std::unique_ptr<api_server> api_server::start(api_server_options opts,
   auto addr = net::ip::make_address(host, ec);
   if (ec)
     throw std::runtime_error("'" + im.opts.host + "' is not an IP address");
-  tcp::endpoint ep{addr, im.opts.port};
-  auto where = im.opts.host + ":" + std::to_string(im.opts.port);
-  im.acceptor.open(ep.protocol(), ec);
-  if (!ec)
-    im.acceptor.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec)
-    im.acceptor.bind(ep, ec);
-  if (!ec)
-    im.acceptor.listen(net::socket_base::max_listen_connections, ec);
-  if (ec)
-    throw std::runtime_error("cannot listen on " + where + ": " + ec.message());
-  srv->port_ = im.acceptor.local_endpoint().port();
+  srv->port_ = listen_on(im.acceptor, tcp::endpoint{addr, im.opts.port},
+                         im.opts.host + ":" + std::to_string(im.opts.port));
   im.do_accept();
   for (size_t i = 0; i < std::max<size_t>(1, im.opts.threads); ++i)
     srv->threads_.emplace_back([&im] { im.ioc.run(); });

@@ -13,6 +13,7 @@
 
 #include "config/logging.hpp"
 #include "transport/net/bridge_session.hpp"
+#include "transport/net/listener.hpp"
 
 namespace webaccel {
 
@@ -322,18 +323,8 @@ std::shared_ptr<http_server> http_server::start(http_server_options opts) {
   if (ec)
     throw std::runtime_error("server.host: '" + im.opts.host
                              + "' is not an IP address");
-  tcp::endpoint ep{addr, im.opts.port};
-  auto where = im.opts.host + ":" + std::to_string(im.opts.port);
-  im.acceptor.open(ep.protocol(), ec);
-  if (!ec)
-    im.acceptor.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec)
-    im.acceptor.bind(ep, ec);
-  if (!ec)
-    im.acceptor.listen(net::socket_base::max_listen_connections, ec);
-  if (ec)
-    throw std::runtime_error("cannot listen on " + where + ": " + ec.message());
-  srv->port_ = im.acceptor.local_endpoint().port();
+  srv->port_ = listen_on(im.acceptor, tcp::endpoint{addr, im.opts.port},
+                         im.opts.host + ":" + std::to_string(im.opts.port));
   srv->host_ = im.opts.host;
   im.do_accept();
   srv->io_thread_ = std::thread{[&im] { im.ioc.run(); }};

@@ -1,0 +1,24 @@
+#include "transport/net/listener.hpp"
+
+#include <stdexcept>
+
+namespace webaccel {
+
+uint16_t listen_on(boost::asio::ip::tcp::acceptor& acceptor,
+                   const boost::asio::ip::tcp::endpoint& endpoint,
+                   const std::string& where) {
+  namespace net = boost::asio;
+  boost::system::error_code ec;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec)
+    acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec)
+    acceptor.bind(endpoint, ec);
+  if (!ec)
+    acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec)
+    throw std::runtime_error("cannot listen on " + where + ": " + ec.message());
+  return acceptor.local_endpoint().port();
+}
+
+} // namespace webaccel
