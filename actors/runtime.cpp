@@ -81,6 +81,40 @@ make_launcher_factory(std::map<std::string, browser_config> browsers,
   };
 }
 
+/// The page server's TLS identity when the config asks for HTTPS; null
+/// otherwise. @throws config_error naming the file that is wrong.
+std::shared_ptr<const tls_identity>
+page_server_identity(const runtime_config& cfg) {
+  if (!cfg.tls.enabled)
+    return nullptr;
+  auto id = std::make_shared<tls_identity>();
+  std::string error;
+  if (cfg.tls.certificate.empty()) {
+    std::vector<std::string> hosts{"localhost", "127.0.0.1"};
+    if (cfg.host != "0.0.0.0" && cfg.host != "::" && cfg.host != "127.0.0.1")
+      hosts.push_back(cfg.host);
+    if (!generate_tls_identity(hosts, *id, error))
+      throw config_error("server.tls: " + error);
+  } else if (!load_tls_identity(cfg.tls.certificate, cfg.tls.key, *id, error)) {
+    throw config_error("server.tls: " + error);
+  }
+  return id;
+}
+
+/// Tells the browsers we start to trust exactly `id`'s key. Chromium takes
+/// the key's hash; Firefox has no such switch (see the README).
+void trust_page_server(std::map<std::string, browser_config>& browsers,
+                       const browser_inventory& inventory,
+                       const tls_identity& id) {
+  for (auto& [kind, bc] : browsers) {
+    auto found = inventory.installed.find(kind);
+    if (found != inventory.installed.end()
+        && found->second.engine == browser_engine::chromium)
+      bc.extra_args.push_back("--ignore-certificate-errors-spki-list="
+                              + id.spki_sha256);
+  }
+}
+
 void check_assets(const runtime_config& cfg) {
   namespace fs = std::filesystem;
   if (!fs::exists(fs::path{cfg.assets_dir} / "index.html"))
@@ -166,7 +200,11 @@ runtime::runtime(runtime_config cfg) {
   impl_ = std::make_shared<impl>(std::move(cfg));
   auto& c = impl_->cfg;
   impl_->browsers = take_browser_inventory(c);
-  http_server_options opts{c.host, c.port, c.assets_dir, c.max_message_bytes};
+  auto identity = page_server_identity(c);
+  if (identity)
+    trust_page_server(c.browsers, impl_->browsers, *identity);
+  http_server_options opts{c.host, c.port, c.assets_dir, c.max_message_bytes,
+                           identity};
   impl_->server = http_server::start(opts);
   logger()->info("serving {} on {}", c.assets_dir, impl_->server->origin());
   pool_config pc;

@@ -10,12 +10,22 @@ const SIMD_MODULE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0,
 const THREADS_MODULE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2,
   1, 0, 5, 4, 1, 3, 1, 1, 10, 11, 1, 9, 0, 65, 0, 254, 16, 2, 0, 26, 11]);
 
+/// Why an API the browser has is hidden here: WebGPU and WebNN exist only in
+/// secure contexts (https://, or http:// on loopback).
+export function missingApiReason(api, context = globalThis) {
+  if (context.isSecureContext === false) {
+    const origin = context.location ? context.location.origin : 'this origin';
+    return `${api} is undefined: the page is not a secure context (${origin}; serve it over https)`;
+  }
+  return `${api} is undefined`;
+}
+
 function describe(err) {
   return err && err.name ? `${err.name}: ${err.message}` : String(err);
 }
 
 async function probeWebGpu() {
-  if (!('gpu' in navigator)) return { available: false, reason: 'navigator.gpu is undefined' };
+  if (!('gpu' in navigator)) return { available: false, reason: missingApiReason('navigator.gpu') };
   try {
     const adapter = await navigator.gpu.requestAdapter();
     if (!adapter) return { available: false, reason: 'navigator.gpu.requestAdapter() returned null' };
@@ -41,7 +51,7 @@ async function probeWebGpu() {
 }
 
 async function probeWebNn() {
-  if (!('ml' in navigator)) return { available: false, reason: 'navigator.ml is undefined' };
+  if (!('ml' in navigator)) return { available: false, reason: missingApiReason('navigator.ml') };
   const failures = [];
   for (const deviceType of ['cpu', 'gpu', 'npu']) {
     try {

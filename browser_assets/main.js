@@ -13,7 +13,9 @@ const params = new URLSearchParams(location.search);
 const token = params.get('token') || '';
 const runner = new ModelRunner();
 const faults = new FaultHooks(params.get('faults') === '1');
-const ws = new WebSocket(`ws://${location.host}/bridge?token=${encodeURIComponent(token)}`);
+// wss:// when the page came over https (a remote page needs that for WebGPU).
+const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+const ws = new WebSocket(`${scheme}://${location.host}/bridge?token=${encodeURIComponent(token)}`);
 ws.binaryType = 'arraybuffer';
 
 async function onControl(msg) {

@@ -96,6 +96,35 @@ read_classification_rules(const json& x, const std::string& path) {
   return out;
 }
 
+/// {"generate": true} or {"certificate": FILE, "key": FILE}.
+tls_config read_tls(const json& j, const std::string& path,
+                    const std::string& base_dir) {
+  object_reader r{j, path};
+  tls_config out;
+  bool generate = false;
+  r.get("generate", generate);
+  r.get("certificate", out.certificate);
+  r.get("key", out.key);
+  r.reject_unknown_keys();
+  bool files = !out.certificate.empty() || !out.key.empty();
+  if (generate && files)
+    fail(path, "give either \"generate\": true or a certificate and its "
+               "key, not both");
+  if (!generate && !files)
+    fail(path, "expected \"generate\": true, or \"certificate\" and "
+               "\"key\" (PEM files)");
+  if (files && out.certificate.empty())
+    fail(r.child("certificate"), "a key needs its certificate (PEM file)");
+  if (files && out.key.empty())
+    fail(r.child("key"), "a certificate needs its private key (PEM file)");
+  if (files) {
+    out.certificate = resolve_path(base_dir, out.certificate);
+    out.key = resolve_path(base_dir, out.key);
+  }
+  out.enabled = true;
+  return out;
+}
+
 } // namespace
 
 runtime_config parse_config(std::string_view json_text,
@@ -117,6 +146,8 @@ runtime_config parse_config(std::string_view json_text,
     r.get_int("port", cfg.port, 0, 65535);
     r.get_int("max_message_bytes", cfg.max_message_bytes, 1024,
               uint64_t{1} << 30);
+    if (auto tls = r.find("tls"))
+      cfg.tls = read_tls(*tls, r.child("tls"), base_dir);
     r.reject_unknown_keys();
   }
   top.get("assets_dir", cfg.assets_dir);

@@ -47,6 +47,16 @@ struct browser_config {
   launcher_config launcher;
 };
 
+/// "server.tls": serve pages over HTTPS and WSS. Pages from another
+/// machine need it (an http:// origin that is not loopback is not a secure
+/// context: no WebGPU, no WebNN). Browsers we start trust exactly this key.
+struct tls_config {
+  bool enabled = false;
+  /// PEM files; both empty = generate a self-signed certificate per run.
+  std::string certificate;
+  std::string key;
+};
+
 /// One model `webaccel run` runs without arguments, and its input.
 struct demo_item {
   /// Registry name of the model.
@@ -67,6 +77,7 @@ struct runtime_config {
   std::string assets_dir;
   /// Largest WebSocket message accepted from a page, in bytes.
   uint64_t max_message_bytes = 16u * 1024 * 1024;
+  tls_config tls;
   /// The model registry by name.
   std::map<std::string, model_entry> models;
   /// Browser kinds by name ("chromium", "chrome", "edge", "firefox").

@@ -26,10 +26,10 @@ step() { printf '\n== %s\n' "$*" >&2; }
 # -- Debian packages -------------------------------------------------------------
 packages=(
   g++ pkg-config meson ninja-build clang-format
-  libcaf-dev libboost-dev nlohmann-json3-dev libsqlite3-dev libspdlog-dev
+  libcaf-dev libboost-dev nlohmann-json3-dev libsqlite3-dev libspdlog-dev libssl-dev
   doctest-dev
   chromium chromium-driver firefox-esr espeak-ng python3 python3-onnx python3-numpy
-  curl prometheus openjdk-17-jre-headless
+  curl prometheus openjdk-17-jre-headless iproute2 openssl
 )
 # Node and npm may come from elsewhere (a newer Node); only add Debian's when
 # there is none.

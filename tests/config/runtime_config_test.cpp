@@ -49,6 +49,35 @@ TEST_CASE("comments are allowed and relative paths resolve against the base") {
   CHECK(cfg.models["m"].family == model_family::audio);
 }
 
+TEST_CASE("server.tls: generated, or a certificate with its key, and each "
+          "mistake named") {
+  auto generated = parse_config(R"({"server": {"tls": {"generate": true}}})",
+                                "/base", "t");
+  CHECK(generated.tls.enabled);
+  CHECK(generated.tls.certificate.empty());
+  auto files = parse_config(
+    R"({"server": {"tls": {"certificate": "c.pem", "key": "/k.pem"}}})",
+    "/base", "t");
+  CHECK(files.tls.enabled);
+  CHECK(files.tls.certificate == "/base/c.pem");
+  CHECK(files.tls.key == "/k.pem");
+  CHECK_FALSE(parse_config("{}", "/base", "t").tls.enabled);
+  CHECK(error_of(R"({"server": {"tls": {}}})")
+        == "$.server.tls: expected \"generate\": true, or \"certificate\" "
+           "and \"key\" (PEM files)");
+  CHECK(error_of(R"({"server": {"tls": {"certificate": "c.pem"}}})")
+        == "$.server.tls.key: a certificate needs its private key (PEM file)");
+  CHECK(error_of(R"({"server": {"tls": {"key": "k.pem"}}})")
+        == "$.server.tls.certificate: a key needs its certificate (PEM file)");
+  CHECK(error_of(R"({"server": {"tls": {"generate": true, "key": "k"}}})")
+        == "$.server.tls: give either \"generate\": true or a certificate "
+           "and its key, not both");
+  CHECK(error_of(R"({"server": {"tls": {"generate": "yes"}}})")
+        == "$.server.tls.generate: expected true or false, got string");
+  CHECK(error_of(R"({"server": {"tls": {"cert": "c"}}})")
+        == "$.server.tls: unknown key 'cert'");
+}
+
 TEST_CASE("every config error names the key path and what is wrong") {
   CHECK(error_of(R"({"server": {"port": 70000}})")
         == "$.server.port: must be between 0 and 65535, got 70000");

@@ -11,8 +11,6 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
-#include <regex>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -20,6 +18,7 @@
 
 #include "actors/runtime.hpp"
 #include "tests/support/cli_child.hpp"
+#include "tests/support/config_document.hpp"
 #include "tests/support/process_census.hpp"
 #include "tests/support/scratch_dir.hpp"
 #include "tests/support/selenium_grid.hpp"
@@ -88,19 +87,7 @@ pid_t browser_pid(const selenium_grid& grid) {
 
 /// The default config as a file, its browsers on the Grid.
 std::string grid_config_file(const scratch_dir& dir, const std::string& url) {
-  std::ifstream in{std::string{WEBACCEL_TEST_DATA}
-                   + "/../config/default_config.json.in"};
-  std::stringstream buf;
-  buf << in.rdbuf();
-  auto source
-    = std::filesystem::canonical(std::string{WEBACCEL_TEST_DATA} + "/..")
-        .string();
-  auto build
-    = std::filesystem::path{cli()}.parent_path().parent_path().string();
-  auto text = std::regex_replace(
-    std::regex_replace(buf.str(), std::regex{"@SOURCE_DIR@"}, source),
-    std::regex{"@BUILD_DIR@"}, build);
-  auto doc = nlohmann::json::parse(text, nullptr, true, true);
+  auto doc = default_config_document();
   doc["browsers"]
     = {{"chromium",
         {{"executable", "/usr/lib/chromium/chromium"},

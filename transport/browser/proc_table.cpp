@@ -17,12 +17,15 @@ std::optional<proc_entry> read_proc_entry(pid_t pid) {
   if (!std::getline(stat, line))
     return std::nullopt;
   // The command name in parentheses may hold spaces and parentheses.
+  auto open = line.find('(');
   auto close = line.rfind(')');
-  if (close == std::string::npos || close + 2 > line.size())
+  if (open == std::string::npos || close == std::string::npos || close < open
+      || close + 2 > line.size())
     return std::nullopt;
   std::istringstream fields{line.substr(close + 2)};
   proc_entry out;
   out.pid = pid;
+  out.name = line.substr(open + 1, close - open - 1);
   if (!(fields >> out.state >> out.ppid >> out.pgrp))
     return std::nullopt;
   // After pgrp (field 5): flags is field 9, starttime field 22.

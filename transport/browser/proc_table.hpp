@@ -13,6 +13,9 @@ namespace webaccel {
 
 struct proc_entry {
   pid_t pid = 0;
+  /// The kernel's name for it (comm: at most 15 characters), which a
+  /// zombie keeps.
+  std::string name;
   /// 'R', 'S', 'Z' (zombie), ...
   char state = 0;
   pid_t ppid = 0;

@@ -59,6 +59,18 @@ std::vector<pid_t> marked_children(const std::string& marker) {
   return out;
 }
 
+/// Reaps zombies among our children that were Chromium's crashpad handlers.
+/// They double-fork out of the browser's process group and are adopted by
+/// us (subreaper); one that exits before the watcher saw it alive has no
+/// environment left to carry our marker, so only its name tells what it
+/// was. Only zombies are touched: reaping the dead harms no one.
+void reap_dead_crash_handlers() {
+  auto self = getpid();
+  for (auto& p : list_processes())
+    if (p.ppid == self && p.state == 'Z' && p.name == "chrome_crashpad")
+      waitpid(p.pid, nullptr, WNOHANG);
+}
+
 std::string scratch_root() {
   const char* tmp = std::getenv("TMPDIR");
   return tmp && *tmp ? tmp : "/tmp";
@@ -275,6 +287,7 @@ void process::watch_helpers() {
       i = rc == *i || (rc < 0 && errno == ECHILD) ? helpers_.erase(i)
                                                   : std::next(i);
     }
+    reap_dead_crash_handlers();
   }
 }
 
@@ -341,6 +354,7 @@ void process::stop() {
       std::this_thread::sleep_for(std::chrono::milliseconds{10});
   }
   reap_helpers(deadline + std::chrono::seconds{1});
+  reap_dead_crash_handlers();
   if (!opts_.scratch_dir.empty()) {
     std::error_code ec;
     std::filesystem::remove_all(opts_.scratch_dir, ec);

@@ -1,6 +1,7 @@
 #include "transport/net/bridge_session.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/beast/ssl.hpp>
 #include <caf/send.hpp>
 
 #include "config/logging.hpp"
@@ -11,20 +12,23 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 namespace net = boost::asio;
 
-bridge_session::bridge_session(beast::tcp_stream&& stream,
-                               bridge_peer_actor peer,
-                               uint64_t max_message_bytes)
+template <class Stream>
+bridge_session<Stream>::bridge_session(Stream&& stream, bridge_peer_actor peer,
+                                       uint64_t max_message_bytes)
   : ws_(std::move(stream)),
     peer_(std::move(peer)),
     max_message_bytes_(max_message_bytes) {
   // nop
 }
 
-bridge_session::~bridge_session() {
+template <class Stream>
+bridge_session<Stream>::~bridge_session() {
   notify_closed("bridge session ended");
 }
 
-void bridge_session::run(beast::http::request<beast::http::string_body> req) {
+template <class Stream>
+void bridge_session<Stream>::run(
+  beast::http::request<beast::http::string_body> req) {
   // The upgrade is done; from now on Beast's WebSocket timeouts apply.
   beast::get_lowest_layer(ws_).expires_never();
   // Frames are small and latency-bound: do not let Nagle hold them back.
@@ -34,26 +38,32 @@ void bridge_session::run(beast::http::request<beast::http::string_body> req) {
   ws_.set_option(
     websocket::stream_base::timeout::suggested(beast::role_type::server));
   ws_.read_message_max(max_message_bytes_);
-  ws_.async_accept(req, beast::bind_front_handler(&bridge_session::on_accept,
-                                                  shared_from_this()));
+  ws_.async_accept(req,
+                   beast::bind_front_handler(&bridge_session<Stream>::on_accept,
+                                             this->shared_from_this()));
 }
 
-void bridge_session::on_accept(beast::error_code ec) {
+template <class Stream>
+void bridge_session<Stream>::on_accept(beast::error_code ec) {
   if (ec) {
     notify_closed("WebSocket handshake failed: " + ec.message());
     return;
   }
-  caf::anon_send(peer_, opened_atom::value,
-                 std::static_pointer_cast<bridge_channel>(shared_from_this()));
+  caf::anon_send(
+    peer_, opened_atom::value,
+    std::static_pointer_cast<bridge_channel>(this->shared_from_this()));
   do_read();
 }
 
-void bridge_session::do_read() {
-  ws_.async_read(buffer_, beast::bind_front_handler(&bridge_session::on_read,
-                                                    shared_from_this()));
+template <class Stream>
+void bridge_session<Stream>::do_read() {
+  ws_.async_read(buffer_,
+                 beast::bind_front_handler(&bridge_session<Stream>::on_read,
+                                           this->shared_from_this()));
 }
 
-void bridge_session::on_read(beast::error_code ec, std::size_t) {
+template <class Stream>
+void bridge_session<Stream>::on_read(beast::error_code ec, std::size_t) {
   if (ec) {
     if (ec == websocket::error::closed)
       notify_closed("closed by the page (code "
@@ -77,31 +87,35 @@ void bridge_session::on_read(beast::error_code ec, std::size_t) {
   do_read();
 }
 
-void bridge_session::send_text(std::string text) {
+template <class Stream>
+void bridge_session<Stream>::send_text(std::string text) {
   enqueue(frame{false, false, std::move(text), {}});
 }
 
-void bridge_session::send_binary(std::vector<uint8_t> bytes) {
+template <class Stream>
+void bridge_session<Stream>::send_binary(std::vector<uint8_t> bytes) {
   enqueue(frame{true, false, {}, std::move(bytes)});
 }
 
-void bridge_session::enqueue(frame f) {
+template <class Stream>
+void bridge_session<Stream>::enqueue(frame f) {
   // Post onto the strand: callers are actor threads.
   net::post(ws_.get_executor(),
-            [self = shared_from_this(), f = std::move(f)]() mutable {
+            [self = this->shared_from_this(), f = std::move(f)]() mutable {
               self->queue_.push_back(std::move(f));
               if (self->queue_.size() == 1)
                 self->do_write();
             });
 }
 
-void bridge_session::do_write() {
+template <class Stream>
+void bridge_session<Stream>::do_write() {
   auto& f = queue_.front();
-  auto handler = beast::bind_front_handler(&bridge_session::on_write,
-                                           shared_from_this());
+  auto handler = beast::bind_front_handler(&bridge_session<Stream>::on_write,
+                                           this->shared_from_this());
   if (f.close) {
     ws_.async_close(websocket::close_code::normal,
-                    [self = shared_from_this()](beast::error_code ec) {
+                    [self = this->shared_from_this()](beast::error_code ec) {
                       self->on_write(ec, 0);
                     });
     return;
@@ -113,7 +127,8 @@ void bridge_session::do_write() {
     ws_.async_write(net::buffer(f.text), std::move(handler));
 }
 
-void bridge_session::on_write(beast::error_code ec, std::size_t) {
+template <class Stream>
+void bridge_session<Stream>::on_write(beast::error_code ec, std::size_t) {
   if (ec) {
     notify_closed("write failed: " + ec.message());
     return;
@@ -127,16 +142,21 @@ void bridge_session::on_write(beast::error_code ec, std::size_t) {
     do_write();
 }
 
-void bridge_session::close() {
+template <class Stream>
+void bridge_session<Stream>::close() {
   enqueue(frame{false, true, {}, {}});
 }
 
-void bridge_session::notify_closed(const std::string& why) {
+template <class Stream>
+void bridge_session<Stream>::notify_closed(const std::string& why) {
   if (close_notified_)
     return;
   close_notified_ = true;
   logger()->debug("bridge closed: {}", why);
   caf::anon_send(peer_, closed_atom::value, why);
 }
+
+template class bridge_session<beast::tcp_stream>;
+template class bridge_session<beast::ssl_stream<beast::tcp_stream>>;
 
 } // namespace webaccel::detail

@@ -19,10 +19,14 @@
 
 namespace webaccel::detail {
 
-class bridge_session : public bridge_channel,
-                       public std::enable_shared_from_this<bridge_session> {
+/// `Stream` is boost::beast::tcp_stream or a TLS stream over it (both are
+/// instantiated in bridge_session.cpp).
+template <class Stream>
+class bridge_session
+  : public bridge_channel,
+    public std::enable_shared_from_this<bridge_session<Stream>> {
 public:
-  bridge_session(boost::beast::tcp_stream&& stream, bridge_peer_actor peer,
+  bridge_session(Stream&& stream, bridge_peer_actor peer,
                  uint64_t max_message_bytes);
 
   ~bridge_session() override;
@@ -54,7 +58,7 @@ private:
   void on_write(boost::beast::error_code ec, std::size_t bytes);
   void notify_closed(const std::string& why);
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::websocket::stream<Stream> ws_;
   boost::beast::flat_buffer buffer_;
   std::deque<frame> queue_;
   bridge_peer_actor peer_;

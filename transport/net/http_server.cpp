@@ -9,6 +9,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 
 #include "config/logging.hpp"
@@ -22,6 +23,7 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
+using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 
 // -- routes -------------------------------------------------------------------
 
@@ -153,34 +155,72 @@ std::string bridge_token(const std::string& target) {
 
 // -- HTTP session -------------------------------------------------------------
 
-class http_session : public std::enable_shared_from_this<http_session> {
+/// One connection, over plain TCP or TLS (`Stream` is beast::tcp_stream
+/// or tls_stream); a TLS one shakes hands before its first read.
+template <class Stream>
+class http_session : public std::enable_shared_from_this<http_session<Stream>> {
 public:
-  http_session(tcp::socket&& socket, std::shared_ptr<http_routes> routes,
+  http_session(Stream&& stream, std::shared_ptr<http_routes> routes,
                const http_server_options& opts)
-    : stream_(std::move(socket)), routes_(std::move(routes)), opts_(opts) {
+    : stream_(std::move(stream)), routes_(std::move(routes)), opts_(opts) {
     // nop
   }
 
   void run() {
     net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&http_session::do_read,
-                                            shared_from_this()));
+                  beast::bind_front_handler(&http_session::start,
+                                            this->shared_from_this()));
   }
 
 private:
+  static constexpr bool is_tls = std::is_same_v<Stream, tls_stream>;
+
+  void start() {
+    if constexpr (is_tls) {
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds{30});
+      stream_.async_handshake(
+        net::ssl::stream_base::server,
+        [self = this->shared_from_this()](beast::error_code ec) {
+          if (ec) {
+            // A client that does not trust our certificate ends here.
+            logger()->debug("TLS handshake: {}", ec.message());
+            return;
+          }
+          self->do_read();
+        });
+    } else {
+      do_read();
+    }
+  }
+
   void do_read() {
     parser_.emplace();
     parser_->body_limit(max_request_bytes);
     parser_->header_limit(max_request_bytes);
-    stream_.expires_after(std::chrono::seconds{30});
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds{30});
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&http_session::on_read,
-                                               shared_from_this()));
+                                               this->shared_from_this()));
+  }
+
+  /// Ends our side: TLS says close_notify first.
+  void close() {
+    if constexpr (is_tls) {
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds{5});
+      stream_.async_shutdown(
+        [self = this->shared_from_this()](beast::error_code) {
+          beast::error_code ignored;
+          beast::get_lowest_layer(self->stream_).socket().close(ignored);
+        });
+    } else {
+      beast::error_code ec;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
   }
 
   void on_read(beast::error_code ec, std::size_t) {
     if (ec == http::error::end_of_stream || ec == beast::error::timeout) {
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+      close();
       return;
     }
     if (ec) {
@@ -247,7 +287,7 @@ private:
                          req.version(), false));
       return;
     }
-    auto session = std::make_shared<detail::bridge_session>(
+    auto session = std::make_shared<detail::bridge_session<Stream>>(
       std::move(stream_), std::move(*peer), opts_.max_message_bytes);
     session->run(std::move(req));
   }
@@ -258,7 +298,7 @@ private:
     auto sp = std::make_shared<response_type>(std::forward<Response>(res));
     auto keep_alive = sp->keep_alive();
     http::async_write(stream_, *sp,
-                      [self = shared_from_this(), sp,
+                      [self = this->shared_from_this(), sp,
                        keep_alive](beast::error_code ec, std::size_t) {
                         self->on_write(keep_alive, ec);
                       });
@@ -268,13 +308,13 @@ private:
     if (ec)
       return;
     if (!keep_alive) {
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+      close();
       return;
     }
     do_read();
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<http_routes> routes_;
@@ -299,14 +339,22 @@ struct http_server::impl {
           logger()->warn("accept: {}", ec.message());
         if (!acceptor.is_open())
           return;
+      } else if (ssl) {
+        std::make_shared<http_session<tls_stream>>(
+          tls_stream{std::move(socket), *ssl}, routes, opts)
+          ->run();
       } else {
-        std::make_shared<http_session>(std::move(socket), routes, opts)->run();
+        std::make_shared<http_session<beast::tcp_stream>>(
+          beast::tcp_stream{std::move(socket)}, routes, opts)
+          ->run();
       }
       do_accept();
     });
   }
 
   http_server_options opts;
+  /// Set when the options carry a TLS identity.
+  std::optional<net::ssl::context> ssl;
   std::shared_ptr<http_routes> routes;
   net::io_context ioc{1};
   tcp::acceptor acceptor;
@@ -323,9 +371,27 @@ std::shared_ptr<http_server> http_server::start(http_server_options opts) {
   if (ec)
     throw std::runtime_error("server.host: '" + im.opts.host
                              + "' is not an IP address");
+  if (im.opts.tls) {
+    im.ssl.emplace(net::ssl::context::tls_server);
+    im.ssl->set_options(
+      net::ssl::context::default_workarounds | net::ssl::context::no_sslv2
+      | net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1
+      | net::ssl::context::no_tlsv1_1);
+    auto& id = *im.opts.tls;
+    try {
+      im.ssl->use_certificate_chain(
+        net::buffer(id.certificate_pem.data(), id.certificate_pem.size()));
+      im.ssl->use_private_key(net::buffer(id.private_key_pem.data(),
+                                          id.private_key_pem.size()),
+                              net::ssl::context::pem);
+    } catch (const boost::system::system_error& e) {
+      throw std::runtime_error(std::string{"server.tls: "} + e.what());
+    }
+  }
   srv->port_ = listen_on(im.acceptor, tcp::endpoint{addr, im.opts.port},
                          im.opts.host + ":" + std::to_string(im.opts.port));
   srv->host_ = im.opts.host;
+  srv->tls_ = im.opts.tls != nullptr;
   im.do_accept();
   srv->io_thread_ = std::thread{[&im] { im.ioc.run(); }};
   return srv;
@@ -336,7 +402,8 @@ http_server::~http_server() {
 }
 
 std::string http_server::origin() const {
-  return "http://" + host_ + ":" + std::to_string(port_);
+  auto host = host_.find(':') == std::string::npos ? host_ : "[" + host_ + "]";
+  return (tls_ ? "https://" : "http://") + host + ":" + std::to_string(port_);
 }
 
 void http_server::stop() {

@@ -1,6 +1,6 @@
-// The runtime's HTTP server on loopback (Beast). It serves the worker page
-// and onnxruntime-web from browser_assets, model files by sha256, and
-// upgrades /bridge?token=... to the WebSocket of the browser connection
+// The runtime's HTTP(S) server, on loopback by default (Beast). It serves the
+// worker page and onnxruntime-web from browser_assets, model files by sha256,
+// and upgrades /bridge?token=... to the WebSocket of the browser connection
 // that was given that one-time token. Holds no actor logic: it delivers
 // bridge events to a `bridge_peer_actor` from messages/.
 #pragma once
@@ -15,6 +15,7 @@
 
 #include "config/log_rate_limit.hpp"
 #include "messages/interfaces.hpp"
+#include "transport/net/tls_identity.hpp"
 
 namespace webaccel {
 
@@ -27,6 +28,10 @@ struct http_server_options {
   std::string assets_dir;
   /// Largest WebSocket message accepted from a page.
   uint64_t max_message_bytes = 16u * 1024 * 1024;
+  /// Serve HTTPS and WSS with this identity; plain HTTP when null. Pages
+  /// from another machine need it: an http:// origin that is not loopback
+  /// is not a secure context, and has neither WebGPU nor WebNN.
+  std::shared_ptr<const tls_identity> tls;
 };
 
 /// Shared registries the sessions read; guarded by one mutex.
@@ -76,7 +81,7 @@ public:
     return port_;
   }
 
-  /// "http://127.0.0.1:PORT".
+  /// "http://127.0.0.1:PORT", or https:// when serving TLS.
   std::string origin() const;
 
   http_routes& routes() {
@@ -96,6 +101,7 @@ private:
   std::thread io_thread_;
   uint16_t port_ = 0;
   std::string host_;
+  bool tls_ = false;
 };
 
 /// A fresh random token for one browser launch (128 bits, hex).

@@ -43,6 +43,7 @@ TEST_CASE("proc_table: a name with spaces and parentheses, and a zombie") {
   REQUIRE(live.has_value());
   CHECK(live->ppid == getpid());
   CHECK(live->state != 'Z');
+  CHECK(live->name == "odd) name (x");
   kill(child, SIGKILL);
   // Killed and not reaped: a zombie, until waitpid.
   std::optional<proc_entry> dead;
@@ -54,6 +55,7 @@ TEST_CASE("proc_table: a name with spaces and parentheses, and a zombie") {
   }
   REQUIRE(dead.has_value());
   CHECK(dead->state == 'Z');
+  CHECK(dead->name == "odd) name (x");
   CHECK(dead->start_time == live->start_time);
   int status = 0;
   REQUIRE(waitpid(child, &status, 0) == child);

@@ -11,9 +11,12 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <doctest/doctest.h>
+
+#include "transport/browser/proc_table.hpp"
 
 using namespace webaccel;
 
@@ -127,6 +130,45 @@ TEST_CASE("a helper that double-forked into its own session is killed and "
   p->stop();
   // Gone and reaped: not even a zombie is left.
   CHECK(kill(helper, 0) < 0);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a crashpad handler that exits before it was seen is reaped "
+          "anyway") {
+  std::string error;
+  auto dir = make_scratch_dir("process-test-", error);
+  REQUIRE_MESSAGE(!dir.empty(), error);
+  // The kernel names a process after its executable (15 characters):
+  // this one is "chrome_crashpad", as Chromium's handler is.
+  auto handler = dir + "/chrome_crashpad_handler";
+  std::filesystem::copy_file("/bin/true", handler);
+  auto pid_file = dir + "/handler.pid";
+  auto script = "(setsid sh -c 'echo $$ > " + pid_file + "; exec " + handler
+                + "' &); sleep 300";
+  auto p = process::start({"/bin/sh", {"-c", script}, {}, "", ""}, nullptr,
+                          error);
+  REQUIRE_MESSAGE(p, error);
+  pid_t dead = 0;
+  for (int i = 0; i < 500 && dead == 0; ++i) {
+    std::ifstream in{pid_file};
+    in >> dead;
+    if (dead == 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  }
+  REQUIRE(dead > 0);
+  // Wait until it is a zombie of ours, as it was on a fresh CI machine.
+  std::optional<proc_entry> entry;
+  for (int i = 0; i < 500; ++i) {
+    entry = read_proc_entry(dead);
+    if (entry && entry->state == 'Z')
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  }
+  REQUIRE(entry.has_value());
+  CHECK(entry->name == "chrome_crashpad");
+  CHECK(entry->ppid == getpid());
+  p->stop();
+  CHECK_FALSE(read_proc_entry(dead).has_value());
   std::filesystem::remove_all(dir);
 }
 

@@ -36,7 +36,7 @@ struct server_fixture {
     std::ofstream{dir / "node_modules/onnxruntime-web/dist/ort.wasm.min.mjs"}
       << "// ort";
     std::ofstream{dir / "model.onnx"} << "model bytes";
-    server = http_server::start({"127.0.0.1", 0, dir.string(), 1024});
+    server = http_server::start({"127.0.0.1", 0, dir.string(), 1024, nullptr});
   }
 
   ~server_fixture() {
