@@ -71,7 +71,9 @@ make_launcher_factory(std::map<std::string, browser_config> browsers,
                            std::string& err) {
         return launch_webdriver_browser(bc.launcher.webdriver_url,
                                         browser.engine, bc.executable, page,
-                                        bc.extra_args, std::move(on_exit), err);
+                                        bc.extra_args,
+                                        ms{bc.launcher.session_timeout_ms},
+                                        std::move(on_exit), err);
       };
     return [browser, extra = bc.extra_args](
              const std::string& url, browser_instance::exit_handler on_exit,

@@ -28,6 +28,7 @@ launcher_config read_launcher(const nlohmann::json& x,
   object_reader r{x, path};
   r.get("type", out.type);
   r.get("webdriver_url", out.webdriver_url);
+  r.get_int("session_timeout_ms", out.session_timeout_ms, 1000, 3600000);
   r.reject_unknown_keys();
   if (out.type != "process" && out.type != "webdriver")
     fail(r.child("type"),

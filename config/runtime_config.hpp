@@ -32,6 +32,11 @@ struct launcher_config {
   std::string type = "process";
   /// The remote end's URL, e.g. "http://127.0.0.1:9515"; webdriver only.
   std::string webdriver_url;
+  /// How long a session request may wait (a Grid queues it while every
+  /// slot is busy). Above a Selenium Grid's own --session-request-timeout
+  /// (300 s) by default, so that the Grid answers a queued request (granted
+  /// or timed out) rather than us dropping one it may still grant.
+  uint32_t session_timeout_ms = 330000;
 };
 
 /// How to start one kind of browser, and how many of it to keep.

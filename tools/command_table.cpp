@@ -192,6 +192,20 @@ std::vector<command_spec> make_commands() {
       {"--seconds", "S", "length of each throughput run (default 5)"},
       out_option},
      serve_bench_main},
+    {"bench grid",
+     "what a Selenium Grid costs: session creation, and latency against a "
+     "local browser",
+     "Creates sessions one after another through the Grid at --grid with the "
+     "pool's own Chromium capabilities and deletes each (p50, p95, max), "
+     "then runs tiny BERT one request at a time on one Chromium started "
+     "locally and on one the Grid started, and reports the latency each "
+     "way and what the Grid adds (p50).",
+     {config_option,
+      {"--grid", "URL", "the Grid's hub (required)"},
+      {"--sessions", "N", "sessions to create (default 20)"},
+      {"--requests", "N", "sequential inferences per pool (default 200)"},
+      out_option},
+     grid_bench_main},
     {"report",
      "what a metrics DB says: throughput, latency, memory, recovery, "
      "browsers",

@@ -42,6 +42,7 @@ int serve_main(const cli_args& a);
 /// `webaccel bench report`: report time on a DB of a million rows.
 int report_bench_main(const cli_args& a);
 int serve_bench_main(const cli_args& a);
+int grid_bench_main(const cli_args& a);
 
 /// `webaccel bench health`: the time from a wedged page to its recycle.
 int health_bench_main(const cli_args& a);

@@ -167,7 +167,8 @@ TEST_CASE("browsers and pool: defaults, values and errors") {
       "browsers": {
         "firefox": { "min_connections": 1, "max_connections": 2 },
         "chromium": { "launcher": { "type": "webdriver",
-                                    "webdriver_url": "http://127.0.0.1:9515" } }
+                                    "webdriver_url": "http://127.0.0.1:9515",
+                                    "session_timeout_ms": 60000 } }
       },
       "pool": { "max_connections": 3, "idle_timeout_ms": 1000,
                 "recycle_after_requests": 50, "max_lifetime_ms": 60000,
@@ -179,6 +180,9 @@ TEST_CASE("browsers and pool: defaults, values and errors") {
     REQUIRE(cfg.browsers.size() == 2);
     CHECK(cfg.browsers["firefox"].min_connections == 1);
     CHECK(cfg.browsers["chromium"].launcher.type == "webdriver");
+    CHECK(cfg.browsers["chromium"].launcher.session_timeout_ms == 60000);
+    // Above a Selenium Grid's own 300 s queue timeout unless set.
+    CHECK(cfg.browsers["firefox"].launcher.session_timeout_ms == 330000);
     CHECK(cfg.pool.max_connections == 3);
     CHECK(cfg.pool.recycle_after_requests == 50);
     CHECK(cfg.pool.memory_limits_mb
@@ -201,6 +205,11 @@ TEST_CASE("browsers and pool: defaults, values and errors") {
           R"({"browsers": {"chromium": {"launcher": {"type": "webdriver"}}}})")
         == "$.browsers.chromium.launcher.webdriver_url: a webdriver launcher "
            "needs an http:// URL of its remote end, got ''");
+  CHECK(error_of(R"({"browsers": {"chromium": {"launcher": {
+                    "type": "webdriver", "webdriver_url": "http://h:1",
+                    "session_timeout_ms": 10}}}})")
+        == "$.browsers.chromium.launcher.session_timeout_ms: must be between "
+           "1000 and 3600000, got 10");
   CHECK(error_of(R"({"browsers": {}})")
         == "$.browsers: must name at least one browser kind (chromium, chrome, "
            "edge, firefox)");

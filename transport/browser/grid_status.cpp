@@ -20,6 +20,7 @@ std::optional<grid_owner> owner_of(const json& caps) {
   out.host = i->value("host", "");
   out.pid = i->value("pid", 0);
   out.started_ms = i->value("started_ms", int64_t{0});
+  out.launch = i->value("launch", "");
   return out;
 }
 
@@ -120,9 +121,23 @@ const char* grid_browser_name(const std::string& kind, browser_engine engine) {
 }
 
 std::string grid_owner_json(const grid_owner& owner) {
-  return json{
-    {"host", owner.host}, {"pid", owner.pid}, {"started_ms", owner.started_ms}}
-    .dump();
+  json out{
+    {"host", owner.host}, {"pid", owner.pid}, {"started_ms", owner.started_ms}};
+  if (!owner.launch.empty())
+    out["launch"] = owner.launch;
+  return out.dump();
+}
+
+std::vector<std::string>
+abandoned_sessions(const grid_status& status, const grid_owner& me,
+                   const std::set<std::string>& launches) {
+  std::vector<std::string> out;
+  for (auto& s : status.sessions)
+    if (s.owner && s.owner->host == me.host && s.owner->pid == me.pid
+        && s.owner->started_ms == me.started_ms
+        && launches.count(s.owner->launch) != 0)
+      out.push_back(s.id);
+  return out;
 }
 
 bool is_orphan(const grid_session& s, const grid_owner& me,

@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,9 @@ struct grid_owner {
   /// When that runtime started (ms since the epoch): a pid that was reused
   /// by another runtime is not the same owner.
   int64_t started_ms = 0;
+  /// One launch's own token: a session request we gave up on may still be
+  /// granted later, and is then found by it.
+  std::string launch;
 };
 
 /// This process as a session owner: host name, pid, and when it first
@@ -70,6 +74,12 @@ const char* grid_browser_name(const std::string& kind, browser_engine engine);
 
 /// The capability's JSON text ({"host":..,"pid":..,"started_ms":..}).
 std::string grid_owner_json(const grid_owner& owner);
+
+/// The ids of this process's (`me`) sessions in `status` whose launch gave
+/// up waiting for them (`launches`: the tokens of those launches).
+std::vector<std::string>
+abandoned_sessions(const grid_status& status, const grid_owner& me,
+                   const std::set<std::string>& launches);
 
 /// Whether `s` was left by a webaccel runtime that is gone: one on this
 /// host (`me.host`) whose process is not alive (`alive(pid)`), or whose

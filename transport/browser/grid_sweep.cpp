@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <mutex>
@@ -43,6 +44,64 @@ size_t end_orphan_sessions(const http_endpoint& remote,
     }
   }
   return ended;
+}
+
+/// Tokens of launches that gave up waiting, until their session is ended.
+struct abandoned_launches {
+  std::mutex mtx;
+  std::set<std::string> tokens;
+};
+
+abandoned_launches& abandoned() {
+  static abandoned_launches instance;
+  return instance;
+}
+
+void abandon_launch(const std::string& launch) {
+  auto& a = abandoned();
+  std::lock_guard<std::mutex> guard{a.mtx};
+  a.tokens.insert(launch);
+}
+
+size_t end_abandoned_sessions(const http_endpoint& remote,
+                              const grid_status& status) {
+  auto& a = abandoned();
+  std::vector<std::string> ids;
+  {
+    std::lock_guard<std::mutex> guard{a.mtx};
+    if (a.tokens.empty())
+      return 0;
+    ids = abandoned_sessions(status, this_process_owner(), a.tokens);
+  }
+  std::vector<std::string> ended;
+  for (auto& id : ids) {
+    std::string error;
+    auto gone = http_json_request(remote, "DELETE", "/session/" + id, "",
+                                  delete_timeout, error);
+    if (gone && gone->status == 200) {
+      ended.push_back(id);
+      logger()->info("ended WebDriver session {}: granted after its launch "
+                     "gave up waiting",
+                     id);
+    }
+  }
+  // Forget the tokens whose sessions are gone. (One whose request the Grid
+  // timed out instead stays: 32 bytes.)
+  std::lock_guard<std::mutex> guard{a.mtx};
+  for (auto& s : status.sessions)
+    if (s.owner && std::find(ended.begin(), ended.end(), s.id) != ended.end())
+      a.tokens.erase(s.owner->launch);
+  return ended.size();
+}
+
+void give_up_launch(const http_endpoint& remote, const std::string& launch) {
+  abandon_launch(launch);
+  std::string error;
+  auto reply = http_json_request(remote, "GET", "/status", "", status_timeout,
+                                 error);
+  if (reply && reply->status == 200)
+    if (auto status = parse_grid_status(reply->body, error))
+      end_abandoned_sessions(remote, *status);
 }
 
 remote_check check_remote(const http_endpoint& remote,

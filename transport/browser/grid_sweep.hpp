@@ -22,6 +22,21 @@ bool process_alive(int32_t pid);
 size_t end_orphan_sessions(const http_endpoint& remote,
                            const grid_status& status, const grid_owner& me);
 
+/// Remembers that the launch with token `launch` gave up waiting for its
+/// session: the Grid may still grant the request from its queue, later,
+/// to nobody. end_abandoned_sessions ends such sessions when it sees them.
+void abandon_launch(const std::string& launch);
+
+/// Deletes the sessions of abandoned launches of this process that
+/// `status` lists on `remote`; how many. Every launch calls it with the
+/// status it read, so a late session lives until the next launch at most.
+/// Blocking.
+size_t end_abandoned_sessions(const http_endpoint& remote,
+                              const grid_status& status);
+
+/// abandon_launch, then end_abandoned_sessions with a fresh GET /status.
+void give_up_launch(const http_endpoint& remote, const std::string& launch);
+
 /// What a remote end says before a session is asked of it: its status, or
 /// why it cannot take one for `browser_name` now (down: no answer to GET
 /// /status; or grid_refusal's reasons). Logs when every slot is busy (the

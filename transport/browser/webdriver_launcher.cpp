@@ -11,6 +11,7 @@
 #include "transport/browser/grid_sweep.hpp"
 #include "transport/browser/launch_profiles.hpp"
 #include "transport/net/http_client.hpp"
+#include "transport/net/http_server.hpp"
 
 namespace webaccel {
 
@@ -19,9 +20,6 @@ namespace {
 using json = nlohmann::json;
 using ms = std::chrono::milliseconds;
 
-// Creating a session starts a browser: allow for a slow machine or a busy
-// grid queue.
-constexpr ms session_timeout{120000};
 constexpr ms command_timeout{60000};
 
 /// Chromium's flags without a profile dir (the driver makes one) or a URL
@@ -38,10 +36,12 @@ chromium_driver_args(const std::vector<std::string>& extra) {
 class webdriver_browser final : public browser_instance {
 public:
   webdriver_browser(http_endpoint peer, std::string browser_name,
-                    std::string body, std::string page_url,
-                    exit_handler on_exit)
+                    std::string body, std::string launch, ms session_timeout,
+                    std::string page_url, exit_handler on_exit)
     : peer_(std::move(peer)),
       browser_name_(std::move(browser_name)),
+      launch_(std::move(launch)),
+      session_timeout_(session_timeout),
       on_exit_(std::move(on_exit)) {
     worker_ = std::thread{
       [this, body = std::move(body), page_url = std::move(page_url)] {
@@ -92,12 +92,18 @@ private:
       return;
     }
     sweep_orphans_once(peer_, *remote.status);
+    end_abandoned_sessions(peer_, *remote.status);
     std::string error;
     auto reply = http_json_request(peer_, "POST", "/session", body,
-                                   session_timeout, error);
+                                   session_timeout_, error);
     if (reply) {
       if (auto id = webdriver_session_id(reply->status, reply->body, error))
         session_ = *id;
+    } else {
+      // No answer in time: the Grid may still grant the request from its
+      // queue, to nobody. A session made by then is ended now, a later one
+      // by the next launch.
+      give_up_launch(peer_, launch_);
     }
     if (session_.empty()) {
       on_exit_(-1, "could not be started through WebDriver: " + error);
@@ -113,6 +119,8 @@ private:
 
   http_endpoint peer_;
   std::string browser_name_;
+  std::string launch_;
+  ms session_timeout_;
   exit_handler on_exit_;
   /// Written by the worker before it ends; read after joining it.
   std::string session_;
@@ -125,7 +133,8 @@ private:
 
 std::string
 webdriver_new_session_body(browser_engine engine, const std::string& binary,
-                           const std::vector<std::string>& extra_args) {
+                           const std::vector<std::string>& extra_args,
+                           const std::string& launch) {
   json match;
   if (engine == browser_engine::chromium) {
     json options{{"args", chromium_driver_args(extra_args)}};
@@ -147,7 +156,9 @@ webdriver_new_session_body(browser_engine engine, const std::string& binary,
   }
   // Who made it: a Grid shows it in its status, so that a runtime that
   // died can have its sessions found and ended (grid_status.hpp).
-  match["webaccel:owner"] = json::parse(grid_owner_json(this_process_owner()));
+  auto owner = this_process_owner();
+  owner.launch = launch;
+  match["webaccel:owner"] = json::parse(grid_owner_json(owner));
   return json{{"capabilities", {{"alwaysMatch", match}}}}.dump();
 }
 
@@ -173,20 +184,19 @@ std::optional<std::string> webdriver_session_id(unsigned status,
   return std::nullopt;
 }
 
-std::unique_ptr<browser_instance>
-launch_webdriver_browser(const std::string& webdriver_url,
-                         browser_engine engine, const std::string& binary,
-                         const std::string& page_url,
-                         const std::vector<std::string>& extra_args,
-                         browser_instance::exit_handler on_exit,
-                         std::string& error) {
+std::unique_ptr<browser_instance> launch_webdriver_browser(
+  const std::string& webdriver_url, browser_engine engine,
+  const std::string& binary, const std::string& page_url,
+  const std::vector<std::string>& extra_args, ms session_timeout,
+  browser_instance::exit_handler on_exit, std::string& error) {
   auto peer = parse_http_url(webdriver_url, error);
   if (!peer)
     return nullptr;
+  auto launch = make_bridge_token();
   return std::make_unique<webdriver_browser>(
     std::move(*peer), grid_browser_name(to_string(engine), engine),
-    webdriver_new_session_body(engine, binary, extra_args), page_url,
-    std::move(on_exit));
+    webdriver_new_session_body(engine, binary, extra_args, launch), launch,
+    session_timeout, page_url, std::move(on_exit));
 }
 
 } // namespace webaccel

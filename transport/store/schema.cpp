@@ -125,37 +125,67 @@ CREATE TABLE counters (
 )sql",
 };
 
-} // namespace
+struct schema_identity {
+  int64_t app = 0;
+  int64_t version = 0;
+  int64_t tables = 0;
+};
 
-void upgrade_metrics_schema(sqlite_db& db) {
-  static_assert(metrics_schema_version == 2, "add the migration");
-  auto app = db.query_int("PRAGMA application_id").value_or(0);
-  auto version = db.query_int("PRAGMA user_version").value_or(0);
-  auto tables
+/// Reads what the file says it is, in the caller's transaction (one
+/// snapshot: another process's create or upgrade commits as a whole, never
+/// between these reads). @throws store_error if it is not ours, or newer.
+schema_identity check_identity(sqlite_db& db) {
+  schema_identity id;
+  id.app = db.query_int("PRAGMA application_id").value_or(0);
+  id.version = db.query_int("PRAGMA user_version").value_or(0);
+  id.tables
     = db.query_int("SELECT count(*) FROM sqlite_master WHERE type = 'table'")
         .value_or(0);
-  if (app != metrics_application_id && (app != 0 || tables != 0))
+  if (id.app != metrics_application_id && (id.app != 0 || id.tables != 0))
     throw store_error("metrics DB " + db.path()
                         + " is not a webaccel metrics DB (another program's "
                           "SQLite file); use another --db file",
                       true);
-  if (version > metrics_schema_version)
+  if (id.version > metrics_schema_version)
     throw store_error("metrics DB " + db.path() + " has schema version "
-                        + std::to_string(version) + ", newer than this "
+                        + std::to_string(id.version) + ", newer than this "
                         + "webaccel's ("
                         + std::to_string(metrics_schema_version)
                         + "); use a newer webaccel or another --db file",
                       true);
-  for (auto v = version; v < metrics_schema_version; ++v) {
-    sqlite_transaction tx{db};
-    // Another process may have upgraded it while this one waited for the
-    // write lock.
-    if (db.query_int("PRAGMA user_version").value_or(0) > v) {
-      tx.commit();
-      continue;
+  return id;
+}
+
+} // namespace
+
+void upgrade_metrics_schema(sqlite_db& db) {
+  static_assert(metrics_schema_version == 2, "add the migration");
+  {
+    // A read transaction first: a current file needs no write lock (a
+    // report may read a file it cannot write).
+    db.exec("BEGIN");
+    schema_identity id;
+    try {
+      id = check_identity(db);
+    } catch (...) {
+      db.exec("ROLLBACK");
+      throw;
     }
-    db.exec(migrations[static_cast<size_t>(v)]);
-    db.exec("PRAGMA user_version = " + std::to_string(v + 1));
+    db.exec("COMMIT");
+    if (id.version == metrics_schema_version)
+      return;
+  }
+  // Each step under the write lock, read again: another process may have
+  // created or upgraded the file meanwhile.
+  for (;;) {
+    sqlite_transaction tx{db};
+    auto version = check_identity(db).version;
+    if (version == metrics_schema_version) {
+      tx.commit();
+      return;
+    }
+    db.exec(migrations[static_cast<size_t>(version)]);
+    db.exec("PRAGMA user_version = " + std::to_string(version + 1));
     db.exec("PRAGMA application_id = "
             + std::to_string(metrics_application_id));
     tx.commit();

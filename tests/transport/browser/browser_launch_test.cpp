@@ -161,6 +161,30 @@ TEST_CASE("WebDriver: new-session bodies and replies") {
   CHECK(error == "HTTP 200 without a session id: <html>");
 }
 
+TEST_CASE("WebDriver: Firefox's capabilities for a Grid (geckodriver is not "
+          "on these machines, so only the request is checked)") {
+  auto body = nlohmann::json::parse(webdriver_new_session_body(
+    browser_engine::firefox, "/usr/lib/firefox-esr/firefox-esr",
+    {"-width", "800"}, "a1b2"));
+  REQUIRE(body["capabilities"].size() == 1); // alwaysMatch only
+  auto& match = body["capabilities"]["alwaysMatch"];
+  // What a Grid matches on: the W3C name, and Firefox's own options.
+  CHECK(match["browserName"] == "firefox");
+  CHECK_FALSE(match.contains("goog:chromeOptions"));
+  auto& options = match["moz:firefoxOptions"];
+  CHECK(options["binary"] == "/usr/lib/firefox-esr/firefox-esr");
+  CHECK(options["args"].get<std::vector<std::string>>()
+        == std::vector<std::string>{"-headless", "-width", "800"});
+  // WebGPU on (ESR hides it behind prefs), updates and telemetry off.
+  CHECK(options["prefs"]["dom.webgpu.enabled"] == true);
+  CHECK(options["prefs"]["gfx.webgpu.ignore-blocklist"] == true);
+  CHECK(options["prefs"]["app.update.enabled"] == false);
+  CHECK(options["prefs"]["toolkit.telemetry.enabled"] == false);
+  // Whose it is, down to the launch, for the orphan sweep.
+  CHECK(match["webaccel:owner"]["pid"] == getpid());
+  CHECK(match["webaccel:owner"]["launch"] == "a1b2");
+}
+
 TEST_CASE("http URLs of WebDriver remote ends") {
   std::string error;
   auto a = parse_http_url("http://127.0.0.1:9515", error);

@@ -59,7 +59,7 @@ TEST_CASE("what is not a Grid status is refused; chromedriver has no nodes") {
 }
 
 TEST_CASE("orphans are sessions of dead runtimes on this host only") {
-  grid_owner me{"head", 100, 5000};
+  grid_owner me{"head", 100, 5000, ""};
   auto session = [](std::optional<grid_owner> owner) {
     grid_session s;
     s.id = "s";
@@ -69,20 +69,50 @@ TEST_CASE("orphans are sessions of dead runtimes on this host only") {
   auto alive = [](int32_t pid) { return pid == 100 || pid == 200; };
   CHECK_FALSE(is_orphan(session(std::nullopt), me, alive)); // not webaccel's
   CHECK_FALSE(is_orphan(session(me), me, alive));           // ours
-  CHECK_FALSE(is_orphan(session(grid_owner{"head", 200, 1}), me, alive));
-  CHECK(is_orphan(session(grid_owner{"head", 300, 1}), me, alive)); // dead
+  CHECK_FALSE(is_orphan(session(grid_owner{"head", 200, 1, ""}), me, alive));
+  CHECK(is_orphan(session(grid_owner{"head", 300, 1, ""}), me, alive)); // dead
   // Our pid, an earlier start: a runtime that died before we got its pid.
-  CHECK(is_orphan(session(grid_owner{"head", 100, 4000}), me, alive));
+  CHECK(is_orphan(session(grid_owner{"head", 100, 4000, ""}), me, alive));
   // Another host: its owner may live.
-  CHECK_FALSE(is_orphan(session(grid_owner{"node-2", 300, 1}), me, alive));
+  CHECK_FALSE(is_orphan(session(grid_owner{"node-2", 300, 1, ""}), me, alive));
   CHECK(grid_owner_json(me)
         == R"({"host":"head","pid":100,"started_ms":5000})");
+  // One launch's token rides along, so that a late session can be found.
+  auto launch = me;
+  launch.launch = "0f1e";
+  CHECK(grid_owner_json(launch)
+        == R"({"host":"head","launch":"0f1e","pid":100,"started_ms":5000})");
   CHECK(std::string{grid_browser_name("chromium", browser_engine::chromium)}
         == "chrome");
   CHECK(std::string{grid_browser_name("edge", browser_engine::chromium)}
         == "MicrosoftEdge");
   CHECK(std::string{grid_browser_name("firefox", browser_engine::firefox)}
         == "firefox");
+}
+
+TEST_CASE("sessions granted after their launch gave up are this process's "
+          "and carry an abandoned launch token") {
+  grid_owner me{"head", 100, 5000, ""};
+  auto session = [&](std::string id, grid_owner owner) {
+    grid_session s;
+    s.id = std::move(id);
+    s.owner = std::move(owner);
+    return s;
+  };
+  auto tagged = [&](std::string launch) {
+    auto o = me;
+    o.launch = std::move(launch);
+    return o;
+  };
+  grid_status status;
+  status.sessions
+    = {session("late", tagged("t1")), session("live", tagged("t2")),
+       session("other-runtime", grid_owner{"head", 100, 4000, "t1"}),
+       session("other-host", grid_owner{"node-2", 100, 5000, "t1"})};
+  status.sessions.push_back(grid_session{"not-webaccel", "chrome", "", {}});
+  CHECK(abandoned_sessions(status, me, {"t1"})
+        == std::vector<std::string>{"late"});
+  CHECK(abandoned_sessions(status, me, {}).empty());
 }
 
 TEST_CASE("a Grid without a node up, or without the browser, refuses at "
