@@ -126,11 +126,7 @@ int bench(const cli_args& a) {
       {"overhead_ms_p50", percentile(pipelined_overhead, 50)},
       {"overhead_ms_p99", percentile(pipelined_overhead, 99)}}},
   };
-  std::cout << report.dump(2) << std::endl;
-  if (a.has("--out")) {
-    std::ofstream out{a.get("--out")};
-    out << report.dump(2) << "\n";
-  }
+  print_report(a, report);
   rt.shutdown();
   return 0;
 }

@@ -1,5 +1,8 @@
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+
+#include <nlohmann/json.hpp>
 
 #include "actors/runtime.hpp"
 #include "config/runtime_config.hpp"
@@ -16,6 +19,12 @@ runtime_config load_cli_config(const cli_args& a, const std::string& command) {
     cfg.metrics.db = std::filesystem::absolute(a.get("--db")).string();
   cfg.metrics.command = command;
   return cfg;
+}
+
+void print_report(const cli_args& a, const nlohmann::json& report) {
+  std::cout << report.dump(2) << std::endl;
+  if (a.has("--out"))
+    std::ofstream{a.get("--out")} << report.dump(2) << "\n";
 }
 
 int run_guarded(const std::string& command, const std::function<int()>& body) {

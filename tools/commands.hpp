@@ -5,6 +5,8 @@
 #include <functional>
 #include <string>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "tools/cli_args.hpp"
 
 namespace webaccel {
@@ -58,6 +60,10 @@ int report_main(const cli_args& a);
 /// --db FILE; `command` names the run in the metrics DB.
 struct runtime_config load_cli_config(const cli_args& a,
                                       const std::string& command);
+
+/// Prints a benchmark's JSON report on stdout, and into --out FILE when
+/// given.
+void print_report(const cli_args& a, const nlohmann::json& report);
 
 /// Runs a command body, turning every exception into a message on stderr
 /// prefixed with "webaccel COMMAND: " and an exit code (2: bad usage,

@@ -21,9 +21,7 @@ int grid_bench_main(const cli_args& a) {
       std::cerr << "bench grid: " << line << std::endl;
     };
     auto report = run_grid_bench(cfg, o);
-    std::cout << report.dump(2) << std::endl;
-    if (a.has("--out"))
-      std::ofstream{a.get("--out")} << report.dump(2) << "\n";
+    print_report(a, report);
     return 0;
   });
 }

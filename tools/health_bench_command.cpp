@@ -17,9 +17,7 @@ int health_bench_main(const cli_args& a) {
       std::cerr << "bench health: " << line << std::endl;
     };
     auto report = run_health_bench(load_cli_config(a, "bench health"), o);
-    std::cout << report.dump(2) << std::endl;
-    if (a.has("--out"))
-      std::ofstream{a.get("--out")} << report.dump(2) << "\n";
+    print_report(a, report);
     return 0;
   });
 }

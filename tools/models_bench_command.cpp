@@ -278,9 +278,7 @@ int bench(const cli_args& a) {
   section("batching", [&] { return bench_batching(cfg, requests); });
   section("warmup", [&] { return bench_warmup(cfg); });
   section("loading", [&] { return bench_loading(cfg, 3); });
-  std::cout << report.dump(2) << std::endl;
-  if (a.has("--out"))
-    std::ofstream{a.get("--out")} << report.dump(2) << "\n";
+  print_report(a, report);
   return 0;
 }
 

@@ -147,11 +147,7 @@ int bench_pool(const cli_args& a) {
     kind = kinds.front();
   std::cerr << "pooled vs launch per request on " << kind << "..." << std::endl;
   report["pooling"] = pooling(base, kind, pooled_requests, launched_requests);
-  std::cout << report.dump(2) << std::endl;
-  if (a.has("--out")) {
-    std::ofstream out{a.get("--out")};
-    out << report.dump(2) << "\n";
-  }
+  print_report(a, report);
   return 0;
 }
 

@@ -25,9 +25,7 @@ int recovery_bench_main(const cli_args& a) {
     std::cerr << "bench recovery: " << line << std::endl;
   };
   auto report = run_recovery_bench(load_cli_config(a, "bench recovery"), o);
-  std::cout << report.dump(2) << std::endl;
-  if (a.has("--out"))
-    std::ofstream{a.get("--out")} << report.dump(2) << "\n";
+  print_report(a, report);
   return 0;
 }
 

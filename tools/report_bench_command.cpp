@@ -15,9 +15,7 @@ int report_bench_main(const cli_args& a) {
       std::cerr << "bench report: " << line << std::endl;
     };
     auto report = run_report_bench(o);
-    std::cout << report.dump(2) << std::endl;
-    if (a.has("--out"))
-      std::ofstream{a.get("--out")} << report.dump(2) << "\n";
+    print_report(a, report);
     return 0;
   });
 }

@@ -26,9 +26,7 @@ int serve_bench_main(const cli_args& a) {
       std::cerr << "bench serve: " << line << std::endl;
     };
     auto report = run_serve_bench(cfg, o);
-    std::cout << report.dump(2) << std::endl;
-    if (a.has("--out"))
-      std::ofstream{a.get("--out")} << report.dump(2) << "\n";
+    print_report(a, report);
     return 0;
   });
 }

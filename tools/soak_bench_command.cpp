@@ -20,9 +20,7 @@ int soak_bench_main(const cli_args& a) {
     std::cerr << "bench soak: " << line << std::endl;
   };
   auto report = run_soak_bench(load_cli_config(a, "bench soak"), o);
-  std::cout << report.dump(2) << std::endl;
-  if (a.has("--out"))
-    std::ofstream{a.get("--out")} << report.dump(2) << "\n";
+  print_report(a, report);
   return 0;
 }
 

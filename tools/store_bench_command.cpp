@@ -19,9 +19,7 @@ int store_bench_main(const cli_args& a) {
       std::cerr << "bench store: " << line << std::endl;
     };
     auto report = run_store_bench(load_cli_config(a, "bench store"), o);
-    std::cout << report.dump(2) << std::endl;
-    if (a.has("--out"))
-      std::ofstream{a.get("--out")} << report.dump(2) << "\n";
+    print_report(a, report);
     return 0;
   });
 }

@@ -44,6 +44,19 @@ struct exit_report {
   }
 };
 
+/// The pid a child script wrote into `path`, once it is there (0 if it
+/// never is, within 5 s).
+pid_t wait_for_pid_file(const std::string& path) {
+  pid_t pid = 0;
+  for (int i = 0; i < 500 && pid == 0; ++i) {
+    std::ifstream in{path};
+    in >> pid;
+    if (pid == 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  }
+  return pid;
+}
+
 bool group_gone(pid_t pgid) {
   return kill(-pgid, 0) < 0 && errno == ESRCH;
 }
@@ -118,13 +131,7 @@ TEST_CASE("a helper that double-forked into its own session is killed and "
   auto p = process::start({"/bin/sh", {"-c", script}, {}, "", ""}, nullptr,
                           error);
   REQUIRE_MESSAGE(p, error);
-  pid_t helper = 0;
-  for (int i = 0; i < 500 && helper == 0; ++i) {
-    std::ifstream in{pid_file};
-    in >> helper;
-    if (helper == 0)
-      std::this_thread::sleep_for(std::chrono::milliseconds{10});
-  }
+  auto helper = wait_for_pid_file(pid_file);
   REQUIRE(helper > 0);
   CHECK(getpgid(helper) != p->pid());
   p->stop();
@@ -148,13 +155,7 @@ TEST_CASE("a crashpad handler that exits before it was seen is reaped "
   auto p = process::start({"/bin/sh", {"-c", script}, {}, "", ""}, nullptr,
                           error);
   REQUIRE_MESSAGE(p, error);
-  pid_t dead = 0;
-  for (int i = 0; i < 500 && dead == 0; ++i) {
-    std::ifstream in{pid_file};
-    in >> dead;
-    if (dead == 0)
-      std::this_thread::sleep_for(std::chrono::milliseconds{10});
-  }
+  auto dead = wait_for_pid_file(pid_file);
   REQUIRE(dead > 0);
   // Wait until it is a zombie of ours, as it was on a fresh CI machine.
   std::optional<proc_entry> entry;
