@@ -70,6 +70,8 @@ public:
     if (stopped_)
       return;
     stopped_ = true;
+    // A session request may wait minutes in a Grid's queue: cut it short.
+    cancel_.cancel();
     if (worker_.joinable())
       worker_.join();
     if (session_.empty())
@@ -95,10 +97,15 @@ private:
     end_abandoned_sessions(peer_, *remote.status);
     std::string error;
     auto reply = http_json_request(peer_, "POST", "/session", body,
-                                   session_timeout_, error);
+                                   session_timeout_, error, &cancel_);
     if (reply) {
       if (auto id = webdriver_session_id(reply->status, reply->body, error))
         session_ = *id;
+    } else if (cancel_.cancelled()) {
+      // Stopped while queued: the Grid may still grant it. The next launch
+      // in this process ends it, or, after we are gone, the next runtime's
+      // orphan sweep.
+      abandon_launch(launch_);
     } else {
       // No answer in time: the Grid may still grant the request from its
       // queue, to nobody. A session made by then is ended now, a later one
@@ -111,7 +118,7 @@ private:
     }
     auto nav = json{{"url", page_url}}.dump();
     reply = http_json_request(peer_, "POST", "/session/" + session_ + "/url",
-                              nav, command_timeout, error);
+                              nav, command_timeout, error, &cancel_);
     if (!reply || reply->status != 200)
       on_exit_(-1, "WebDriver could not open the page: "
                      + (reply ? reply->body.substr(0, 500) : error));
@@ -124,6 +131,7 @@ private:
   exit_handler on_exit_;
   /// Written by the worker before it ends; read after joining it.
   std::string session_;
+  http_cancel cancel_;
   std::thread worker_;
   std::mutex stop_mtx_;
   bool stopped_ = false;

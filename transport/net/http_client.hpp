@@ -4,8 +4,14 @@
 #pragma once
 
 #include <chrono>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
+
+namespace boost::asio {
+class io_context;
+} // namespace boost::asio
 
 namespace webaccel {
 
@@ -26,12 +32,29 @@ struct http_reply {
   std::string body;
 };
 
+/// Lets another thread end requests in flight at once (a browser that is
+/// stopped while its session request waits in a Grid's queue). Once
+/// cancelled, it stays cancelled: later requests fail at once too.
+class http_cancel {
+public:
+  void cancel();
+  bool cancelled() const;
+
+private:
+  friend struct http_cancel_scope;
+  mutable std::mutex mtx_;
+  bool cancelled_ = false;
+  std::vector<boost::asio::io_context*> running_;
+};
+
 /// Sends `method` (GET, POST, DELETE) to base_path + `path` with a JSON
 /// body (empty = none). nullopt and `error` if the peer cannot be reached,
-/// breaks HTTP, or takes longer than `timeout`.
+/// breaks HTTP, takes longer than `timeout` (connecting, sending and
+/// reading together), or `cancel` is cancelled.
 std::optional<http_reply>
 http_json_request(const http_endpoint& peer, const std::string& method,
                   const std::string& path, const std::string& body,
-                  std::chrono::milliseconds timeout, std::string& error);
+                  std::chrono::milliseconds timeout, std::string& error,
+                  http_cancel* cancel = nullptr);
 
 } // namespace webaccel
