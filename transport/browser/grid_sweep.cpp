@@ -19,6 +19,26 @@ namespace {
 constexpr std::chrono::milliseconds status_timeout{5000};
 constexpr std::chrono::milliseconds delete_timeout{60000};
 
+/// DELETE /session/ID; false and `why` if the remote end did not end it.
+bool end_session(const http_endpoint& remote, const std::string& id,
+                 std::string& why) {
+  auto gone = http_json_request(remote, "DELETE", "/session/" + id, "",
+                                delete_timeout, why);
+  if (gone && gone->status != 200)
+    why = gone->body.substr(0, 300);
+  return gone && gone->status == 200;
+}
+
+/// GET /status, parsed; nullopt and `error` if there is no answer or no
+/// status in it (`answered` tells the two apart).
+std::optional<grid_status> read_status(const http_endpoint& remote,
+                                       bool& answered, std::string& error) {
+  auto reply = http_json_request(remote, "GET", "/status", "", status_timeout,
+                                 error);
+  answered = reply.has_value();
+  return reply ? parse_grid_status(reply->body, error) : std::nullopt;
+}
+
 } // namespace
 
 bool process_alive(int32_t pid) {
@@ -32,15 +52,13 @@ size_t end_orphan_sessions(const http_endpoint& remote,
     if (!is_orphan(s, me, process_alive))
       continue;
     std::string why;
-    auto gone = http_json_request(remote, "DELETE", "/session/" + s.id, "",
-                                  delete_timeout, why);
-    if (gone && gone->status == 200) {
+    if (end_session(remote, s.id, why)) {
       ended++;
       logger()->info("ended WebDriver session {} left by webaccel pid {}", s.id,
                      s.owner->pid);
     } else {
       logger()->warn("could not end orphan WebDriver session {}: {}", s.id,
-                     gone ? gone->body.substr(0, 300) : why);
+                     why);
     }
   }
   return ended;
@@ -75,10 +93,8 @@ size_t end_abandoned_sessions(const http_endpoint& remote,
   }
   std::vector<std::string> ended;
   for (auto& id : ids) {
-    std::string error;
-    auto gone = http_json_request(remote, "DELETE", "/session/" + id, "",
-                                  delete_timeout, error);
-    if (gone && gone->status == 200) {
+    std::string why;
+    if (end_session(remote, id, why)) {
       ended.push_back(id);
       logger()->info("ended WebDriver session {}: granted after its launch "
                      "gave up waiting",
@@ -96,12 +112,10 @@ size_t end_abandoned_sessions(const http_endpoint& remote,
 
 void give_up_launch(const http_endpoint& remote, const std::string& launch) {
   abandon_launch(launch);
+  bool answered = false;
   std::string error;
-  auto reply = http_json_request(remote, "GET", "/status", "", status_timeout,
-                                 error);
-  if (reply && reply->status == 200)
-    if (auto status = parse_grid_status(reply->body, error))
-      end_abandoned_sessions(remote, *status);
+  if (auto status = read_status(remote, answered, error))
+    end_abandoned_sessions(remote, *status);
 }
 
 remote_check check_remote(const http_endpoint& remote,
@@ -109,13 +123,12 @@ remote_check check_remote(const http_endpoint& remote,
   remote_check out;
   std::string error;
   auto where = "http://" + remote.host + ":" + remote.port + remote.base_path;
-  auto reply = http_json_request(remote, "GET", "/status", "", status_timeout,
-                                 error);
-  if (!reply) {
+  bool answered = false;
+  out.status = read_status(remote, answered, error);
+  if (!answered) {
     out.refusal = "the WebDriver remote end " + where + " is down: " + error;
     return out;
   }
-  out.status = parse_grid_status(reply->body, error);
   if (!out.status) {
     out.refusal = "the WebDriver remote end " + where
                   + " answers no status: " + error;
