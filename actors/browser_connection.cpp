@@ -113,8 +113,15 @@ caf::result<loaded_model> load(self_ptr self, const model_spec& spec,
     return make_error(errc::browser_capability, st.cfg.kind + " has no "
                                                   + platform + ": "
                                                   + support->reason);
-  for (auto* file : files_of(spec))
-    st.cfg.routes->add_model(file->sha256, file->path);
+  for (auto* file : files_of(spec)) {
+    if (!st.cfg.own_model_files_only)
+      st.cfg.routes->add_model(file->sha256, file->path);
+    else if (!st.cfg.routes->model_path(file->sha256))
+      return make_error(errc::model_incompatible,
+                        "node " + st.cfg.node_name + " has no file "
+                          + file->sha256 + " of " + spec.name
+                          + " (add the model to the node's config)");
+  }
   wire::load_command cmd{st.next_id++, key, spec, platform};
   auto rp = self->make_response_promise<loaded_model>();
   st.loads.emplace(cmd.id,
@@ -205,6 +212,23 @@ caf::result<bool> inject_fault(self_ptr self, int32_t pid,
   return true;
 }
 
+/// A model instance left the page's `key`; the page unloads the key when
+/// its last instance left.
+void detach(self_ptr self, const std::string& key,
+            const model_actor& instance) {
+  auto& st = self->state;
+  auto i = st.tenants.find(key);
+  if (i == st.tenants.end() || i->second.erase(instance) == 0)
+    return;
+  if (i->second.empty()) {
+    st.tenants.erase(i);
+    st.loaded.erase(key);
+    if (st.channel && !st.failure)
+      st.channel->send_text(wire::encode_unload(key));
+  }
+  finish_drain_if_done(self);
+}
+
 browser_connection_actor::behavior_type
 browser_connection(self_ptr self, browser_connection_config cfg) {
   auto& init = self->state;
@@ -217,6 +241,17 @@ browser_connection(self_ptr self, browser_connection_config cfg) {
   sizes.frame_overhead = wire::bundle_frame_header_bytes;
   init.infers = infer_table{sizes};
   launch(self);
+  // Instances on a head that is gone (a node's browser) never detach:
+  // their down does it for them.
+  self->set_down_handler([=](const caf::down_msg& msg) {
+    for (auto& [key, instances] : self->state.tenants)
+      for (auto& instance : instances)
+        if (instance.address() == msg.source) {
+          auto held = instance;
+          detach(self, std::string{key}, held);
+          return;
+        }
+  });
   return {
     [=](opened_atom, bridge_channel_ptr channel) {
       auto& st = self->state;
@@ -296,23 +331,15 @@ browser_connection(self_ptr self, browser_connection_config cfg) {
                        false);
         return;
       }
+      if (instance.node() != self->node())
+        self->monitor(instance);
       st.tenants[key].insert(instance);
       if (st.draining)
         caf::anon_send(instance, drain_atom::value,
                        std::string{"browser is retiring"}, true);
     },
     [=](detach_atom, const std::string& key, const model_actor& instance) {
-      auto& st = self->state;
-      auto i = st.tenants.find(key);
-      if (i == st.tenants.end() || i->second.erase(instance) == 0)
-        return;
-      if (i->second.empty()) {
-        st.tenants.erase(i);
-        st.loaded.erase(key);
-        if (st.channel && !st.failure)
-          st.channel->send_text(wire::encode_unload(key));
-      }
-      finish_drain_if_done(self);
+      detach(self, key, instance);
     },
     [=](drain_atom, const std::string& why, bool move_now) {
       auto& st = self->state;

@@ -70,6 +70,11 @@ struct browser_connection_config {
   std::shared_ptr<metrics_sink> metrics;
   /// Where blocking calls run (the runtime's blocking pool).
   blocking_executor run_blocking;
+  /// The webaccel node this runtime is ("local" unless it serves a head).
+  std::string node_name = "local";
+  /// On a node the head's model specs name the head's paths: serve only
+  /// the files this node registered itself (by sha256) and refuse others.
+  bool own_model_files_only = false;
 };
 
 /// Spawns a browser connection; it launches its browser at once.

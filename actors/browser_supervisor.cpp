@@ -16,6 +16,7 @@
 
 #include "actors/countdown.hpp"
 #include "actors/rules/pool_rules.hpp"
+#include "actors/rules/source_choice.hpp"
 #include "actors/supervisor/slots.hpp"
 #include "config/logging.hpp"
 
@@ -398,6 +399,16 @@ browser_supervisor(self_ptr self, browser_supervisor_config cfg) {
                && !restart_launching(st.slots))
         grow(self);
       return rp;
+    },
+    [=](bid_atom, const placement_hint& hint) {
+      auto& st = self->state;
+      auto can_grow = live_count(st.slots) + st.acquiring
+                      < st.cfg.max_connections;
+      auto ready = candidates(st.slots, hint, st.cfg.healthy_score);
+      return make_bid(choose_browser(ready, hint.model_bytes,
+                                     uint64_t{st.cfg.memory_limit_mb} << 20,
+                                     can_grow),
+                      ready);
     },
     [=](check_atom) { check(self); },
     [=](list_atom) {

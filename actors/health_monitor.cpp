@@ -123,6 +123,29 @@ uint32_t canary_timeout(const health_monitor_state& st, const canary_job& job) {
   return static_cast<uint32_t>(std::min(timeout, 600000.0));
 }
 
+/// A canary ran past its deadline. A page busy loading a model (WebGPU
+/// compiles its shaders then, and a canary waits behind that) is late, not
+/// wedged: the canary counts as skipped. A wedged page's loads end at
+/// their own deadline, and the next canary is judged.
+void judge_late_canary(self_ptr self, const browser_connection_actor& conn,
+                       const canary_job& job, const std::string& error) {
+  self->request(conn, ms{10000}, stats_atom::value)
+    .then(
+      [=](connection_stats& now) {
+        auto& ledger = self->state.ledger;
+        if (now.loading > 0) {
+          ledger.canary_skipped(job, self->clock().now());
+          return;
+        }
+        ledger.canary_done(job, canary_outcome::timed_out, 0, error,
+                           self->clock().now());
+        judge(self, job.browser);
+      },
+      [=](caf::error&) {
+        self->state.ledger.canary_skipped(job, self->clock().now());
+      });
+}
+
 void run_canary(self_ptr self, const canary_job& job) {
   auto& st = self->state;
   auto i = st.browsers.find(job.browser);
@@ -162,12 +185,13 @@ void run_canary(self_ptr self, const canary_job& job) {
                 self->state.ledger.canary_skipped(job, now);
                 return;
               }
-              self->state.ledger.canary_done(job,
-                                             code == errc::timeout
-                                               ? canary_outcome::timed_out
-                                               : canary_outcome::failed,
-                                             0, render_error(err), now);
-              judge(self, job.browser);
+              if (code != errc::timeout) {
+                self->state.ledger.canary_done(job, canary_outcome::failed, 0,
+                                               render_error(err), now);
+                judge(self, job.browser);
+                return;
+              }
+              judge_late_canary(self, conn, job, render_error(err));
             });
       },
       skipped);

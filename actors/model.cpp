@@ -25,8 +25,11 @@ model_actor::behavior_type model(self_ptr self, model_placement placement) {
   note_activity(self);
   self->set_down_handler([=](const caf::down_msg& msg) {
     auto& p = self->state.placement;
+    // A recovery must not wait on it: a node's connection lost with its
+    // link takes requests without ever answering them.
+    self->state.gone = msg.source;
     // A connection fails its requests before it quits; these are the ones
-    // it could not (it died of an exception).
+    // it could not (it died of an exception, or its node was lost).
     fail_at_page(self, msg.source, msg.reason);
     if (msg.source != p.connection.address())
       return;

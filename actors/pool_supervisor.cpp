@@ -15,6 +15,7 @@
 #include "actors/browser_supervisor.hpp"
 #include "actors/countdown.hpp"
 #include "actors/metrics_store.hpp"
+#include "actors/pool/nodes.hpp"
 #include "actors/recovery_supervisor.hpp"
 #include "actors/rules/pool_rules.hpp"
 #include "config/logging.hpp"
@@ -71,6 +72,8 @@ struct pool_supervisor_state {
   /// The router's cache, as it told us: handed to a router started again.
   model_cache instances;
   std::map<std::string, kind_entry> kinds;
+  /// The webaccel nodes that joined (a head's; none elsewhere).
+  node_sources nodes;
   uint64_t spawned = 0;
   bool shutting_down = false;
 };
@@ -125,6 +128,23 @@ uint32_t room_in_use(const pool_supervisor_state& st) {
   for (auto& [kind, entry] : st.kinds)
     n += entry.held;
   return n;
+}
+
+/// The supervisor of this runtime's own browsers of `kind`, started if it
+/// is not running; null, with `why_not`, if the kind cannot run here.
+browser_supervisor_actor
+local_supervisor(self_ptr self, const std::string& kind, std::string& why_not) {
+  auto& st = self->state;
+  auto& entry = entry_for(st, kind);
+  if (!entry.disabled.empty()) {
+    why_not = entry.disabled;
+    return {};
+  }
+  if (!entry.supervisor && !start_supervisor(self, kind, why_not)) {
+    st.kinds.erase(kind);
+    return {};
+  }
+  return entry.supervisor;
 }
 
 /// A browser supervisor quit on its own: it gave up on its browsers.
@@ -355,34 +375,81 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self,
       auto& st = self->state;
       if (st.shutting_down)
         return make_error(errc::shutting_down, "runtime is shutting down");
-      auto& entry = entry_for(st, kind);
-      if (!entry.disabled.empty())
-        return make_error(errc::browser_unavailable, entry.disabled);
-      if (!entry.supervisor) {
-        std::string error;
-        if (!start_supervisor(self, kind, error)) {
-          st.kinds.erase(kind);
-          return make_error(errc::browser_unavailable, error);
-        }
+      std::string why_not;
+      auto local = local_supervisor(self, kind, why_not);
+      auto nodes = st.nodes.offering(kind);
+      if (nodes.empty()) {
+        if (!local)
+          return make_error(
+            errc::browser_unavailable,
+            why_not + (st.nodes.empty() ? "" : "; no node offers it"));
+        return self->delegate(local, connect_atom::value, std::move(hint));
       }
-      return self->delegate(entry.supervisor, connect_atom::value,
-                            std::move(hint));
+      if (!local && nodes.size() == 1)
+        return self->delegate(nodes.front().pool, connect_atom::value, kind,
+                              std::move(hint));
+      auto rp = self->make_response_promise<browser_connection_actor>();
+      auto wait = ms{st.cfg.connection.timeouts.launch_ms} + ms{10000};
+      place_among(self, {local, std::move(nodes)}, kind, hint, ms{5000}, wait,
+                  rp);
+      return rp;
     },
+    [=](bid_atom, const std::string& kind,
+        placement_hint& hint) -> caf::result<placement_bid> {
+      std::string why_not;
+      auto local = local_supervisor(self, kind, why_not);
+      if (!local)
+        return make_error(errc::browser_unavailable, why_not);
+      return self->delegate(local, bid_atom::value, std::move(hint));
+    },
+    [=](joined_atom, const std::string& name, uint64_t epoch,
+        const std::string& host, const caf::actor& pool,
+        const std::vector<std::string>& kinds) {
+      self->state.nodes.join({name, epoch, host,
+                              caf::actor_cast<pool_supervisor_actor>(pool),
+                              kinds});
+    },
+    [=](lost_atom, const std::string& name, uint64_t epoch,
+        const std::string& why) { self->state.nodes.lose(name, epoch, why); },
     [=](metrics_atom) {
       return self->delegate(self->state.metrics.actor, metrics_atom::value);
     },
     [=](list_atom) { return list_browsers(self); },
     [=](recycle_atom, const browser_connection_actor& conn, uint8_t category,
         const std::string& why) {
+      // A node's browser: its own pool acts.
+      if (conn.node() != self->node()) {
+        if (auto node = self->state.nodes.on(conn.node()))
+          caf::anon_send(node->pool, recycle_atom::value, conn, category, why);
+        return;
+      }
       // The supervisor that has it acts; the others do not know it.
       for (auto& sup : supervisors(self->state))
         caf::anon_send(sup, recycle_atom::value, conn, category, why);
     },
     [=](health_atom) -> caf::result<health_report> {
       auto& st = self->state;
-      if (!st.health.actor)
-        return health_report{}; // Turned off (or failed past its limit).
-      return self->delegate(st.health.actor, health_atom::value);
+      if (st.nodes.joined().empty()) {
+        if (!st.health.actor)
+          return health_report{}; // Turned off (or failed past its limit).
+        return self->delegate(st.health.actor, health_atom::value);
+      }
+      auto rp = self->make_response_promise<health_report>();
+      auto out = std::make_shared<health_report>();
+      auto all = make_countdown([=]() mutable { rp.deliver(*out); });
+      if (st.health.actor) {
+        all->expect();
+        self->request(st.health.actor, ms{10000}, health_atom::value)
+          .then(
+            [=](health_report& ours) {
+              merge_health(*out, std::move(ours), "");
+              all->arrive();
+            },
+            [=](caf::error&) { all->arrive(); });
+      }
+      add_node_health(self, st.nodes, out, all);
+      all->arm();
+      return rp;
     },
     [=](get_atom, model_request& req) {
       return self->delegate(self->state.router.actor, get_atom::value,
@@ -466,6 +533,7 @@ pool_supervisor_actor::behavior_type pool_supervisor(self_ptr self,
             },
             [=](caf::error&) { all->arrive(); });
       }
+      add_node_stats(self, st.nodes, out, all);
       all->arm();
       return rp;
     },

@@ -3,6 +3,7 @@
 
 #include "actors/runtime_impl.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -35,7 +36,10 @@ using ms = std::chrono::milliseconds;
 // Time granted beyond a request's own deadline before the host gives up.
 constexpr uint32_t host_slack_ms = 10000;
 
-caf::actor_system_config& tune(caf::actor_system_config& cfg) {
+caf::actor_system_config& tune(caf::actor_system_config& cfg,
+                               const runtime_config& rc) {
+  if (uses_nodes(rc))
+    tune_for_nodes(cfg, rc.nodes);
   // Work stealing polls with 50 us sleeps by default; messages from Beast's
   // and the host's threads then wait ~120 us. No moderate polling cuts a
   // WebSocket->actor->WebSocket hop from ~170 us to ~55 us (FACTS.md).
@@ -183,7 +187,8 @@ void check_metrics_db(const metrics_policy& p) {
 
 } // namespace
 
-runtime::impl::impl(runtime_config c) : cfg(std::move(c)), sys(tune(sys_cfg)) {
+runtime::impl::impl(runtime_config c)
+  : cfg(std::move(c)), sys(tune(sys_cfg, cfg)) {
   // nop
 }
 
@@ -219,6 +224,10 @@ runtime::runtime(runtime_config cfg) {
   pc.connection.limits.max_message_bytes = c.max_message_bytes;
   pc.connection.classifier
     = std::make_shared<const error_classifier>(c.classification_rules);
+  pc.connection.node_name = c.nodes.name;
+  pc.connection.own_model_files_only = !c.nodes.join.empty();
+  if (pc.connection.own_model_files_only)
+    serve_own_model_files(*impl_);
   pc.connection.run_blocking
     = [pool = impl_->blocking](std::function<void()> call) {
         // A pool stopped at shutdown: the call runs here, as it used to.
@@ -234,6 +243,8 @@ runtime::runtime(runtime_config cfg) {
     std::chrono::steady_clock::now().time_since_epoch().count());
   pc.router.models = c.models;
   for (auto& [kind, found] : impl_->browsers.installed) {
+    if (!c.nodes.local_browsers)
+      break;
     auto& bc = c.browsers.at(kind);
     auto limit = c.pool.memory_limits_mb.find(kind);
     auto& sizes = pc.kinds[kind];
@@ -255,8 +266,23 @@ runtime::runtime(runtime_config cfg) {
     pc.router.browser_preferences[family] = kinds;
   pc.router.idle_unload_ms = c.model_idle_unload_ms;
   pc.router.timeouts = c.timeouts;
+  // A head's nodes may run kinds this machine lacks: the pool says, per
+  // placement, whether any node offers one.
+  if (c.nodes.listen_port != 0)
+    for (auto& [kind, bc] : c.browsers)
+      if (std::find(pc.router.browsers.begin(), pc.router.browsers.end(), kind)
+          == pc.router.browsers.end())
+        pc.router.browsers.push_back(kind);
   impl_->pool = spawn_pool_supervisor(impl_->sys, std::move(pc));
   impl_->running = true;
+  if (c.nodes.listen_port != 0) {
+    try {
+      take_nodes(*impl_);
+    } catch (...) {
+      shutdown(); // Else the actor system would wait for the tree forever.
+      throw;
+    }
+  }
 }
 
 runtime::~runtime() {
@@ -399,6 +425,7 @@ model_handle runtime::get_model(model_family family, const std::string& name,
 void runtime::shutdown() {
   if (!impl_ || !impl_->running.exchange(false))
     return;
+  stop_taking_nodes(*impl_);
   {
     caf::scoped_actor self{impl_->sys};
     self->request(impl_->pool, ms{60000}, shutdown_atom::value)

@@ -4,6 +4,7 @@
 // runs the model in a real browser. No CAF or Beast types appear here.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -185,6 +186,17 @@ public:
 
   /// Port of the HTTP/WebSocket server.
   uint16_t port() const;
+
+  /// A head's port for webaccel nodes (0 if it takes none).
+  uint16_t node_port() const;
+
+  /// A node (nodes.join set): joins the head and offers it this runtime's
+  /// browsers until the link ends or `stop` turns true (checked every
+  /// 200 ms). Returns why it ended ("" once stopped); a head that cannot
+  /// be reached or is lost is worth another try. Blocks the calling thread.
+  /// @throws failure if the head refuses the join (the secret differs, a
+  /// bad name), config_error for the secret's file or the address
+  std::string offer_to_head(const std::atomic<bool>& stop);
 
   struct impl;
 

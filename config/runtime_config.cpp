@@ -249,6 +249,28 @@ runtime_config parse_config(std::string_view json_text,
     r.get_int("queue_limit", mp.queue_limit, 100, 10000000);
     r.reject_unknown_keys();
   }
+  if (auto n = top.find("nodes")) {
+    object_reader r{*n, "$.nodes"};
+    auto& np = cfg.nodes;
+    r.get_int("port", np.listen_port, 0, 65535);
+    r.get("host", np.listen_host);
+    r.get("secret_file", np.secret_file);
+    np.secret_file = resolve_path(base_dir, np.secret_file);
+    r.get("name", np.name);
+    r.get("local_browsers", np.local_browsers);
+    r.get_int("heartbeat_ms", np.heartbeat_ms, 50, 60000);
+    r.get_int("timeout_ms", np.timeout_ms, 100, 600000);
+    r.reject_unknown_keys();
+    std::string why;
+    if (!valid_node_name(np.name, why))
+      fail(r.child("name"), why);
+    if (np.timeout_ms <= np.heartbeat_ms)
+      fail(r.child("timeout_ms"), "must be longer than heartbeat_ms ("
+                                    + std::to_string(np.heartbeat_ms) + ")");
+    if (np.listen_port != 0 && np.secret_file.empty())
+      fail(r.child("secret_file"),
+           "a head that takes nodes needs the shared secret's file");
+  }
   if (auto h = top.find("health")) {
     object_reader r{*h, "$.health"};
     auto& hp = cfg.health;

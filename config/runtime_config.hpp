@@ -11,6 +11,7 @@
 
 #include "config/health_policy.hpp"
 #include "config/metrics_policy.hpp"
+#include "config/node_policy.hpp"
 #include "config/pool_policy.hpp"
 #include "config/recovery_policy.hpp"
 #include "config/timeout_policy.hpp"
@@ -110,6 +111,8 @@ struct runtime_config {
   metrics_policy metrics;
   /// "health": how the health monitor samples and judges browsers.
   health_policy health;
+  /// "nodes": webaccel nodes (a head's port for them; a node's name).
+  node_policy nodes;
   /// What `webaccel run` runs without arguments: one model per family.
   std::vector<demo_item> demo;
   /// spdlog level name: trace, debug, info, warn, error, off.

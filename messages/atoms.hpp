@@ -101,4 +101,12 @@ using recycle_atom = caf::atom_constant<caf::atom("recycle")>;
 /// Asks for the browser connections to look at.
 using list_atom = caf::atom_constant<caf::atom("list")>;
 
+// Nodes: a node's hello and join, the head's news of a node joined or
+// lost, and a bid for a model's placement.
+using hello_atom = caf::atom_constant<caf::atom("hello")>;
+using join_atom = caf::atom_constant<caf::atom("join")>;
+using joined_atom = caf::atom_constant<caf::atom("joined")>;
+using lost_atom = caf::atom_constant<caf::atom("lost")>;
+using bid_atom = caf::atom_constant<caf::atom("bid")>;
+
 } // namespace webaccel

@@ -51,6 +51,8 @@ struct browser_capabilities {
   bool wasm_threads = false;
   bool cross_origin_isolated = false;
   unsigned hardware_concurrency = 0;
+  /// The webaccel node whose browser this is ("local": the runtime's own).
+  std::string node = "local";
 
   /// Returns the support record of "webgpu", "webnn" or "wasm".
   const platform_support* platform(const std::string& name) const {
@@ -69,7 +71,7 @@ typename Inspector::result_type inspect(Inspector& f, browser_capabilities& x) {
   return f(caf::meta::type_name("browser_capabilities"), x.browser,
            x.browser_version, x.user_agent, x.webgpu, x.adapter, x.webnn,
            x.wasm, x.wasm_simd, x.wasm_threads, x.cross_origin_isolated,
-           x.hardware_concurrency);
+           x.hardware_concurrency, x.node);
 }
 
 } // namespace webaccel

@@ -36,6 +36,8 @@ typename Inspector::result_type inspect(Inspector& f, canary_figures& x) {
 
 /// One browser as the monitor judges it.
 struct browser_health_report {
+  /// The webaccel node it runs on ("local": this runtime's own).
+  std::string node = "local";
   std::string kind;
   int32_t pid = 0;
   /// 0 (sick) to 100, and why it is not 100.
@@ -61,7 +63,7 @@ struct browser_health_report {
 template <class Inspector>
 typename Inspector::result_type
 inspect(Inspector& f, browser_health_report& x) {
-  return f(caf::meta::type_name("browser_health_report"), x.kind, x.pid,
+  return f(caf::meta::type_name("browser_health_report"), x.node, x.kind, x.pid,
            x.score, x.reasons, x.recycling, x.heartbeat_ms, x.memory_bytes,
            x.memory_growth_mib_per_min, x.error_rate, x.requests, x.failures,
            x.latency_p50_ms, x.latency_p99_ms, x.breaker, x.canaries);

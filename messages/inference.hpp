@@ -113,6 +113,8 @@ typename Inspector::result_type inspect(Inspector& f, timings& x) {
 
 /// Where and how a result was computed.
 struct provenance {
+  /// The webaccel node that ran it ("local": this runtime's own browsers).
+  std::string node;
   std::string browser;
   std::string browser_version;
   /// Platform that ran it: "webgpu", "webnn" or "wasm".
@@ -133,9 +135,10 @@ struct provenance {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, provenance& x) {
-  return f(caf::meta::type_name("provenance"), x.browser, x.browser_version,
-           x.platform, x.adapter, x.precision, x.mixed_precision,
-           x.execution_provider, x.placement, x.ignored_options);
+  return f(caf::meta::type_name("provenance"), x.node, x.browser,
+           x.browser_version, x.platform, x.adapter, x.precision,
+           x.mixed_precision, x.execution_provider, x.placement,
+           x.ignored_options);
 }
 
 /// The answer to an `infer_request`.

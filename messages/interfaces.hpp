@@ -18,6 +18,7 @@
 #include "messages/inference.hpp"
 #include "messages/metrics_summary.hpp"
 #include "messages/model.hpp"
+#include "messages/node.hpp"
 #include "messages/pool_stats.hpp"
 #include "messages/recovery.hpp"
 
@@ -104,6 +105,9 @@ using browser_supervisor_actor = caf::typed_actor<
   // least loaded within the budget (see choose_browser). To look at
   // (placing false): any.
   caf::replies_to<connect_atom, placement_hint>::with<browser_connection_actor>,
+  // What connect would choose now, without choosing it: for the pool to
+  // compare with its nodes' bids.
+  caf::replies_to<bid_atom, placement_hint>::with<placement_bid>,
   // Time to check the browsers against the pool policy.
   caf::reacts_to<check_atom>,
   // A backoff ended: start the browser of this slot again.
@@ -213,6 +217,16 @@ using router_actor = caf::typed_actor<
   // Stops every model instance, then quits.
   caf::replies_to<shutdown_atom>::with<bool>>;
 
+/// The head's door for webaccel nodes, published on its node port: a node
+/// says hello with its name and nonce, checks the head's proof, then joins
+/// with its own (see transport/net/node_auth.hpp).
+using node_registry_actor = caf::typed_actor<
+  caf::replies_to<hello_atom, std::string, std::string>::with<node_challenge>,
+  // Answers with the node's epoch, or an error saying why it may not join.
+  caf::replies_to<join_atom, node_offer>::with<uint64_t>,
+  // Forgets its nodes and quits.
+  caf::replies_to<shutdown_atom>::with<bool>>;
+
 /// Root of the actor tree: supervises the router, the recovery supervisor
 /// and the browser supervisors (one-for-one, MaxR in MaxT).
 using pool_supervisor_actor = caf::typed_actor<
@@ -220,6 +234,15 @@ using pool_supervisor_actor = caf::typed_actor<
   // to place a model on or only to look at (see placement_hint).
   caf::replies_to<connect_atom, std::string,
                   placement_hint>::with<browser_connection_actor>,
+  // What this runtime's own browsers of a kind bid for a model (a node's
+  // pool answers its head with it; see choose_source).
+  caf::replies_to<bid_atom, std::string, placement_hint>::with<placement_bid>,
+  // The node registry let a node join (name, epoch, where from, its pool,
+  // its kinds): its browsers take part in placement...
+  caf::reacts_to<joined_atom, std::string, uint64_t, std::string, caf::actor,
+                 std::vector<std::string>>,
+  // ...until it is lost (name, epoch, why).
+  caf::reacts_to<lost_atom, std::string, uint64_t, std::string>,
   // Forwards to the router.
   caf::replies_to<get_atom, model_request>::with<model_actor>,
   // Forgets a model instance and stops it (see router_actor).

@@ -149,7 +149,8 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, model_spec& x) {
   return f(caf::meta::type_name("model_spec"), x.name, x.family,
            x.synthetic_weights, x.variant, x.preprocessing, x.postprocessing,
-           x.batch_dimension, x.warmup, x.parallel_loading);
+           x.batch_dimension, x.batching, x.max_queue, x.warmup,
+           x.parallel_loading);
 }
 
 /// Every file of a model: each variant's parts and its steps' files.

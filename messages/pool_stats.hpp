@@ -116,6 +116,28 @@ typename Inspector::result_type inspect(Inspector& f, kind_stats& x) {
            x.escalations, x.disabled);
 }
 
+/// One node as the head sees it.
+struct node_stats {
+  std::string name;
+  /// Where it connected from.
+  std::string address;
+  /// "joined" or "lost".
+  std::string state;
+  /// 1 for its first join, +1 for each join after.
+  uint64_t epoch = 0;
+  uint64_t rejoins = 0;
+  /// Why it was lost last ("" if never).
+  std::string lost_reason;
+  /// Its browsers, as its own pool reports them (none while lost).
+  std::vector<kind_stats> kinds;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, node_stats& x) {
+  return f(caf::meta::type_name("node_stats"), x.name, x.address, x.state,
+           x.epoch, x.rejoins, x.lost_reason, x.kinds);
+}
+
 /// The router's cache of model instances.
 struct model_cache_stats {
   /// get_model calls answered with a cached instance.
@@ -149,13 +171,15 @@ struct pool_stats {
   uint64_t recovery_restarts = 0;
   uint64_t metrics_restarts = 0;
   uint64_t health_restarts = 0;
+  /// The webaccel nodes that joined this head.
+  std::vector<node_stats> nodes;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, pool_stats& x) {
   return f(caf::meta::type_name("pool_stats"), x.max_connections, x.kinds,
            x.models, x.recovery, x.router_restarts, x.recovery_restarts,
-           x.metrics_restarts, x.health_restarts);
+           x.metrics_restarts, x.health_restarts, x.nodes);
 }
 
 } // namespace webaccel

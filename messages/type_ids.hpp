@@ -8,8 +8,10 @@
 #include "messages/capabilities.hpp"
 #include "messages/health_report.hpp"
 #include "messages/inference.hpp"
+#include "messages/interfaces.hpp"
 #include "messages/metrics_summary.hpp"
 #include "messages/model.hpp"
+#include "messages/node.hpp"
 #include "messages/pool_stats.hpp"
 #include "messages/recovery.hpp"
 #include "messages/tensor.hpp"
@@ -56,5 +58,15 @@ CAF_BEGIN_TYPE_ID_BLOCK(webaccel, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(webaccel, (webaccel::platform_health))
   CAF_ADD_TYPE_ID(webaccel, (webaccel::health_report))
   CAF_ADD_TYPE_ID(webaccel, (webaccel::platform_latency))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::node_challenge))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::node_offer))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::placement_bid))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::node_stats))
+  // Handles a head and its nodes send each other: browser connections,
+  // the model instances that attach to them, pools.
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::browser_connection_actor))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::model_actor))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::pool_supervisor_actor))
+  CAF_ADD_TYPE_ID(webaccel, (webaccel::node_registry_actor))
 
 CAF_END_TYPE_ID_BLOCK(webaccel)

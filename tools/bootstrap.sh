@@ -129,5 +129,10 @@ done < <(
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1 # A suite crashed before doctest could count.
 fi
+if [ "$status" -ne 0 ]; then
+  # Name what failed last, where a log's tail is all a reader may see.
+  echo "what failed:"
+  grep -E 'TEST CASE:|ERROR:|FATAL ERROR|THREW|^not ok' "$log" | head -n 40 || true
+fi
 echo "$passed passed, $failed failed"
 exit "$status"

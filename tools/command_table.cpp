@@ -61,8 +61,31 @@ std::vector<command_spec> make_commands() {
       {"--max-body-mb", "N", "the largest request body (default 64 MiB)"},
       {"--dashboard-ms", "MS",
        "how often the dashboard gets a snapshot (default 1000)"},
+      {"--node-port", "N",
+       "take webaccel nodes on this port (webaccel node --join)"},
+      {"--node-secret-file", "F",
+       "the secret nodes share with this head (a file only its owner may "
+       "read, 16 bytes or more)"},
+      {"--no-browsers", "", "run no browsers here: only the nodes' ones"},
       db_option},
      serve_main},
+    {"node",
+     "offer this machine's browsers to a head (webaccel serve --node-port)",
+     "Starts a browser pool from the config and joins the head at "
+     "HOST:PORT over CAF's network layer, proving with the shared secret "
+     "that it belongs (and checking the head's proof). The head's router "
+     "then places models on these browsers as on its own; results name this "
+     "node. When the link ends (the head stops, or is cut off) it joins "
+     "again, backing off up to 10 s. SIGINT or SIGTERM stop it. Exit codes: "
+     "0 when stopped, 1 if it cannot start or the head refuses it, 2 for a "
+     "bad command line.",
+     {config_option,
+      {"--join", "HOST:PORT", "the head's node port"},
+      {"--name", "NAME",
+       "this node's name on the head (default: the host name)"},
+      {"--secret-file", "F", "the secret it shares with the head"},
+      db_option},
+     node_main},
     {"bench",
      "per-request overhead and throughput on a warm model",
      "Per-request overhead (end-to-end minus in-page compute) and "
@@ -206,6 +229,22 @@ std::vector<command_spec> make_commands() {
       {"--requests", "N", "sequential inferences per pool (default 200)"},
       out_option},
      grid_bench_main},
+    {"bench nodes",
+     "what webaccel nodes cost and give: the hop, 1 vs 2 nodes, a node lost",
+     "On this machine, over loopback: tiny BERT one request at a time on a "
+     "local Chromium and on one of a `webaccel node` (what the hop adds), "
+     "two model instances kept busy with one node and with two (requests/s; "
+     "here the machine's cores bound it), and a node killed -9 under load "
+     "(how long until its model answers from the other node, and how many "
+     "requests failed).",
+     {config_option,
+      {"--requests", "N",
+       "sequential inferences per latency run (default "
+       "200)"},
+      {"--seconds", "S", "seconds per throughput run (default 10)"},
+      {"--inflight", "K", "requests in flight for throughput (default 16)"},
+      out_option},
+     node_bench_main},
     {"report",
      "what a metrics DB says: throughput, latency, memory, recovery, "
      "browsers",

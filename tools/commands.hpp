@@ -41,10 +41,14 @@ int doctor_main(const cli_args& a);
 /// `webaccel serve`: the Open Inference Protocol daemon.
 int serve_main(const cli_args& a);
 
+/// `webaccel node`: joins a head and offers it this machine's browsers.
+int node_main(const cli_args& a);
+
 /// `webaccel bench report`: report time on a DB of a million rows.
 int report_bench_main(const cli_args& a);
 int serve_bench_main(const cli_args& a);
 int grid_bench_main(const cli_args& a);
+int node_bench_main(const cli_args& a);
 
 /// `webaccel bench health`: the time from a wedged page to its recycle.
 int health_bench_main(const cli_args& a);

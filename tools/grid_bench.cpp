@@ -16,21 +16,6 @@ namespace {
 using clock_type = std::chrono::steady_clock;
 using json = nlohmann::json;
 
-double ms_since(clock_type::time_point t) {
-  return std::chrono::duration<double, std::milli>(clock_type::now() - t)
-    .count();
-}
-
-json summary(const std::vector<double>& ms) {
-  double max = 0;
-  for (auto x : ms)
-    max = std::max(max, x);
-  return {{"p50_ms", percentile(ms, 50)},
-          {"p95_ms", percentile(ms, 95)},
-          {"max_ms", max},
-          {"samples", ms.size()}};
-}
-
 /// Creates and deletes `n` sessions, one at a time.
 json session_creation(const http_endpoint& grid, const std::string& body,
                       size_t n, const grid_bench_options& opts) {
@@ -56,7 +41,8 @@ json session_creation(const http_endpoint& grid, const std::string& body,
       opts.progress("session " + std::to_string(i + 1) + "/" + std::to_string(n)
                     + ": " + std::to_string(int(create_ms.back())) + " ms");
   }
-  return {{"create", summary(create_ms)}, {"delete", summary(delete_ms)}};
+  return {{"create", latency_summary(create_ms)},
+          {"delete", latency_summary(delete_ms)}};
 }
 
 /// tiny BERT one request at a time on a pool of one Chromium.
@@ -81,7 +67,7 @@ json inference_latency(runtime_config cfg, size_t requests,
   if (opts.progress)
     opts.progress(label + ": p50 " + std::to_string(percentile(ms, 50))
                   + " ms");
-  auto out = summary(ms);
+  auto out = latency_summary(ms);
   out["platform"] = platform;
   return out;
 }

@@ -30,11 +30,6 @@ namespace {
 using json = nlohmann::json;
 using clock_type = std::chrono::steady_clock;
 
-double ms_since(clock_type::time_point t) {
-  return std::chrono::duration<double, std::milli>(clock_type::now() - t)
-    .count();
-}
-
 const std::string unbatched = "tiny_bert_unbatched";
 
 /// The config with the models the benchmarks need: tiny BERT without

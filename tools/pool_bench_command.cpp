@@ -23,11 +23,6 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 
-double ms_since(clock_type::time_point t) {
-  return std::chrono::duration<double, std::milli>(clock_type::now() - t)
-    .count();
-}
-
 /// This process's resident set size, from /proc/self/status.
 uint64_t own_rss_bytes() {
   std::ifstream status{"/proc/self/status"};

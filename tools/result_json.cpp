@@ -84,6 +84,7 @@ nlohmann::json result_to_json(const infer_result& r) {
     {"model", r.model},
     {"family", to_string(r.family)},
     {"synthetic_weights", r.synthetic_weights},
+    {"node", o.node},
     {"browser", o.browser},
     {"browser_version", o.browser_version},
     {"platform", o.platform},

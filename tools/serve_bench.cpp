@@ -61,11 +61,6 @@ private:
   beast::flat_buffer buffer_;
 };
 
-double ms_since(clock_type::time_point t) {
-  return std::chrono::duration<double, std::milli>(clock_type::now() - t)
-    .count();
-}
-
 nlohmann::json latency_of(const std::vector<double>& ms) {
   return {{"p50_ms", percentile(ms, 50)},
           {"p99_ms", percentile(ms, 99)},

@@ -63,6 +63,7 @@ void on_hello(self_ptr self, wire::hello msg) {
     return;
   }
   msg.capabilities.browser = st.cfg.kind;
+  msg.capabilities.node = st.cfg.node_name;
   if (!st.cfg.version.empty())
     msg.capabilities.browser_version = st.cfg.version;
   st.capabilities = std::move(msg.capabilities);

@@ -10,6 +10,7 @@ namespace webaccel::model_detail {
 
 provenance make_provenance(const model_placement& p) {
   provenance out;
+  out.node = p.browser.node;
   out.browser = p.browser.browser;
   out.browser_version = p.browser.browser_version;
   out.platform = p.loaded.platform;

@@ -69,7 +69,8 @@ void ask_recovery(self_ptr self, errc code, const caf::error& err,
   report.id = case_id;
   report.request = p.request;
   report.failed = current_target(p);
-  report.connection = p.connection;
+  if (!p.connection || p.connection.address() != st.gone)
+    report.connection = p.connection;
   report.browser = p.browser;
   report.category = static_cast<uint8_t>(code);
   report.error = error_text(err.context());

@@ -74,6 +74,8 @@ struct model_state {
   uint64_t case_id = 0;
   /// Shut down: failures go to the host, nothing moves any more.
   bool stopping = false;
+  /// The last connection found dead: a recovery is never pointed at it.
+  caf::actor_addr gone;
 };
 
 using self_ptr = model_actor::stateful_pointer<model_state>;

@@ -11,11 +11,9 @@
 #include <string>
 #include <vector>
 
-namespace webaccel {
+#include "config/node_policy.hpp"
 
-/// Whether `name` may name a node: 1 to 64 of [A-Za-z0-9._-]. Sets
-/// `error` when not.
-bool valid_node_name(const std::string& name, std::string& error);
+namespace webaccel {
 
 enum class node_state { joined, lost };
 

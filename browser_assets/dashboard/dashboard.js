@@ -51,9 +51,13 @@ export function render(snap) {
   }
   previous = snap;
   fill('browsers', snap.browsers, [
-    (b) => b.kind, (b) => b.pid, (b) => b.state, (b) => healthBar(b.score), (b) => b.breaker,
+    (b) => b.node, (b) => b.kind, (b) => b.pid, (b) => b.state, (b) => healthBar(b.score), (b) => b.breaker,
     (b) => b.requests, (b) => b.in_flight, (b) => fixed(b.latency_p50_ms), (b) => fixed(b.latency_p99_ms),
     (b) => fixed(b.heartbeat_ms), (b) => fixed(b.memory_bytes / 1048576, 0), (b) => b.models.join(', '),
+  ]);
+  fill('nodes', snap.nodes || [], [
+    (n) => n.name, (n) => n.address, (n) => n.state, (n) => n.epoch, (n) => n.rejoins,
+    (n) => n.browsers, (n) => n.lost_reason,
   ]);
   fill('models', snap.models, [
     (m) => m.name, (m) => m.state, (m) => m.success, (m) => m.failure, (m) => m.pending,

@@ -78,6 +78,35 @@ TEST_CASE("server.tls: generated, or a certificate with its key, and each "
         == "$.server.tls: unknown key 'cert'");
 }
 
+TEST_CASE("nodes: a head's port and secret, a node's name, and each mistake "
+          "named") {
+  auto head = parse_config(
+    R"({"nodes": {"port": 7070, "secret_file": "s.key", "local_browsers": false}})",
+    "/base", "t");
+  CHECK(head.nodes.listen_port == 7070);
+  CHECK(head.nodes.secret_file == "/base/s.key");
+  CHECK_FALSE(head.nodes.local_browsers);
+  CHECK(head.nodes.name == "local");
+  auto plain = parse_config("{}", "/base", "t");
+  CHECK(plain.nodes.listen_port == 0);
+  CHECK(plain.nodes.secret_file.empty());
+  CHECK(plain.nodes.local_browsers);
+  CHECK(parse_config(R"({"nodes": {"name": "gpu-1"}})", "/b", "t").nodes.name
+        == "gpu-1");
+  CHECK(error_of(R"({"nodes": {"port": 7070}})")
+        == "$.nodes.secret_file: a head that takes nodes needs the shared "
+           "secret's file");
+  CHECK(error_of(R"({"nodes": {"name": "a b"}})")
+        == "$.nodes.name: a node name may hold letters, digits, '.', '_' and "
+           "'-' only: 'a b'");
+  CHECK(error_of(R"({"nodes": {"heartbeat_ms": 500, "timeout_ms": 400}})")
+        == "$.nodes.timeout_ms: must be longer than heartbeat_ms (500)");
+  CHECK(error_of(R"({"nodes": {"port": 70000}})")
+        == "$.nodes.port: must be between 0 and 65535, got 70000");
+  CHECK(error_of(R"({"nodes": {"secret": "x"}})")
+        == "$.nodes: unknown key 'secret'");
+}
+
 TEST_CASE("every config error names the key path and what is wrong") {
   CHECK(error_of(R"({"server": {"port": 70000}})")
         == "$.server.port: must be between 0 and 65535, got 70000");

@@ -75,8 +75,10 @@ TEST_CASE("serve's /metrics passes promtool, and a real Prometheus scrapes "
                     "\"tiny_bert\",version=\"1\"} "
                     + std::to_string(requests) + "\n")
           != std::string::npos);
-    CHECK(text.find("webaccel_browsers{kind=\"chromium\",state=\"ready\"} 1\n")
-          != std::string::npos);
+    CHECK(
+      text.find(
+        "webaccel_browsers{node=\"local\",kind=\"chromium\",state=\"ready\"} 1\n")
+      != std::string::npos);
     // promtool's lint: exit 0 and no complaint.
     auto lint = run_capture("/bin/sh",
                             {"-c", "/usr/bin/promtool check metrics "

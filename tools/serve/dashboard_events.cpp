@@ -50,6 +50,17 @@ void dashboard_events::update(const pool_stats& now, int64_t now_ms) {
             k.kind + ": browser retired (" + reason + ")" + times(n));
     }
   }
+  for (auto& n : now.nodes) {
+    const node_stats* before = nullptr;
+    for (auto& b : last_.nodes)
+      if (b.name == n.name)
+        before = &b;
+    if (n.state == "joined" && (!before || before->epoch != n.epoch))
+      add(now_ms, "node",
+          "node " + n.name + " joined" + (n.rejoins > 0 ? " again" : ""));
+    if (n.state == "lost" && (!before || before->state != "lost"))
+      add(now_ms, "node", "node " + n.name + " lost: " + n.lost_reason);
+  }
   auto& r = now.recovery;
   auto& rb = last_.recovery;
   for (auto& [category, count] : r.failures) {

@@ -16,14 +16,14 @@ int64_t wall_ms() {
     .count();
 }
 
-json browsers_of(const pool_stats& pool, const health_report& health) {
-  std::map<int32_t, const browser_health_report*> by_pid;
-  for (auto& b : health.browsers)
-    by_pid[b.pid] = &b;
-  json out = json::array();
-  for (auto& k : pool.kinds)
+void add_browsers(json& out, const std::string& node,
+                  const std::vector<kind_stats>& kinds,
+                  const std::map<std::pair<std::string, int32_t>,
+                                 const browser_health_report*>& by_pid) {
+  for (auto& k : kinds)
     for (auto& c : k.connections) {
-      json b{{"kind", k.kind},
+      json b{{"node", node},
+             {"kind", k.kind},
              {"pid", c.pid},
              {"state", c.state},
              {"score", c.health_score},
@@ -34,7 +34,7 @@ json browsers_of(const pool_stats& pool, const health_report& health) {
              {"memory_bytes", c.process_bytes},
              {"heartbeat_ms", c.heartbeat_ms},
              {"age_s", c.age_ms / 1000}};
-      if (auto i = by_pid.find(c.pid); i != by_pid.end()) {
+      if (auto i = by_pid.find({node, c.pid}); i != by_pid.end()) {
         auto& h = *i->second;
         b["reasons"] = h.reasons;
         b["error_rate"] = h.error_rate;
@@ -44,6 +44,36 @@ json browsers_of(const pool_stats& pool, const health_report& health) {
       }
       out.push_back(std::move(b));
     }
+}
+
+/// The pool's browsers and its nodes', with what the health monitors say
+/// of each (by node and process id: two machines may share a pid).
+json browsers_of(const pool_stats& pool, const health_report& health) {
+  std::map<std::pair<std::string, int32_t>, const browser_health_report*>
+    by_pid;
+  for (auto& b : health.browsers)
+    by_pid[{b.node, b.pid}] = &b;
+  json out = json::array();
+  add_browsers(out, "local", pool.kinds, by_pid);
+  for (auto& n : pool.nodes)
+    add_browsers(out, n.name, n.kinds, by_pid);
+  return out;
+}
+
+json nodes_of(const pool_stats& pool) {
+  json out = json::array();
+  for (auto& n : pool.nodes) {
+    size_t browsers = 0;
+    for (auto& k : n.kinds)
+      browsers += k.connections.size();
+    out.push_back({{"name", n.name},
+                   {"address", n.address},
+                   {"state", n.state},
+                   {"epoch", n.epoch},
+                   {"rejoins", n.rejoins},
+                   {"browsers", browsers},
+                   {"lost_reason", n.lost_reason}});
+  }
   return out;
 }
 
@@ -93,6 +123,7 @@ json dashboard_snapshot(const std::vector<served_figures>& models,
             {"recoveries", pool.recovery.cases}}},
           {"models", model_rows},
           {"browsers", browsers_of(pool, health)},
+          {"nodes", nodes_of(pool)},
           {"platforms", platforms},
           {"events", recent}};
 }

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -35,6 +36,29 @@ std::vector<std::string> split_names(const std::string& list) {
   return out;
 }
 
+/// --node-port, --node-secret-file and --no-browsers over the config's
+/// "nodes" section.
+void apply_node_options(const cli_args& a, runtime_config& cfg) {
+  auto& np = cfg.nodes;
+  if (a.has("--node-port")) {
+    auto port = a.get_count("--node-port", 0, 1);
+    if (port > 65535)
+      throw usage_error("--node-port: expected 1..65535, got "
+                        + std::to_string(port));
+    np.listen_port = static_cast<uint16_t>(port);
+  }
+  if (a.has("--node-secret-file"))
+    np.secret_file = std::filesystem::absolute(a.get("--node-secret-file"));
+  if (a.has("--no-browsers"))
+    np.local_browsers = false;
+  if (np.listen_port != 0 && np.secret_file.empty())
+    throw usage_error("--node-port needs the shared secret's file "
+                      "(--node-secret-file, or nodes.secret_file)");
+  if (!np.local_browsers && np.listen_port == 0)
+    throw usage_error("--no-browsers leaves only nodes' browsers: give "
+                      "--node-port too");
+}
+
 } // namespace
 
 int serve_main(const cli_args& a) {
@@ -47,6 +71,7 @@ int serve_main(const cli_args& a) {
     sigaddset(&stop_signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     auto cfg = load_cli_config(a, "serve");
+    apply_node_options(a, cfg);
     api_server_options opts;
     opts.host = a.get("--host", "127.0.0.1");
     auto port = a.get_count("--port", 8000, 0);
@@ -89,6 +114,9 @@ int serve_main(const cli_args& a) {
       });
     std::cerr << "webaccel serve: listening on http://" << opts.host << ":"
               << server->port() << std::endl;
+    if (rt.node_port() != 0)
+      std::cerr << "webaccel serve: taking nodes on port " << rt.node_port()
+                << std::endl;
     pool.post([&] {
       for (auto& n : names) {
         try {

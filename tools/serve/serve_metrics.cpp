@@ -57,14 +57,27 @@ void model_families(prometheus_text& out,
             [](auto& m) { return double(m.pending); });
 }
 
+/// Every browser kind of the pool and of its nodes, with the node's name
+/// ("local" for the runtime's own).
+void each_kind(const pool_stats& pool,
+               const std::function<void(const std::string& node,
+                                        const kind_stats&)>& visit) {
+  for (auto& k : pool.kinds)
+    visit("local", k);
+  for (auto& n : pool.nodes)
+    for (auto& k : n.kinds)
+      visit(n.name, k);
+}
+
 using kind_value = std::function<double(const kind_stats&)>;
 
 void per_kind(prometheus_text& out, const pool_stats& pool,
               const std::string& name, const std::string& help,
               const kind_value& value) {
   out.family(name, "counter", help);
-  for (auto& k : pool.kinds)
-    out.sample({{"kind", k.kind}}, value(k));
+  each_kind(pool, [&](const std::string& node, const kind_stats& k) {
+    out.sample({{"node", node}, {"kind", k.kind}}, value(k));
+  });
 }
 
 using browser_value = std::function<double(const connection_stats&)>;
@@ -73,21 +86,36 @@ void per_browser(prometheus_text& out, const pool_stats& pool,
                  const std::string& name, const std::string& help,
                  const browser_value& value) {
   out.family(name, "gauge", help);
-  for (auto& k : pool.kinds)
+  each_kind(pool, [&](const std::string& node, const kind_stats& k) {
     for (auto& c : k.connections)
-      out.sample({{"kind", k.kind}, {"pid", std::to_string(c.pid)}}, value(c));
+      out.sample(
+        {{"node", node}, {"kind", k.kind}, {"pid", std::to_string(c.pid)}},
+        value(c));
+  });
+}
+
+void node_families(prometheus_text& out, const pool_stats& pool) {
+  out.family("webaccel_node_up", "gauge",
+             "1 while a webaccel node is joined to this head, 0 once lost.");
+  for (auto& n : pool.nodes)
+    out.sample({{"node", n.name}}, n.state == "joined" ? 1.0 : 0.0);
+  out.family("webaccel_node_joins_total", "counter",
+             "Times a webaccel node joined this head.");
+  for (auto& n : pool.nodes)
+    out.sample({{"node", n.name}}, double(n.rejoins + 1));
 }
 
 void pool_families(prometheus_text& out, const pool_stats& pool) {
   out.family("webaccel_browsers", "gauge", "Browsers, by kind and state.");
-  for (auto& k : pool.kinds) {
+  each_kind(pool, [&](const std::string& node, const kind_stats& k) {
     std::map<std::string, uint64_t> states{{"ready", 0}, {"restarting", 0}};
     for (auto& c : k.connections)
       states[c.state]++;
     states["restarting"] += k.restarting;
     for (auto& [state, n] : states)
-      out.sample({{"kind", k.kind}, {"state", state}}, double(n));
-  }
+      out.sample({{"node", node}, {"kind", k.kind}, {"state", state}},
+                 double(n));
+  });
   out.family("webaccel_browsers_max", "gauge",
              "The most browsers the pool runs at once.");
   out.sample(pool.max_connections);
@@ -102,9 +130,11 @@ void pool_families(prometheus_text& out, const pool_stats& pool) {
   out.family("webaccel_browsers_retired_total", "counter",
              "Browsers retired on purpose, by reason (idle, recycled, "
              "health).");
-  for (auto& k : pool.kinds)
+  each_kind(pool, [&](const std::string& node, const kind_stats& k) {
     for (auto& [reason, n] : k.retired)
-      out.sample({{"kind", k.kind}, {"reason", reason}}, double(n));
+      out.sample({{"node", node}, {"kind", k.kind}, {"reason", reason}},
+                 double(n));
+  });
   per_browser(out, pool, "webaccel_browser_memory_bytes",
               "A browser's memory (proportional set size of its processes).",
               [](auto& c) { return double(c.process_bytes); });
@@ -179,6 +209,7 @@ std::string metrics_page(const std::vector<served_figures>& models,
   prometheus_text out;
   model_families(out, models);
   pool_families(out, pool);
+  node_families(out, pool);
   recovery_families(out, pool.recovery);
   cache_families(out, pool.models);
   return out.str();

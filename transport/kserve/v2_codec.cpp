@@ -426,7 +426,8 @@ encoded_response encode_result(const std::string& model_name,
     outputs.push_back(std::move(o));
   }
   auto& p = result.origin;
-  json parameters{{"browser", p.browser},
+  json parameters{{"node", p.node},
+                  {"browser", p.browser},
                   {"browser_version", p.browser_version},
                   {"platform", p.platform},
                   {"precision", p.precision},

@@ -84,4 +84,58 @@ TEST_CASE("a dashboard snapshot joins stats, health and the served models") {
   CHECK(snap["browsers"][0]["reasons"][0] == "slow heartbeat");
   CHECK(snap["platforms"][0]["platform"] == "wasm");
   CHECK(snap["events"].empty());
+  CHECK(snap["nodes"].empty());
+}
+
+TEST_CASE("a head's dashboard shows its nodes, their browsers (health matched "
+          "by node and pid) and when they joined or were lost") {
+  auto pool = pool_with(1, 0, 0);
+  connection_stats mine;
+  mine.pid = 7;
+  pool.kinds[0].connections.push_back(mine);
+  node_stats n1;
+  n1.name = "n1";
+  n1.address = "box-1";
+  n1.state = "joined";
+  n1.epoch = 1;
+  kind_stats k;
+  k.kind = "chromium";
+  connection_stats theirs;
+  theirs.pid = 7; // Another machine: the same pid is another browser.
+  k.connections.push_back(theirs);
+  n1.kinds.push_back(k);
+  pool.nodes.push_back(n1);
+  health_report health;
+  browser_health_report h;
+  h.node = "n1";
+  h.pid = 7;
+  h.reasons = {"memory grows"};
+  health.browsers.push_back(h);
+  dashboard_events ev;
+  auto snap = dashboard_snapshot({}, {}, pool, health, ev, 1);
+  REQUIRE(snap["browsers"].size() == 2);
+  CHECK(snap["browsers"][0]["node"] == "local");
+  CHECK_FALSE(snap["browsers"][0].contains("reasons"));
+  CHECK(snap["browsers"][1]["node"] == "n1");
+  CHECK(snap["browsers"][1]["reasons"][0] == "memory grows");
+  REQUIRE(snap["nodes"].size() == 1);
+  CHECK(snap["nodes"][0]["name"] == "n1");
+  CHECK(snap["nodes"][0]["address"] == "box-1");
+  CHECK(snap["nodes"][0]["browsers"] == 1);
+  ev.update(pool_with(1, 0, 0), 0);
+  ev.update(pool, 1);
+  auto lost = pool;
+  lost.nodes[0].state = "lost";
+  lost.nodes[0].lost_reason = "its link ended";
+  lost.nodes[0].kinds.clear();
+  ev.update(lost, 2);
+  auto back = pool;
+  back.nodes[0].epoch = 2;
+  back.nodes[0].rejoins = 1;
+  ev.update(back, 3);
+  REQUIRE(ev.recent().size() == 3);
+  CHECK(ev.recent()[0].kind == "node");
+  CHECK(ev.recent()[0].text == "node n1 joined");
+  CHECK(ev.recent()[1].text == "node n1 lost: its link ended");
+  CHECK(ev.recent()[2].text == "node n1 joined again");
 }

@@ -64,48 +64,75 @@ TEST_CASE("the metrics page has Triton's figures per model and the pool") {
   pool.recovery.recovered = 2;
   pool.recovery.time_to_recover["crash"].count = 2;
   pool.health_restarts = 1;
+  node_stats n1;
+  n1.name = "n1";
+  n1.state = "joined";
+  n1.rejoins = 1;
+  kind_stats firefox;
+  firefox.kind = "firefox";
+  firefox.launches = 2;
+  connection_stats theirs;
+  theirs.pid = 7;
+  theirs.state = "ready";
+  theirs.health_score = 90;
+  firefox.connections.push_back(theirs);
+  n1.kinds.push_back(firefox);
+  pool.nodes.push_back(n1);
+  node_stats n2;
+  n2.name = "n2";
+  n2.state = "lost";
+  pool.nodes.push_back(n2);
   auto page = metrics_page({bert}, pool);
   CAPTURE(page);
-  for (auto line : {
-         "# TYPE webaccel_inference_request_success_total counter",
-         "webaccel_inference_request_success_total{model=\"tiny_bert\","
-         "version=\"1\"} 10",
-         "webaccel_inference_request_failure_total{model=\"tiny_bert\","
-         "version=\"1\",reason=\"timeout\"} 2",
-         "webaccel_inference_request_failure_total{model=\"tiny_bert\","
-         "version=\"1\",reason=\"overloaded\"} 1",
-         "webaccel_inference_count_total{model=\"tiny_bert\",version=\"1\"} 10",
-         "webaccel_inference_exec_count_total{model=\"tiny_bert\","
-         "version=\"1\"} 4",
-         "webaccel_inference_request_duration_seconds_total{model="
-         "\"tiny_bert\",version=\"1\"} 1.5",
-         "webaccel_inference_queue_duration_seconds_total{model=\"tiny_bert\","
-         "version=\"1\"} 0.25",
-         "webaccel_inference_compute_infer_duration_seconds_total{model="
-         "\"tiny_bert\",version=\"1\"} 0.5",
-         "# TYPE webaccel_inference_pending_requests gauge",
-         "webaccel_inference_pending_requests{model=\"tiny_bert\","
-         "version=\"1\"} 2",
-         "webaccel_browsers{kind=\"chromium\",state=\"ready\"} 1",
-         "webaccel_browsers{kind=\"chromium\",state=\"restarting\"} 1",
-         "webaccel_browsers_max 4",
-         "webaccel_browser_launches_total{kind=\"chromium\"} 3",
-         "webaccel_browser_restarts_total{kind=\"chromium\"} 1",
-         "webaccel_browsers_retired_total{kind=\"chromium\",reason=\"health\"} "
-         "1",
-         "webaccel_browser_memory_bytes{kind=\"chromium\",pid=\"42\"} "
-         "314572800",
-         "webaccel_browser_health_score{kind=\"chromium\",pid=\"42\"} 85",
-         "webaccel_browser_heartbeat_seconds{kind=\"chromium\",pid=\"42\"} "
-         "0.012",
-         "webaccel_browser_breaker_open{kind=\"chromium\",pid=\"42\"} 1",
-         "webaccel_actor_restarts_total{actor=\"health\"} 1",
-         "webaccel_recovery_failures_total{category=\"crash\"} 2",
-         "webaccel_recoveries_total{outcome=\"recovered\"} 2",
-         "webaccel_recovered_total{category=\"crash\"} 2",
-         "webaccel_cache_hits_total 7",
-         "webaccel_cache_misses_total 2",
-       }) {
+  for (
+    auto line : {
+      "# TYPE webaccel_inference_request_success_total counter",
+      "webaccel_inference_request_success_total{model=\"tiny_bert\","
+      "version=\"1\"} 10",
+      "webaccel_inference_request_failure_total{model=\"tiny_bert\","
+      "version=\"1\",reason=\"timeout\"} 2",
+      "webaccel_inference_request_failure_total{model=\"tiny_bert\","
+      "version=\"1\",reason=\"overloaded\"} 1",
+      "webaccel_inference_count_total{model=\"tiny_bert\",version=\"1\"} 10",
+      "webaccel_inference_exec_count_total{model=\"tiny_bert\","
+      "version=\"1\"} 4",
+      "webaccel_inference_request_duration_seconds_total{model="
+      "\"tiny_bert\",version=\"1\"} 1.5",
+      "webaccel_inference_queue_duration_seconds_total{model=\"tiny_bert\","
+      "version=\"1\"} 0.25",
+      "webaccel_inference_compute_infer_duration_seconds_total{model="
+      "\"tiny_bert\",version=\"1\"} 0.5",
+      "# TYPE webaccel_inference_pending_requests gauge",
+      "webaccel_inference_pending_requests{model=\"tiny_bert\","
+      "version=\"1\"} 2",
+      "webaccel_browsers{node=\"local\",kind=\"chromium\",state=\"ready\"} 1",
+      "webaccel_browsers{node=\"local\",kind=\"chromium\",state=\"restarting\"} 1",
+      "webaccel_browsers_max 4",
+      "webaccel_browser_launches_total{node=\"local\",kind=\"chromium\"} 3",
+      "webaccel_browser_restarts_total{node=\"local\",kind=\"chromium\"} 1",
+      "webaccel_browsers_retired_total{node=\"local\",kind=\"chromium\",reason=\"health\"} "
+      "1",
+      "webaccel_browser_memory_bytes{node=\"local\",kind=\"chromium\",pid=\"42\"} "
+      "314572800",
+      "webaccel_browser_health_score{node=\"local\",kind=\"chromium\",pid=\"42\"} 85",
+      "webaccel_browser_heartbeat_seconds{node=\"local\",kind=\"chromium\",pid=\"42\"} "
+      "0.012",
+      "webaccel_browser_breaker_open{node=\"local\",kind=\"chromium\",pid=\"42\"} 1",
+      "webaccel_browsers{node=\"n1\",kind=\"firefox\",state=\"ready\"} 1",
+      "webaccel_browser_launches_total{node=\"n1\",kind=\"firefox\"} 2",
+      "webaccel_browser_health_score{node=\"n1\",kind=\"firefox\","
+      "pid=\"7\"} 90",
+      "# TYPE webaccel_node_up gauge",
+      "webaccel_node_up{node=\"n1\"} 1",
+      "webaccel_node_up{node=\"n2\"} 0",
+      "webaccel_node_joins_total{node=\"n1\"} 2",
+      "webaccel_actor_restarts_total{actor=\"health\"} 1",
+      "webaccel_recovery_failures_total{category=\"crash\"} 2",
+      "webaccel_recoveries_total{outcome=\"recovered\"} 2",
+      "webaccel_recovered_total{category=\"crash\"} 2",
+      "webaccel_cache_hits_total 7",
+      "webaccel_cache_misses_total 2",
+    }) {
     CAPTURE(line);
     CHECK(has_line(page, line));
   }
