@@ -39,27 +39,6 @@ std::string host_name() {
   return "unknown";
 }
 
-/// "HOST:PORT" -> host and port. @throws config_error
-std::pair<std::string, uint16_t> split_head_address(const std::string& join) {
-  auto colon = join.rfind(':');
-  auto bad = [&] {
-    return config_error("nodes.join: expected HOST:PORT, got '" + join + "'");
-  };
-  if (colon == std::string::npos || colon == 0 || colon + 1 == join.size())
-    throw bad();
-  auto port_text = join.substr(colon + 1);
-  if (port_text.find_first_not_of("0123456789") != std::string::npos
-      || port_text.size() > 5)
-    throw bad();
-  auto port = std::stoul(port_text);
-  if (port == 0 || port > 65535)
-    throw bad();
-  auto host = join.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
-    host = host.substr(1, host.size() - 2);
-  return {host, static_cast<uint16_t>(port)};
-}
-
 } // namespace
 
 bool uses_nodes(const runtime_config& cfg) {
@@ -116,7 +95,11 @@ std::string runtime::offer_to_head(const std::atomic<bool>& stop) {
   if (c.nodes.join.empty())
     throw failure{errc::invalid_request,
                   "this runtime is no node (nodes.join is not set)"};
-  auto [host, port] = split_head_address(c.nodes.join);
+  std::string host;
+  uint16_t port = 0;
+  std::string error;
+  if (!parse_head_address(c.nodes.join, host, port, error))
+    throw config_error("nodes.join: " + error);
   auto secret = read_secret(c.nodes.secret_file);
   auto& sys = impl_->sys;
   auto head = sys.middleman().remote_actor<node_registry_actor>(host, port);

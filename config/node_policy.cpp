@@ -20,4 +20,27 @@ bool valid_node_name(const std::string& name, std::string& error) {
   return true;
 }
 
+bool parse_head_address(const std::string& address, std::string& host,
+                        uint16_t& port, std::string& error) {
+  auto colon = address.rfind(':');
+  auto digits = colon == std::string::npos ? std::string{}
+                                           : address.substr(colon + 1);
+  auto bad = [&] {
+    error = "expected HOST:PORT, got '" + address + "'";
+    return false;
+  };
+  if (colon == std::string::npos || colon == 0 || digits.empty()
+      || digits.size() > 5
+      || digits.find_first_not_of("0123456789") != std::string::npos)
+    return bad();
+  auto number = std::stoul(digits);
+  if (number == 0 || number > 65535)
+    return bad();
+  host = address.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  port = static_cast<uint16_t>(number);
+  return true;
+}
+
 } // namespace webaccel

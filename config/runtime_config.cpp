@@ -257,6 +257,7 @@ runtime_config parse_config(std::string_view json_text,
     r.get("secret_file", np.secret_file);
     np.secret_file = resolve_path(base_dir, np.secret_file);
     r.get("name", np.name);
+    r.get("join", np.join);
     r.get("local_browsers", np.local_browsers);
     r.get_int("heartbeat_ms", np.heartbeat_ms, 50, 60000);
     r.get_int("timeout_ms", np.timeout_ms, 100, 600000);
@@ -264,6 +265,10 @@ runtime_config parse_config(std::string_view json_text,
     std::string why;
     if (!valid_node_name(np.name, why))
       fail(r.child("name"), why);
+    std::string host;
+    uint16_t port = 0;
+    if (!np.join.empty() && !parse_head_address(np.join, host, port, why))
+      fail(r.child("join"), why);
     if (np.timeout_ms <= np.heartbeat_ms)
       fail(r.child("timeout_ms"), "must be longer than heartbeat_ms ("
                                     + std::to_string(np.heartbeat_ms) + ")");

@@ -50,11 +50,14 @@ int node_main(const cli_args& a) {
     if (np.join.empty())
       throw usage_error("--join HOST:PORT is required (the head's "
                         "--node-port)");
+    std::string head_host, why;
+    uint16_t head_port = 0;
+    if (!parse_head_address(np.join, head_host, head_port, why))
+      throw usage_error("--join: " + why);
     if (a.has("--name"))
       np.name = a.get("--name");
     else if (np.name == "local")
       np.name = default_node_name();
-    std::string why;
     if (!valid_node_name(np.name, why))
       throw usage_error("--name: " + why);
     if (a.has("--secret-file"))

@@ -91,8 +91,10 @@ TEST_CASE("nodes: a head's port and secret, a node's name, and each mistake "
   CHECK(plain.nodes.listen_port == 0);
   CHECK(plain.nodes.secret_file.empty());
   CHECK(plain.nodes.local_browsers);
-  CHECK(parse_config(R"({"nodes": {"name": "gpu-1"}})", "/b", "t").nodes.name
-        == "gpu-1");
+  auto node = parse_config(
+    R"({"nodes": {"name": "gpu-1", "join": "head.lab:7700"}})", "/b", "t");
+  CHECK(node.nodes.name == "gpu-1");
+  CHECK(node.nodes.join == "head.lab:7700");
   CHECK(error_of(R"({"nodes": {"port": 7070}})")
         == "$.nodes.secret_file: a head that takes nodes needs the shared "
            "secret's file");
@@ -103,6 +105,18 @@ TEST_CASE("nodes: a head's port and secret, a node's name, and each mistake "
         == "$.nodes.timeout_ms: must be longer than heartbeat_ms (500)");
   CHECK(error_of(R"({"nodes": {"port": 70000}})")
         == "$.nodes.port: must be between 0 and 65535, got 70000");
+  CHECK(error_of(R"({"nodes": {"join": "head.lab"}})")
+        == "$.nodes.join: expected HOST:PORT, got 'head.lab'");
+  std::string host, error;
+  uint16_t port = 0;
+  CHECK(parse_head_address("[fd00::1]:7700", host, port, error));
+  CHECK(host == "fd00::1");
+  CHECK(port == 7700);
+  CHECK_FALSE(parse_head_address("h:0", host, port, error));
+  CHECK_FALSE(parse_head_address("h:70000", host, port, error));
+  CHECK_FALSE(parse_head_address(":80", host, port, error));
+  CHECK_FALSE(parse_head_address("h:8x", host, port, error));
+  CHECK(error == "expected HOST:PORT, got 'h:8x'");
   CHECK(error_of(R"({"nodes": {"secret": "x"}})")
         == "$.nodes: unknown key 'secret'");
 }

@@ -10,10 +10,13 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <map>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -26,6 +29,7 @@
 #include "tests/support/scratch_dir.hpp"
 #include "tests/support/serve_child.hpp"
 #include "tests/support/star_namespaces.hpp"
+#include "transport/browser/proc_table.hpp"
 
 using namespace webaccel;
 using namespace webaccel::test;
@@ -140,6 +144,40 @@ void wait_for_log(const std::string& log, const std::string& pattern,
   FAIL("no '" << pattern << "' in " << log << ":\n" << read_text(log));
 }
 
+/// The process groups of `pid`'s descendants other than its own: the
+/// browsers a node runs.
+std::set<pid_t> descendant_groups(pid_t pid) {
+  auto all = list_processes();
+  std::map<pid_t, pid_t> parent;
+  for (auto& p : all)
+    parent[p.pid] = p.ppid;
+  std::set<pid_t> out;
+  for (auto& p : all) {
+    for (auto up = p.ppid; up > 1; up = parent.count(up) ? parent[up] : 0)
+      if (up == pid) {
+        if (p.pgrp != pid)
+          out.insert(p.pgrp);
+        break;
+      }
+  }
+  return out;
+}
+
+/// A node killed -9 leaves its browsers to us (process::start made this
+/// test a subreaper): they die with it (PDEATHSIG), and we reap them.
+void reap_groups(const std::set<pid_t>& groups) {
+  auto until = std::chrono::steady_clock::now() + 60s;
+  for (auto g : groups)
+    while (std::chrono::steady_clock::now() < until) {
+      kill(-g, SIGKILL);
+      auto rc = waitpid(-g, nullptr, WNOHANG);
+      if (rc < 0 && errno == ECHILD && kill(-g, 0) < 0 && errno == ESRCH)
+        break;
+      if (rc <= 0)
+        std::this_thread::sleep_for(10ms);
+    }
+}
+
 /// A webaccel daemon of the test: its process and how it ended.
 struct daemon_child {
   std::unique_ptr<process> proc;
@@ -252,6 +290,8 @@ TEST_CASE("a head with no browsers of its own serves through two nodes in "
     // Under load, kill -9 the node that serves.
     std::ofstream{dir.file("load.py")} << load_py;
     json pgids{{"n1", nodes[0].proc->pid()}, {"n2", nodes[1].proc->pid()}};
+    std::set<pid_t> browsers_of[] = {descendant_groups(nodes[0].proc->pid()),
+                                     descendant_groups(nodes[1].proc->pid())};
     auto report_text
       = run_capture(veth_namespaces::ip_path(),
                     {"netns", "exec", net.head(), "/usr/bin/python3",
@@ -276,6 +316,8 @@ TEST_CASE("a head with no browsers of its own serves through two nodes in "
     REQUIRE(exited.wait_for(60s) == std::future_status::ready);
     nodes[killed_i].proc->stop();
     nodes[killed_i].proc.reset();
+    REQUIRE_FALSE(browsers_of[killed_i].empty());
+    reap_groups(browsers_of[killed_i]);
 
     // It comes back and rejoins under a new epoch.
     start_node(killed_i);
@@ -312,4 +354,5 @@ TEST_CASE("a head with no browsers of its own serves through two nodes in "
       CHECK(n.stop() == 0);
     CHECK(head.stop() == 0);
   }
+  census.check();
 }
