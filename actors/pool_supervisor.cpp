@@ -1,9 +1,10 @@
-// The root's behavior (see pool_supervisor.hpp). Over 400 lines for a
+// The root's behavior (see pool_supervisor.hpp). Over 500 lines for a
 // reason: most handlers are one-line forwards to the child that answers
-// (router, recovery supervisor, metrics store, browser supervisors), and
-// supervising those children (start, restart within the intensity, the
-// ordered shutdown) needs their handles in one place; the restart
-// bookkeeping is in rules/pool_rules.
+// (router, recovery supervisor, metrics store, browser supervisors, a
+// head's nodes), and supervising those children (start, restart within the
+// intensity, the ordered shutdown) needs their handles in one place; the
+// restart bookkeeping is in rules/pool_rules, what it does with nodes
+// (bids, stats, health) in pool/nodes.
 #include "actors/pool_supervisor.hpp"
 
 #include <chrono>

@@ -199,6 +199,10 @@ runtime::runtime(runtime_config cfg) {
   set_log_level(cfg.log_level);
   verify_model_files(cfg);
   check_assets(cfg);
+  if (!cfg.nodes.local_browsers && cfg.nodes.listen_port == 0)
+    throw config_error("nodes.local_browsers: false leaves this runtime no "
+                       "browsers at all; a head that takes nodes needs "
+                       "nodes.port");
   check_metrics_db(cfg.metrics);
   if (auto stale = remove_stale_scratch_dirs(); stale > 0)
     logger()->info("removed {} browser profile dirs left by runtimes that were "

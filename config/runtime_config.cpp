@@ -272,9 +272,8 @@ runtime_config parse_config(std::string_view json_text,
     if (np.timeout_ms <= np.heartbeat_ms)
       fail(r.child("timeout_ms"), "must be longer than heartbeat_ms ("
                                     + std::to_string(np.heartbeat_ms) + ")");
-    if (np.listen_port != 0 && np.secret_file.empty())
-      fail(r.child("secret_file"),
-           "a head that takes nodes needs the shared secret's file");
+    // (A head without the secret's file is refused when it starts: the
+    // command line may still give it.)
   }
   if (auto h = top.find("health")) {
     object_reader r{*h, "$.health"};

@@ -132,7 +132,12 @@ fi
 if [ "$status" -ne 0 ]; then
   # Name what failed last, where a log's tail is all a reader may see.
   echo "what failed:"
-  grep -E 'TEST CASE:|ERROR:|FATAL ERROR|THREW|^not ok' "$log" | head -n 40 || true
+  # doctest's failed checks under their test case (a passing test case
+  # that only printed a MESSAGE is left out), node's and the install
+  # test's failed checks.
+  awk '/TEST CASE:/ {tc = $0; shown = 0}
+       /ERROR:|THREW/ {if (!shown) print tc; shown = 1; print}
+       /^not ok|^FAIL / {print}' "$log" | head -n 40 || true
 fi
 echo "$passed passed, $failed failed"
 exit "$status"

@@ -2,6 +2,8 @@
 // table (command_table.hpp), and returns the process exit code.
 #pragma once
 
+#include <signal.h>
+
 #include <functional>
 #include <string>
 
@@ -73,5 +75,10 @@ void print_report(const cli_args& a, const nlohmann::json& report);
 /// prefixed with "webaccel COMMAND: " and an exit code (2: bad usage,
 /// 1: anything else).
 int run_guarded(const std::string& command, const std::function<int()>& body);
+
+/// Blocks SIGINT and SIGTERM in the calling thread, and so in every thread
+/// it starts after, for a daemon that takes them with sigwait on the
+/// returned set. Call it before the first thread starts.
+sigset_t block_stop_signals();
 
 } // namespace webaccel

@@ -5,6 +5,7 @@
 
 #include "actors/runtime.hpp"
 #include "config/browser_kinds.hpp"
+#include "tools/sequential_latency.hpp"
 #include "tools/stats.hpp"
 #include "transport/browser/webdriver_launcher.hpp"
 #include "transport/net/http_client.hpp"
@@ -53,22 +54,10 @@ json inference_latency(runtime_config cfg, size_t requests,
   auto model = rt.get_model(model_family::text_embedding, "tiny_bert");
   infer_request input;
   input.raw.push_back(raw_input::text("a sentence to embed"));
-  for (int i = 0; i < 20; ++i)
-    model.infer(input);
-  std::vector<double> ms;
-  std::string platform;
-  for (size_t i = 0; i < requests; ++i) {
-    auto t0 = clock_type::now();
-    auto r = model.infer(input);
-    ms.push_back(ms_since(t0));
-    platform = r.origin.platform;
-  }
+  auto out = sequential_latency(model, input, requests);
   rt.shutdown();
   if (opts.progress)
-    opts.progress(label + ": p50 " + std::to_string(percentile(ms, 50))
-                  + " ms");
-  auto out = latency_summary(ms);
-  out["platform"] = platform;
+    opts.progress(label + ": p50 " + out["p50_ms"].dump() + " ms");
   return out;
 }
 

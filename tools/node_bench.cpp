@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "actors/runtime.hpp"
+#include "tools/sequential_latency.hpp"
 #include "tools/stats.hpp"
 #include "transport/browser/process.hpp"
 
@@ -127,20 +128,8 @@ infer_request bert_input() {
 /// tiny BERT one request at a time.
 json latency(runtime& rt, size_t requests) {
   auto model = rt.get_model(model_family::text_embedding, "tiny_bert");
-  auto input = bert_input();
-  for (int i = 0; i < 20; ++i)
-    model.infer(input);
-  std::vector<double> ms;
-  std::string node;
-  for (size_t i = 0; i < requests; ++i) {
-    auto t0 = clock_type::now();
-    auto r = model.infer(input);
-    ms.push_back(ms_since(t0));
-    node = r.origin.node;
-  }
+  auto out = sequential_latency(model, bert_input(), requests);
   rt.unload(model);
-  auto out = latency_summary(ms);
-  out["node"] = node;
   return out;
 }
 

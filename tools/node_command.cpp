@@ -39,11 +39,7 @@ std::string default_node_name() {
 
 int node_main(const cli_args& a) {
   return run_guarded("node", [&] {
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    auto stop_signals = block_stop_signals();
     auto cfg = load_cli_config(a, "node");
     auto& np = cfg.nodes;
     np.join = a.get("--join", np.join);

@@ -154,6 +154,8 @@ void add_node_stats(pool_supervisor_actor::pointer self,
 void merge_health(health_report& into, health_report from,
                   const std::string& node) {
   into.enabled = into.enabled || from.enabled;
+  if (into.canary_off.empty())
+    into.canary_off = from.canary_off;
   for (auto& b : from.browsers) {
     if (!node.empty())
       b.node = node;

@@ -95,9 +95,6 @@ TEST_CASE("nodes: a head's port and secret, a node's name, and each mistake "
     R"({"nodes": {"name": "gpu-1", "join": "head.lab:7700"}})", "/b", "t");
   CHECK(node.nodes.name == "gpu-1");
   CHECK(node.nodes.join == "head.lab:7700");
-  CHECK(error_of(R"({"nodes": {"port": 7070}})")
-        == "$.nodes.secret_file: a head that takes nodes needs the shared "
-           "secret's file");
   CHECK(error_of(R"({"nodes": {"name": "a b"}})")
         == "$.nodes.name: a node name may hold letters, digits, '.', '_' and "
            "'-' only: 'a b'");

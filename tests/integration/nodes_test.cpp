@@ -120,7 +120,7 @@ std::unique_ptr<process> start_in(
   const std::string& tmp,
   process::exit_handler on_exit = [](int, std::string) {}) {
   process_options opts;
-  opts.executable = veth_namespaces::ip_path();
+  opts.executable = ip_path();
   opts.args = {"netns", "exec", ns};
   opts.args.insert(opts.args.end(), args.begin(), args.end());
   opts.log_file = log;
@@ -244,7 +244,7 @@ TEST_CASE("a head with no browsers of its own serves through two nodes in "
         api,     method, path};
       if (!body.empty())
         args.push_back(body);
-      return run_capture(veth_namespaces::ip_path(), args);
+      return run_capture(ip_path(), args);
     };
 
     std::vector<daemon_child> nodes(2);
@@ -292,10 +292,9 @@ TEST_CASE("a head with no browsers of its own serves through two nodes in "
     json pgids{{"n1", nodes[0].proc->pid()}, {"n2", nodes[1].proc->pid()}};
     std::set<pid_t> browsers_of[] = {descendant_groups(nodes[0].proc->pid()),
                                      descendant_groups(nodes[1].proc->pid())};
-    auto report_text
-      = run_capture(veth_namespaces::ip_path(),
-                    {"netns", "exec", net.head(), "/usr/bin/python3",
-                     dir.file("load.py"), api, "6", "4", "14", pgids.dump()});
+    auto report_text = run_capture(
+      ip_path(), {"netns", "exec", net.head(), "/usr/bin/python3",
+                  dir.file("load.py"), api, "6", "4", "14", pgids.dump()});
     INFO(report_text);
     auto report = json::parse(report_text);
     MESSAGE("nodes under load: " << report.dump());

@@ -15,8 +15,7 @@
 
 #include <doctest/doctest.h>
 
-#include "tests/support/veth_namespaces.hpp"
-#include "transport/browser/process.hpp"
+#include "tests/support/test_network.hpp"
 
 namespace webaccel::test {
 
@@ -25,8 +24,8 @@ public:
   explicit star_namespaces(size_t nodes) {
     auto id = std::to_string(getpid());
     head_ = "webaccel-star-" + id;
-    ip({"netns", "add", head_});
-    in(head_, {"link", "set", "lo", "up"});
+    net_.ip({"netns", "add", head_});
+    net_.in(head_, {"link", "set", "lo", "up"});
     for (size_t i = 0; i < nodes; ++i) {
       leaf l;
       auto n = std::to_string(i);
@@ -38,16 +37,15 @@ public:
       // Interface names have at most 15 characters.
       l.head_if = "wsh" + n + "-" + id;
       auto node_if = "wsn" + n + "-" + id;
-      ip({"netns", "add", l.ns});
-      ip({"link", "add", l.head_if, "type", "veth", "peer", "name", node_if});
-      created_.links.push_back(l.head_if);
-      ip({"link", "set", l.head_if, "netns", head_});
-      ip({"link", "set", node_if, "netns", l.ns});
-      in(head_, {"addr", "add", l.head_address + "/30", "dev", l.head_if});
-      in(l.ns, {"addr", "add", l.node_address + "/30", "dev", node_if});
-      in(head_, {"link", "set", l.head_if, "up"});
-      in(l.ns, {"link", "set", node_if, "up"});
-      in(l.ns, {"link", "set", "lo", "up"});
+      net_.ip({"netns", "add", l.ns});
+      net_.add_veth(l.head_if, node_if);
+      net_.ip({"link", "set", l.head_if, "netns", head_});
+      net_.ip({"link", "set", node_if, "netns", l.ns});
+      net_.in(head_, {"addr", "add", l.head_address + "/30", "dev", l.head_if});
+      net_.in(l.ns, {"addr", "add", l.node_address + "/30", "dev", node_if});
+      net_.in(head_, {"link", "set", l.head_if, "up"});
+      net_.in(l.ns, {"link", "set", node_if, "up"});
+      net_.in(l.ns, {"link", "set", "lo", "up"});
       leaves_.push_back(l);
     }
   }
@@ -69,11 +67,11 @@ public:
   /// Takes node i's link down on the head's side: nothing more crosses,
   /// and neither side hears a close.
   void cut(size_t i) {
-    in(head_, {"link", "set", leaves_.at(i).head_if, "down"});
+    net_.in(head_, {"link", "set", leaves_.at(i).head_if, "down"});
   }
 
   void mend(size_t i) {
-    in(head_, {"link", "set", leaves_.at(i).head_if, "up"});
+    net_.in(head_, {"link", "set", leaves_.at(i).head_if, "up"});
   }
 
 private:
@@ -81,42 +79,7 @@ private:
     std::string ns, head_address, node_address, head_if;
   };
 
-  void ip(const std::vector<std::string>& args) {
-    std::string error;
-    auto out = capture_output(veth_namespaces::ip_path(), args,
-                              std::chrono::seconds{20}, error);
-    std::string line;
-    for (auto& a : args)
-      line += " " + a;
-    REQUIRE_MESSAGE(out, "ip" << line << ": " << error
-                              << " (network namespaces need root)");
-    if (args.size() >= 3 && args[0] == "netns" && args[1] == "add")
-      created_.namespaces.push_back(args[2]);
-  }
-
-  void in(const std::string& ns, std::vector<std::string> args) {
-    args.insert(args.begin(), {"-n", ns});
-    ip(args);
-  }
-
-  /// Removed even when the constructor fails halfway.
-  struct made {
-    std::vector<std::string> namespaces, links;
-
-    ~made() {
-      std::string error;
-      auto ip = veth_namespaces::ip_path();
-      for (auto& link : links)
-        if (access(("/sys/class/net/" + link).c_str(), F_OK) == 0)
-          capture_output(ip, {"link", "del", link}, std::chrono::seconds{20},
-                         error);
-      for (auto& ns : namespaces)
-        capture_output(ip, {"netns", "del", ns}, std::chrono::seconds{20},
-                       error);
-    }
-  };
-
-  made created_;
+  test_network net_;
   std::string head_;
   std::vector<leaf> leaves_;
 };

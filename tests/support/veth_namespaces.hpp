@@ -13,6 +13,7 @@
 
 #include <doctest/doctest.h>
 
+#include "tests/support/test_network.hpp"
 #include "transport/browser/process.hpp"
 
 namespace webaccel::test {
@@ -28,17 +29,17 @@ public:
     remote_address_ = subnet + "2";
     // Interface names have at most 15 characters.
     auto head_if = "wah" + id, remote_if = "war" + id;
-    ip({"netns", "add", head_});
-    ip({"netns", "add", remote_});
-    ip({"link", "add", head_if, "type", "veth", "peer", "name", remote_if});
-    created_.links.push_back(head_if);
-    ip({"link", "set", head_if, "netns", head_});
-    ip({"link", "set", remote_if, "netns", remote_});
-    in(head_, {"addr", "add", head_address_ + "/30", "dev", head_if});
-    in(remote_, {"addr", "add", remote_address_ + "/30", "dev", remote_if});
+    net_.ip({"netns", "add", head_});
+    net_.ip({"netns", "add", remote_});
+    net_.add_veth(head_if, remote_if);
+    net_.ip({"link", "set", head_if, "netns", head_});
+    net_.ip({"link", "set", remote_if, "netns", remote_});
+    net_.in(head_, {"addr", "add", head_address_ + "/30", "dev", head_if});
+    net_.in(remote_,
+            {"addr", "add", remote_address_ + "/30", "dev", remote_if});
     for (auto& [ns, dev] : {std::pair{head_, head_if}, {remote_, remote_if}}) {
-      in(ns, {"link", "set", dev, "up"});
-      in(ns, {"link", "set", "lo", "up"});
+      net_.in(ns, {"link", "set", dev, "up"});
+      net_.in(ns, {"link", "set", "lo", "up"});
     }
   }
 
@@ -60,10 +61,7 @@ public:
 
   /// `ip`'s path (iproute2).
   static std::string ip_path() {
-    for (auto p : {"/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"})
-      if (access(p, X_OK) == 0)
-        return p;
-    return "/usr/sbin/ip";
+    return test::ip_path();
   }
 
   /// The command line that runs `exe` inside namespace `ns`.
@@ -73,47 +71,7 @@ public:
   }
 
 private:
-  void ip(const std::vector<std::string>& args) {
-    std::string error;
-    auto out = capture_output(ip_path(), args, std::chrono::seconds{20}, error);
-    REQUIRE_MESSAGE(out, "ip " << join(args) << ": " << error
-                               << " (network namespaces need root)");
-    if (args.size() >= 3 && args[0] == "netns" && args[1] == "add")
-      created_.namespaces.push_back(args[2]);
-  }
-
-  void in(const std::string& ns, std::vector<std::string> args) {
-    args.insert(args.begin(), {"-n", ns});
-    ip(args);
-  }
-
-  static std::string join(const std::vector<std::string>& args) {
-    std::string out;
-    for (auto& a : args)
-      out += (out.empty() ? "" : " ") + a;
-    return out;
-  }
-
-  /// What was made so far; removed even when the constructor fails
-  /// halfway (a member's destructor runs then, the owner's does not).
-  struct made {
-    std::vector<std::string> namespaces, links;
-
-    ~made() {
-      std::string error;
-      // A veth end still in our namespace (a move failed) is not removed
-      // with the namespaces.
-      for (auto& link : links)
-        if (access(("/sys/class/net/" + link).c_str(), F_OK) == 0)
-          capture_output(ip_path(), {"link", "del", link},
-                         std::chrono::seconds{20}, error);
-      for (auto& ns : namespaces)
-        capture_output(ip_path(), {"netns", "del", ns},
-                       std::chrono::seconds{20}, error);
-    }
-  };
-
-  made created_;
+  test_network net_;
   std::string head_, remote_, head_address_, remote_address_;
 };
 

@@ -110,3 +110,41 @@ TEST_CASE("the webaccel binary prints the same help") {
 }
 
 } // namespace webaccel
+
+namespace webaccel {
+
+namespace {
+
+/// What the built CLI prints for `args` (a shell line), and its exit code.
+std::string run_cli_status(const std::string& args) {
+  auto cli = std::getenv("WEBACCEL_CLI");
+  REQUIRE_MESSAGE(cli != nullptr, "WEBACCEL_CLI names the built webaccel");
+  std::string error;
+  auto out = capture_output(
+    "/bin/sh", {"-c", std::string{cli} + " " + args + " 2>&1; echo exit=$?"},
+    std::chrono::seconds{30}, error);
+  REQUIRE_MESSAGE(out.has_value(), error);
+  return *out;
+}
+
+} // namespace
+
+TEST_CASE("a node's and a head's options are checked before anything "
+          "starts, each mistake named") {
+  auto says = [](const std::string& args, const std::string& what) {
+    auto out = run_cli_status(args);
+    CAPTURE(out);
+    CHECK(out.find(what) != std::string::npos);
+    CHECK(out.find("exit=2") != std::string::npos);
+  };
+  says("node --secret-file s", "--join HOST:PORT is required");
+  says("node --join head.lab --secret-file s",
+       "--join: expected HOST:PORT, got 'head.lab'");
+  says("node --join h:7700 --name 'a b' --secret-file s",
+       "--name: a node name may hold letters, digits");
+  says("node --join h:7700 --name n1", "--secret-file is required");
+  says("serve --node-port 7700", "--node-port needs the shared secret's file");
+  says("serve --no-browsers", "--no-browsers leaves only nodes' browsers");
+}
+
+} // namespace webaccel

@@ -65,11 +65,7 @@ int serve_main(const cli_args& a) {
   return run_guarded("serve", [&] {
     // SIGINT and SIGTERM are taken by sigwait below: blocked in every
     // thread, so they must be blocked before the first one starts.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    auto stop_signals = block_stop_signals();
     auto cfg = load_cli_config(a, "serve");
     apply_node_options(a, cfg);
     api_server_options opts;
