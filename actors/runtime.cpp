@@ -153,9 +153,7 @@ T ask_root(runtime::impl& rt, Ts&&... xs) {
 run_info describe_run(const runtime_config& c) {
   run_info run;
   run.started_at = wall_clock_s();
-  char host[256] = {};
-  if (gethostname(host, sizeof(host) - 1) == 0)
-    run.host = host;
+  run.host = host_name();
   run.pid = getpid();
   run.version = webaccel_version;
   run.command = c.metrics.command;
@@ -246,9 +244,10 @@ runtime::runtime(runtime_config cfg) {
   pc.seed = static_cast<uint64_t>(
     std::chrono::steady_clock::now().time_since_epoch().count());
   pc.router.models = c.models;
+  // A head with --no-browsers runs none of its own.
   for (auto& [kind, found] : impl_->browsers.installed) {
     if (!c.nodes.local_browsers)
-      break;
+      continue;
     auto& bc = c.browsers.at(kind);
     auto limit = c.pool.memory_limits_mb.find(kind);
     auto& sizes = pc.kinds[kind];

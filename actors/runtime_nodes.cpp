@@ -32,13 +32,6 @@ std::string read_secret(const std::string& path) {
   return secret;
 }
 
-std::string host_name() {
-  char host[256] = {};
-  if (gethostname(host, sizeof(host) - 1) == 0)
-    return host;
-  return "unknown";
-}
-
 } // namespace
 
 bool uses_nodes(const runtime_config& cfg) {
@@ -125,7 +118,7 @@ std::string runtime::offer_to_head(const std::atomic<bool>& stop) {
                       "same on both sides?)"};
   node_offer offer;
   offer.name = name;
-  offer.host = host_name();
+  offer.host = host_name().empty() ? "unknown" : host_name();
   offer.version = webaccel_version;
   offer.node_nonce = nonce;
   offer.head_nonce = challenge->head_nonce;

@@ -1,5 +1,7 @@
 #include "config/node_policy.hpp"
 
+#include <unistd.h>
+
 namespace webaccel {
 
 bool valid_node_name(const std::string& name, std::string& error) {
@@ -18,6 +20,13 @@ bool valid_node_name(const std::string& name, std::string& error) {
     }
   }
   return true;
+}
+
+std::string host_name() {
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) != 0)
+    return {};
+  return host;
 }
 
 bool parse_head_address(const std::string& address, std::string& host,

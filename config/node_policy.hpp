@@ -34,6 +34,9 @@ struct node_policy {
 /// `error` when not.
 bool valid_node_name(const std::string& name, std::string& error);
 
+/// This machine's host name ("" if it has none).
+std::string host_name();
+
 /// Splits a head's address, "HOST:PORT" (an IPv6 host in brackets), into
 /// `host` and `port` (1..65535). Sets `error` when it cannot.
 bool parse_head_address(const std::string& address, std::string& host,

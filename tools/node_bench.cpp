@@ -17,6 +17,7 @@
 #include "tools/sequential_latency.hpp"
 #include "tools/stats.hpp"
 #include "transport/browser/process.hpp"
+#include "transport/net/node_auth.hpp"
 
 namespace webaccel {
 
@@ -57,7 +58,7 @@ struct shared_secret {
     if (dir.empty())
       throw std::runtime_error(error);
     path = dir + "/secret";
-    std::ofstream{path} << make_secret() << "\n";
+    std::ofstream{path} << make_node_nonce() << "\n";
     std::filesystem::permissions(path, std::filesystem::perms::owner_read
                                          | std::filesystem::perms::owner_write);
   }
@@ -65,18 +66,6 @@ struct shared_secret {
   ~shared_secret() {
     std::error_code ignored;
     std::filesystem::remove_all(dir, ignored);
-  }
-
-  static std::string make_secret() {
-    std::ifstream urandom{"/dev/urandom", std::ios::binary};
-    std::string out;
-    const char* hex = "0123456789abcdef";
-    for (int i = 0; i < 32; ++i) {
-      auto byte = static_cast<unsigned char>(urandom.get());
-      out += hex[byte >> 4];
-      out += hex[byte & 15];
-    }
-    return out;
   }
 };
 

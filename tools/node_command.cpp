@@ -24,10 +24,7 @@ namespace webaccel {
 namespace {
 
 std::string default_node_name() {
-  char host[256] = {};
-  if (gethostname(host, sizeof(host) - 1) != 0)
-    return "node";
-  std::string name = host;
+  auto name = host_name();
   // A host name with characters a node name may not hold is cut there.
   auto end = name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN"
                                     "OPQRSTUVWXYZ0123456789._-");

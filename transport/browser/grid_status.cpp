@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/node_policy.hpp"
+
 namespace webaccel {
 
 namespace {
@@ -29,9 +31,7 @@ std::optional<grid_owner> owner_of(const json& caps) {
 const grid_owner& this_process_owner() {
   static const grid_owner me = [] {
     grid_owner out;
-    char host[256] = {};
-    if (gethostname(host, sizeof host - 1) == 0)
-      out.host = host;
+    out.host = host_name();
     out.pid = static_cast<int32_t>(getpid());
     out.started_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
