@@ -43,15 +43,6 @@ int64_t now_ms(self_ptr self) {
     .count();
 }
 
-bool is_nonce(const std::string& x) {
-  if (x.size() != 64)
-    return false;
-  for (char c : x)
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-      return false;
-  return true;
-}
-
 void forget_oldest_challenge(node_registry_state& st) {
   auto oldest = st.challenges.begin();
   for (auto i = st.challenges.begin(); i != st.challenges.end(); ++i)
@@ -66,7 +57,7 @@ caf::result<node_challenge> hello(self_ptr self, const std::string& name,
   std::string error;
   if (!valid_node_name(name, error))
     return make_error(errc::invalid_request, "node hello: " + error);
-  if (!is_nonce(node_nonce))
+  if (!is_node_nonce(node_nonce))
     return make_error(errc::protocol_violation,
                       "node " + name + ": its nonce is not 64 hex digits");
   if (st.challenges.size() >= max_open_challenges)

@@ -73,10 +73,8 @@ make_launcher_factory(std::map<std::string, browser_config> browsers,
       return [browser, bc](const std::string& page,
                            browser_instance::exit_handler on_exit,
                            std::string& err) {
-        return launch_webdriver_browser(bc.launcher.webdriver_url,
-                                        browser.engine, bc.executable, page,
-                                        bc.extra_args,
-                                        ms{bc.launcher.session_timeout_ms},
+        return launch_webdriver_browser(bc.launcher, browser.engine,
+                                        bc.executable, page, bc.extra_args,
                                         std::move(on_exit), err);
       };
     return [browser, extra = bc.extra_args](

@@ -25,6 +25,12 @@ constexpr uint32_t tensor_type_shape = 2;
 constexpr uint32_t shape_dim = 1;
 constexpr uint32_t dim_value = 1;
 
+// The walk below follows onnx.proto's fixed path (model, graph, value,
+// type, tensor type, shape, dimension): seven levels, never recursion, so a
+// file's nesting cannot grow the stack. What it may grow is bounded here.
+constexpr size_t max_values = 4096; // graph inputs plus outputs
+constexpr size_t max_rank = 64;     // dimensions of one shape
+
 /// One message's fields, in order.
 class fields {
 public:
@@ -113,6 +119,9 @@ std::vector<int64_t> read_shape(std::string_view shape) {
   for (fields s{shape}; s.next();) {
     if (!s.is(shape_dim, 2))
       continue;
+    if (dims.size() == max_rank)
+      throw std::runtime_error("a shape has more than "
+                               + std::to_string(max_rank) + " dimensions");
     int64_t size = -1;
     for (fields d{s.bytes()}; d.next();)
       if (d.is(dim_value, 0))
@@ -159,6 +168,10 @@ onnx_signature parse_onnx_signature(std::string_view model_bytes) {
   std::vector<onnx_value> inputs;
   onnx_signature out;
   for (fields g{graph}; g.next();) {
+    if (inputs.size() + out.outputs.size() > max_values)
+      throw std::runtime_error("the graph has more than "
+                               + std::to_string(max_values)
+                               + " inputs and outputs");
     if (g.is(graph_initializer, 2)) {
       for (fields t{g.bytes()}; t.next();)
         if (t.is(tensor_name, 2))

@@ -29,6 +29,10 @@ launcher_config read_launcher(const nlohmann::json& x,
   r.get("type", out.type);
   r.get("webdriver_url", out.webdriver_url);
   r.get_int("session_timeout_ms", out.session_timeout_ms, 1000, 3600000);
+  r.get_int("keepalive_ms", out.keepalive_ms, 0, 3600000);
+  if (out.keepalive_ms > 0 && out.keepalive_ms < 1000)
+    fail(r.child("keepalive_ms"), "must be 0 (off) or at least 1000, got "
+                                    + std::to_string(out.keepalive_ms));
   r.reject_unknown_keys();
   if (out.type != "process" && out.type != "webdriver")
     fail(r.child("type"),

@@ -11,6 +11,7 @@
 
 #include "config/browser_kinds.hpp"
 #include "config/default_config.hpp"
+#include "config/json_input.hpp"
 #include "config/json_reader.hpp"
 #include "config/model_registry_reader.hpp"
 #include "config/pool_config_reader.hpp"
@@ -130,12 +131,11 @@ tls_config read_tls(const json& j, const std::string& path,
 runtime_config parse_config(std::string_view json_text,
                             const std::string& base_dir,
                             const std::string& origin) {
-  json doc;
-  try {
-    doc = json::parse(json_text, nullptr, true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& e) {
-    throw config_error(origin + ": not valid JSON: " + e.what());
-  }
+  auto read = json_input::parse(json_text, {json_input::max_depth,
+                                            /*comments=*/true});
+  if (!read)
+    throw config_error(origin + ": " + read.error);
+  auto& doc = read.doc;
   runtime_config cfg;
   object_reader top{doc, "$"};
   std::string ignored_schema;

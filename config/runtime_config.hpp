@@ -38,6 +38,12 @@ struct launcher_config {
   /// (300 s) by default, so that the Grid answers a queued request (granted
   /// or timed out) rather than us dropping one it may still grant.
   uint32_t session_timeout_ms = 330000;
+  /// How often a live session gets a cheap WebDriver command (GET its URL),
+  /// so that the remote end never ends it as idle: a Selenium Grid node
+  /// deletes a session with no command for --session-timeout (300 s by
+  /// default), whatever its page does. One third of that by default; 0 =
+  /// never (a remote end without an idle timeout).
+  uint32_t keepalive_ms = 100000;
 };
 
 /// How to start one kind of browser, and how many of it to keep.

@@ -1,4 +1,5 @@
-// SHA-256 (FIPS 180-4), for verifying model files without an extra library.
+// SHA-256 for verifying model files: OpenSSL's (already linked for TLS and
+// the node handshake), streamed from the file.
 #pragma once
 
 #include <cstddef>

@@ -16,6 +16,7 @@
 #include "actors/runtime.hpp"
 #include "config/logging.hpp"
 #include "config/runtime_config.hpp"
+#include "config/thread_barrier.hpp"
 #include "tools/cli_args.hpp"
 #include "tools/commands.hpp"
 
@@ -63,10 +64,17 @@ int node_main(const cli_args& a) {
     std::atomic<bool> stop{false};
     // The signal ends the join loop; the loop's thread owns the runtime.
     std::thread waiter{[&] {
-      int sig = 0;
-      sigwait(&stop_signals, &sig);
-      std::cerr << "webaccel node: " << (sig == SIGINT ? "SIGINT" : "SIGTERM")
-                << ", stopping" << std::endl;
+      run_in_barrier(
+        thread_kind::signal, "waiting for a stop signal",
+        [&] {
+          int sig = 0;
+          sigwait(&stop_signals, &sig);
+          std::cerr << "webaccel node: "
+                    << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", stopping"
+                    << std::endl;
+        },
+        [](const std::string&) {});
+      // Whatever ended the wait ends the node (never a thread left behind).
       stop = true;
     }};
     std::cerr << "webaccel node: '" << np.name << "' joins " << np.join

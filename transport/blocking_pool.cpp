@@ -1,5 +1,7 @@
 #include "transport/blocking_pool.hpp"
 
+#include "config/thread_barrier.hpp"
+
 namespace webaccel {
 
 blocking_pool::blocking_pool(size_t max_threads)
@@ -11,11 +13,12 @@ blocking_pool::~blocking_pool() {
   stop();
 }
 
-bool blocking_pool::post(std::function<void()> task) {
+bool blocking_pool::post(std::function<void()> task,
+                         failure_handler on_failure) {
   std::lock_guard<std::mutex> guard{mtx_};
   if (stopping_)
     return false;
-  queue_.push_back(std::move(task));
+  queue_.push_back({std::move(task), std::move(on_failure)});
   // A task must not wait behind one that blocks: start a thread unless one
   // is idle (or the maximum runs).
   if (idle_ < queue_.size() && threads_.size() < max_threads_)
@@ -56,11 +59,15 @@ void blocking_pool::work() {
     --idle_;
     if (queue_.empty())
       return; // Stopping, and nothing left to run.
-    auto task = std::move(queue_.front());
+    auto next = std::move(queue_.front());
     queue_.pop_front();
     ++running_;
     lock.unlock();
-    task();
+    run_in_barrier(thread_kind::blocking_pool, "a blocking task", next.task,
+                   [&next](const std::string& error) {
+                     if (next.on_failure)
+                       next.on_failure(error);
+                   });
     lock.lock();
     --running_;
   }

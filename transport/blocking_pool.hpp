@@ -12,6 +12,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -28,8 +29,14 @@ public:
   blocking_pool(const blocking_pool&) = delete;
   blocking_pool& operator=(const blocking_pool&) = delete;
 
-  /// Queues `task`; false (and `task` not run) once stop() began.
-  bool post(std::function<void()> task);
+  /// What a task that throws is told, with the exception's text.
+  using failure_handler = std::function<void(const std::string&)>;
+
+  /// Queues `task`; false (and `task` not run) once stop() began. A task
+  /// that throws does not end its thread: the exception is logged and
+  /// counted (thread_barrier.hpp), then handed to `on_failure`, which
+  /// should answer whoever waits for the task.
+  bool post(std::function<void()> task, failure_handler on_failure = {});
 
   /// Runs every task queued so far, then joins the threads. Idempotent.
   void stop();
@@ -46,7 +53,12 @@ private:
   const size_t max_threads_;
   mutable std::mutex mtx_;
   std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;
+  struct queued {
+    std::function<void()> task;
+    failure_handler on_failure;
+  };
+
+  std::deque<queued> queue_;
   std::vector<std::thread> threads_;
   size_t idle_ = 0;
   size_t running_ = 0;

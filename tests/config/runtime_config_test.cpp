@@ -154,6 +154,13 @@ TEST_CASE("malformed JSON is reported with the document's name") {
   CHECK(err.rfind("test.json: not valid JSON", 0) == 0);
 }
 
+TEST_CASE("a config nested deeper than the bound is refused before it is "
+          "read, comments and all") {
+  auto deep = std::string(100000, '[') + std::string(100000, ']');
+  CHECK(error_of("// deep\n{\"models\": " + deep + "}")
+        == "test.json: nested deeper than 64 levels of arrays and objects");
+}
+
 TEST_CASE("a missing config file is a clear error") {
   CHECK_THROWS_WITH_AS(load_config_file("/nonexistent/webaccel.json"),
                        "/nonexistent/webaccel.json: cannot read the config "
@@ -208,7 +215,8 @@ TEST_CASE("browsers and pool: defaults, values and errors") {
         "firefox": { "min_connections": 1, "max_connections": 2 },
         "chromium": { "launcher": { "type": "webdriver",
                                     "webdriver_url": "http://127.0.0.1:9515",
-                                    "session_timeout_ms": 60000 } }
+                                    "session_timeout_ms": 60000,
+                                    "keepalive_ms": 20000 } }
       },
       "pool": { "max_connections": 3, "idle_timeout_ms": 1000,
                 "recycle_after_requests": 50, "max_lifetime_ms": 60000,
@@ -223,6 +231,9 @@ TEST_CASE("browsers and pool: defaults, values and errors") {
     CHECK(cfg.browsers["chromium"].launcher.session_timeout_ms == 60000);
     // Above a Selenium Grid's own 300 s queue timeout unless set.
     CHECK(cfg.browsers["firefox"].launcher.session_timeout_ms == 330000);
+    CHECK(cfg.browsers["chromium"].launcher.keepalive_ms == 20000);
+    // One third of a Grid node's default 300 s idle timeout unless set.
+    CHECK(cfg.browsers["firefox"].launcher.keepalive_ms == 100000);
     CHECK(cfg.pool.max_connections == 3);
     CHECK(cfg.pool.recycle_after_requests == 50);
     CHECK(cfg.pool.memory_limits_mb
@@ -250,6 +261,11 @@ TEST_CASE("browsers and pool: defaults, values and errors") {
                     "session_timeout_ms": 10}}}})")
         == "$.browsers.chromium.launcher.session_timeout_ms: must be between "
            "1000 and 3600000, got 10");
+  CHECK(error_of(R"({"browsers": {"chromium": {"launcher": {
+                    "type": "webdriver", "webdriver_url": "http://h:1",
+                    "keepalive_ms": 500}}}})")
+        == "$.browsers.chromium.launcher.keepalive_ms: must be 0 (off) or at "
+           "least 1000, got 500");
   CHECK(error_of(R"({"browsers": {}})")
         == "$.browsers: must name at least one browser kind (chromium, chrome, "
            "edge, firefox)");

@@ -6,6 +6,9 @@
 
 #include <doctest/doctest.h>
 
+#include "config/thread_barrier.hpp"
+#include "tests/support/log_capture.hpp"
+
 namespace webaccel {
 
 using namespace std::chrono_literals;
@@ -69,6 +72,29 @@ TEST_CASE("an idle thread takes the next task instead of a new thread") {
   }
   CHECK(pool.threads() <= 2);
   pool.stop();
+}
+
+TEST_CASE("a task that throws is answered through its failure handler, and "
+          "the pool goes on") {
+  test::log_capture log;
+  auto before = caught_exceptions(thread_kind::blocking_pool);
+  blocking_pool pool{1};
+  std::promise<std::string> failed;
+  pool.post([] { throw std::runtime_error("the /proc scan failed"); },
+            [&](const std::string& error) { failed.set_value(error); });
+  std::promise<void> next;
+  pool.post([&] { next.set_value(); });
+  auto f = failed.get_future();
+  REQUIRE(f.wait_for(10s) == std::future_status::ready);
+  CHECK(f.get() == "the /proc scan failed");
+  // The pool's only thread lives on and runs the next task.
+  CHECK(next.get_future().wait_for(10s) == std::future_status::ready);
+  CHECK(pool.threads() == 1);
+  pool.post([] { throw 1; }); // No handler: reported all the same.
+  pool.stop();
+  CHECK(caught_exceptions(thread_kind::blocking_pool) == before + 2);
+  CHECK(log.text().find("blocking_pool thread: a blocking task failed")
+        != std::string::npos);
 }
 
 } // namespace webaccel

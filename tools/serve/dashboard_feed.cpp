@@ -3,6 +3,7 @@
 #include <map>
 
 #include "config/logging.hpp"
+#include "config/thread_barrier.hpp"
 
 namespace webaccel {
 
@@ -170,7 +171,8 @@ void dashboard_feed::loop() {
     // Counters are followed even while nobody watches, so that the events
     // a dashboard opened later shows are real changes.
     lock.unlock();
-    publish();
+    run_in_barrier(thread_kind::dashboard_feed, "a dashboard snapshot",
+                   [this] { publish(); });
     lock.lock();
   }
 }

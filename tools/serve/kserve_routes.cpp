@@ -40,6 +40,16 @@ api_response error_response(errc code, const std::string& what) {
   return res;
 }
 
+/// What a pool task that threw answers (the thread barrier logged it).
+blocking_pool::failure_handler answer_internal_error(api_reply reply) {
+  return [reply = std::move(reply)](const std::string& error) {
+    reply({500,
+           "application/json",
+           kserve::error_body("internal", "the request failed: " + error),
+           {}});
+  };
+}
+
 /// The protocol's name of an ONNX element type; "" for one it lacks.
 const char* datatype_of(int32_t onnx_type) {
   switch (onnx_type) {
@@ -187,19 +197,21 @@ void kserve_routes::operator()(api_request req, api_reply reply) {
     }
     // The table outlives the pool's tasks; these routes may not (they live
     // in the server, which stops first).
-    pool_.post([models = &models_, name, load, reply] {
-      try {
-        if (load)
-          models->load(name);
-        else
-          models->unload(name);
-        reply(json_response(200, json::object()));
-      } catch (const failure& f) {
-        reply(error_response(f.code(), what_of(f)));
-      } catch (const std::exception& e) {
-        reply(error_response(errc::model_incompatible, e.what()));
-      }
-    });
+    pool_.post(
+      [models = &models_, name, load, reply] {
+        try {
+          if (load)
+            models->load(name);
+          else
+            models->unload(name);
+          reply(json_response(200, json::object()));
+        } catch (const failure& f) {
+          reply(error_response(f.code(), what_of(f)));
+        } catch (const std::exception& e) {
+          reply(error_response(errc::model_incompatible, e.what()));
+        }
+      },
+      answer_internal_error(reply));
   } else if (std::regex_match(p, m, model_path)) {
     auto name = m[1].str();
     auto what = m[2].str();
@@ -227,16 +239,18 @@ void kserve_routes::operator()(api_request req, api_reply reply) {
 
 void kserve_routes::metadata(const std::string& name, api_reply reply) {
   // The model files are read once, off the I/O threads.
-  pool_.post([models = &models_, name, reply] {
-    try {
-      static const onnx_signature none;
-      auto graph = models->signature(name);
-      reply(json_response(200, model_metadata(name, *models->entry(name),
-                                              graph ? *graph : none)));
-    } catch (const std::exception& e) {
-      reply(error_response(errc::model_incompatible, e.what()));
-    }
-  });
+  pool_.post(
+    [models = &models_, name, reply] {
+      try {
+        static const onnx_signature none;
+        auto graph = models->signature(name);
+        reply(json_response(200, model_metadata(name, *models->entry(name),
+                                                graph ? *graph : none)));
+      } catch (const std::exception& e) {
+        reply(error_response(errc::model_incompatible, e.what()));
+      }
+    },
+    answer_internal_error(reply));
 }
 
 void kserve_routes::dashboard_file(bool script, api_reply reply) {
@@ -262,14 +276,16 @@ void kserve_routes::dashboard_file(bool script, api_reply reply) {
 }
 
 void kserve_routes::metrics(api_reply reply) {
-  pool_.post([rt = &rt_, models = &models_, reply] {
-    try {
-      auto page = metrics_page(models->figures(), rt->stats());
-      reply({200, prometheus_content_type, std::move(page), {}});
-    } catch (const failure& f) {
-      reply(error_response(f.code(), what_of(f)));
-    }
-  });
+  pool_.post(
+    [rt = &rt_, models = &models_, reply] {
+      try {
+        auto page = metrics_page(models->figures(), rt->stats());
+        reply({200, prometheus_content_type, std::move(page), {}});
+      } catch (const failure& f) {
+        reply(error_response(f.code(), what_of(f)));
+      }
+    },
+    answer_internal_error(reply));
 }
 
 void kserve_routes::infer(const std::string& name, api_request req,

@@ -3,6 +3,7 @@
 #include <functional>
 #include <map>
 
+#include "config/thread_barrier.hpp"
 #include "tools/serve/prometheus_text.hpp"
 
 namespace webaccel {
@@ -161,6 +162,11 @@ void pool_families(prometheus_text& out, const pool_stats& pool) {
   out.sample({{"actor", "recovery"}}, double(pool.recovery_restarts));
   out.sample({{"actor", "metrics"}}, double(pool.metrics_restarts));
   out.sample({{"actor", "health"}}, double(pool.health_restarts));
+  out.family("webaccel_thread_exceptions_total", "counter",
+             "Exceptions the thread barrier caught, by the kind of thread "
+             "(each failed only its own piece of work).");
+  for (auto kind : all_thread_kinds)
+    out.sample({{"thread", to_string(kind)}}, double(caught_exceptions(kind)));
 }
 
 void recovery_families(prometheus_text& out, const recovery_stats& r) {

@@ -3,9 +3,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 
 #include <nlohmann/json.hpp>
 
+#include "config/json_input.hpp"
 #include "config/node_policy.hpp"
 
 namespace webaccel {
@@ -13,16 +15,21 @@ namespace webaccel {
 namespace {
 
 using json = nlohmann::json;
+using json_input::array_at;
+using json_input::object_at;
+using json_input::string_or;
 
 std::optional<grid_owner> owner_of(const json& caps) {
-  auto i = caps.find("webaccel:owner");
-  if (i == caps.end() || !i->is_object())
+  auto* o = object_at(caps, "webaccel:owner");
+  if (o == nullptr)
     return std::nullopt;
   grid_owner out;
-  out.host = i->value("host", "");
-  out.pid = i->value("pid", 0);
-  out.started_ms = i->value("started_ms", int64_t{0});
-  out.launch = i->value("launch", "");
+  out.host = string_or(*o, "host");
+  auto pid = json_input::integer_at(*o, "pid").value_or(0);
+  // A pid that is no int32 is nobody's (0 never matches a live process).
+  out.pid = pid > 0 && pid <= INT32_MAX ? static_cast<int32_t>(pid) : 0;
+  out.started_ms = json_input::integer_at(*o, "started_ms").value_or(0);
+  out.launch = string_or(*o, "launch");
   return out;
 }
 
@@ -43,18 +50,21 @@ const grid_owner& this_process_owner() {
 
 std::optional<grid_status> parse_grid_status(const std::string& body,
                                              std::string& error) {
-  auto doc = json::parse(body, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object() || !doc.contains("value")
-      || !doc["value"].is_object()) {
+  auto read = json_input::parse(body);
+  if (!read) {
+    error = "not a Grid status: " + read.error;
+    return std::nullopt;
+  }
+  auto* v = object_at(read.doc, "value");
+  if (v == nullptr) {
     error = "not a Grid status (no JSON object with a 'value')";
     return std::nullopt;
   }
-  auto& v = doc["value"];
   grid_status out;
-  out.ready = v.value("ready", false);
-  out.message = v.value("message", "");
-  auto nodes = v.find("nodes");
-  if (nodes == v.end()) // A bare WebDriver remote end (chromedriver).
+  out.ready = json_input::bool_or(*v, "ready");
+  out.message = string_or(*v, "message");
+  auto* nodes = json_input::member(*v, "nodes");
+  if (nodes == nullptr) // A bare WebDriver remote end (chromedriver).
     return out;
   out.grid = true;
   if (!nodes->is_array()) {
@@ -62,35 +72,30 @@ std::optional<grid_status> parse_grid_status(const std::string& body,
     return std::nullopt;
   }
   for (auto& node : *nodes) {
-    if (!node.is_object())
-      continue;
-    auto up = node.value("availability", "") == "UP";
-    auto uri = node.value("uri", "");
-    auto slots = node.find("slots");
-    if (slots == node.end() || !slots->is_array())
+    auto up = string_or(node, "availability") == "UP";
+    auto uri = string_or(node, "uri");
+    auto* slots = array_at(node, "slots");
+    if (slots == nullptr)
       continue;
     for (auto& slot : *slots) {
       if (!slot.is_object())
         continue;
       std::string name;
-      if (auto st = slot.find("stereotype");
-          st != slot.end() && st->is_object())
-        name = st->value("browserName", "");
-      auto session = slot.find("session");
-      auto busy = session != slot.end() && session->is_object();
+      if (auto* st = object_at(slot, "stereotype"))
+        name = string_or(*st, "browserName");
+      auto* session = object_at(slot, "session");
       if (up) {
         out.slots[name]++;
-        if (!busy)
+        if (session == nullptr)
           out.free[name]++;
       }
-      if (!busy)
+      if (session == nullptr)
         continue;
       grid_session s;
-      s.id = session->value("sessionId", "");
+      s.id = string_or(*session, "sessionId");
       s.browser_name = name;
       s.node_uri = uri;
-      if (auto caps = session->find("capabilities");
-          caps != session->end() && caps->is_object())
+      if (auto* caps = object_at(*session, "capabilities"))
         s.owner = owner_of(*caps);
       out.sessions.push_back(std::move(s));
     }

@@ -16,6 +16,7 @@
 #include <iterator>
 #include <sstream>
 
+#include "config/thread_barrier.hpp"
 #include "transport/browser/proc_table.hpp"
 #include "transport/browser/process_memory.hpp"
 
@@ -268,26 +269,35 @@ void process::reap_leader() {
   exit_cv_.notify_all();
   // Helpers notice their client is gone and exit soon: record them now,
   // while their environment can still be read.
-  track_helpers();
+  run_in_barrier(thread_kind::process_reaper, "recording a browser's helpers",
+                 [this] { track_helpers(); });
   if (on_exit_)
-    on_exit_(status, rc < 0 ? std::string{"lost track of the process"}
-                            : describe_status(status));
+    run_in_barrier(
+      thread_kind::process_reaper, "reporting a process's exit", [&] {
+        on_exit_(status, rc < 0 ? std::string{"lost track of the process"}
+                                : describe_status(status));
+      });
 }
 
 void process::watch_helpers() {
   std::unique_lock<std::mutex> lock{watch_mtx_};
   while (!watch_cv_.wait_for(lock, std::chrono::milliseconds{1000},
                              [this] { return !watching_; })) {
-    track_helpers();
-    // Reap helpers that already exited, so they are not zombies meanwhile.
-    std::lock_guard<std::mutex> guard{helpers_mtx_};
-    for (auto i = helpers_.begin(); i != helpers_.end();) {
-      int status = 0;
-      auto rc = waitpid(*i, &status, WNOHANG);
-      i = rc == *i || (rc < 0 && errno == ECHILD) ? helpers_.erase(i)
-                                                  : std::next(i);
-    }
-    reap_dead_crash_handlers();
+    run_in_barrier(thread_kind::process_watcher, "tracking a browser's helpers",
+                   [this] {
+                     track_helpers();
+                     // Reap helpers that already exited, so they are not
+                     // zombies meanwhile.
+                     std::lock_guard<std::mutex> guard{helpers_mtx_};
+                     for (auto i = helpers_.begin(); i != helpers_.end();) {
+                       int status = 0;
+                       auto rc = waitpid(*i, &status, WNOHANG);
+                       i = rc == *i || (rc < 0 && errno == ECHILD)
+                             ? helpers_.erase(i)
+                             : std::next(i);
+                     }
+                     reap_dead_crash_handlers();
+                   });
   }
 }
 

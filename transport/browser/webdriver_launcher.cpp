@@ -1,15 +1,17 @@
 #include "transport/browser/webdriver_launcher.hpp"
 
 #include <atomic>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "config/logging.hpp"
+#include "config/thread_barrier.hpp"
 #include "transport/browser/grid_status.hpp"
 #include "transport/browser/grid_sweep.hpp"
-#include "transport/browser/launch_profiles.hpp"
+#include "transport/browser/webdriver_protocol.hpp"
 #include "transport/net/http_client.hpp"
 #include "transport/net/http_server.hpp"
 
@@ -22,30 +24,29 @@ using ms = std::chrono::milliseconds;
 
 constexpr ms command_timeout{60000};
 
-/// Chromium's flags without a profile dir (the driver makes one) or a URL
-/// (we navigate).
-std::vector<std::string>
-chromium_driver_args(const std::vector<std::string>& extra) {
-  std::vector<std::string> out;
-  for (auto& flag : chromium_flags("", "", extra))
-    if (!flag.empty() && flag.rfind("--user-data-dir=", 0) != 0)
-      out.push_back(flag);
-  return out;
-}
-
 class webdriver_browser final : public browser_instance {
 public:
   webdriver_browser(http_endpoint peer, std::string browser_name,
-                    std::string body, std::string launch, ms session_timeout,
-                    std::string page_url, exit_handler on_exit)
+                    std::string body, std::string launch,
+                    const launcher_config& settings, std::string page_url,
+                    exit_handler on_exit)
     : peer_(std::move(peer)),
       browser_name_(std::move(browser_name)),
       launch_(std::move(launch)),
-      session_timeout_(session_timeout),
+      session_timeout_(settings.session_timeout_ms),
+      keepalive_(settings.keepalive_ms),
       on_exit_(std::move(on_exit)) {
     worker_ = std::thread{
       [this, body = std::move(body), page_url = std::move(page_url)] {
-        start(body, page_url);
+        run_in_barrier(
+          thread_kind::launcher, "a WebDriver browser's session",
+          [&] {
+            if (start(body, page_url))
+              keep_alive();
+          },
+          [this](const std::string& error) {
+            report_exit(-1, "the WebDriver session failed: " + error);
+          });
       }};
   }
 
@@ -70,6 +71,11 @@ public:
     if (stopped_)
       return;
     stopped_ = true;
+    {
+      std::lock_guard<std::mutex> wake{keepalive_mtx_};
+      stopping_ = true;
+    }
+    keepalive_cv_.notify_all();
     // A session request may wait minutes in a Grid's queue: cut it short.
     cancel_.cancel();
     if (worker_.joinable())
@@ -85,13 +91,21 @@ public:
   }
 
 private:
-  void start(const std::string& body, const std::string& page_url) {
+  /// on_exit_, at most once (browser_instance's promise).
+  void report_exit(int status, std::string what) {
+    if (!exited_.exchange(true))
+      on_exit_(status, std::move(what));
+  }
+
+  /// Creates the session and opens the page; false (and on_exit_ told)
+  /// when either fails.
+  bool start(const std::string& body, const std::string& page_url) {
     // Down, not ready, or no slot for this browser: a typed refusal now,
     // not a session request that waits until it times out.
     auto remote = check_remote(peer_, browser_name_);
     if (!remote.refusal.empty()) {
-      on_exit_(refused, remote.refusal);
-      return;
+      report_exit(refused, remote.refusal);
+      return false;
     }
     sweep_orphans_once(peer_, *remote.status);
     end_abandoned_sessions(peer_, *remote.status);
@@ -113,21 +127,60 @@ private:
       give_up_launch(peer_, launch_);
     }
     if (session_.empty()) {
-      on_exit_(-1, "could not be started through WebDriver: " + error);
-      return;
+      report_exit(-1, "could not be started through WebDriver: " + error);
+      return false;
     }
     auto nav = json{{"url", page_url}}.dump();
     reply = http_json_request(peer_, "POST", "/session/" + session_ + "/url",
                               nav, command_timeout, error, &cancel_);
-    if (!reply || reply->status != 200)
-      on_exit_(-1, "WebDriver could not open the page: "
-                     + (reply ? reply->body.substr(0, 500) : error));
+    if (!reply || reply->status != 200) {
+      report_exit(-1, "WebDriver could not open the page: "
+                        + (reply ? reply->body.substr(0, 500) : error));
+      return false;
+    }
+    return true;
+  }
+
+  /// Until stop(): every keepalive_ interval, one cheap command (GET the
+  /// session's URL), which resets the remote end's idle timer. A session
+  /// the remote end no longer knows (404) is a browser that died.
+  void keep_alive() {
+    if (keepalive_.count() == 0)
+      return;
+    std::unique_lock<std::mutex> lock{keepalive_mtx_};
+    while (
+      !keepalive_cv_.wait_for(lock, keepalive_, [this] { return stopping_; })) {
+      lock.unlock();
+      std::string error;
+      auto reply = http_json_request(peer_, "GET",
+                                     "/session/" + session_ + "/url", "",
+                                     command_timeout, error, &cancel_);
+      lock.lock();
+      if (stopping_)
+        return;
+      if (reply && reply->status == 200)
+        continue;
+      if (reply && reply->status == 404) {
+        lock.unlock();
+        report_exit(-1, "the WebDriver session " + session_
+                          + " ended at the remote end: "
+                          + reply->body.substr(0, 300));
+        return;
+      }
+      // A slow or restarting remote end: the next interval tries again,
+      // well inside its idle timeout.
+      logger()->warn("WebDriver keepalive of session {} failed: {}", session_,
+                     reply ? "HTTP " + std::to_string(reply->status) + " "
+                               + reply->body.substr(0, 200)
+                           : error);
+    }
   }
 
   http_endpoint peer_;
   std::string browser_name_;
   std::string launch_;
   ms session_timeout_;
+  ms keepalive_;
   exit_handler on_exit_;
   /// Written by the worker before it ends; read after joining it.
   std::string session_;
@@ -135,76 +188,28 @@ private:
   std::thread worker_;
   std::mutex stop_mtx_;
   bool stopped_ = false;
+  std::mutex keepalive_mtx_;
+  std::condition_variable keepalive_cv_;
+  bool stopping_ = false;
+  std::atomic<bool> exited_{false};
 };
 
 } // namespace
 
-std::string
-webdriver_new_session_body(browser_engine engine, const std::string& binary,
-                           const std::vector<std::string>& extra_args,
-                           const std::string& launch) {
-  json match;
-  if (engine == browser_engine::chromium) {
-    json options{{"args", chromium_driver_args(extra_args)}};
-    if (!binary.empty())
-      options["binary"] = binary;
-    match = {{"browserName", "chrome"}, {"goog:chromeOptions", options}};
-  } else {
-    std::vector<std::string> args{"-headless"};
-    args.insert(args.end(), extra_args.begin(), extra_args.end());
-    json options{{"args", args},
-                 {"prefs",
-                  {{"dom.webgpu.enabled", true},
-                   {"gfx.webgpu.ignore-blocklist", true},
-                   {"app.update.enabled", false},
-                   {"toolkit.telemetry.enabled", false}}}};
-    if (!binary.empty())
-      options["binary"] = binary;
-    match = {{"browserName", "firefox"}, {"moz:firefoxOptions", options}};
-  }
-  // Who made it: a Grid shows it in its status, so that a runtime that
-  // died can have its sessions found and ended (grid_status.hpp).
-  auto owner = this_process_owner();
-  owner.launch = launch;
-  match["webaccel:owner"] = json::parse(grid_owner_json(owner));
-  return json{{"capabilities", {{"alwaysMatch", match}}}}.dump();
-}
-
-std::optional<std::string> webdriver_session_id(unsigned status,
-                                                const std::string& body,
-                                                std::string& error) {
-  auto doc = json::parse(body, nullptr, false);
-  const json* value = nullptr;
-  if (doc.is_object() && doc.contains("value") && doc["value"].is_object())
-    value = &doc["value"];
-  if (status == 200 && value != nullptr && value->contains("sessionId")
-      && (*value)["sessionId"].is_string())
-    return (*value)["sessionId"].get<std::string>();
-  if (value != nullptr && value->contains("message")
-      && (*value)["message"].is_string()) {
-    auto kind = value->value("error", std::string{"error"});
-    error = "HTTP " + std::to_string(status) + ": " + kind + ": "
-            + (*value)["message"].get<std::string>().substr(0, 1000);
-  } else {
-    error = "HTTP " + std::to_string(status)
-            + " without a session id: " + body.substr(0, 300);
-  }
-  return std::nullopt;
-}
-
-std::unique_ptr<browser_instance> launch_webdriver_browser(
-  const std::string& webdriver_url, browser_engine engine,
-  const std::string& binary, const std::string& page_url,
-  const std::vector<std::string>& extra_args, ms session_timeout,
-  browser_instance::exit_handler on_exit, std::string& error) {
-  auto peer = parse_http_url(webdriver_url, error);
+std::unique_ptr<browser_instance>
+launch_webdriver_browser(const launcher_config& settings, browser_engine engine,
+                         const std::string& binary, const std::string& page_url,
+                         const std::vector<std::string>& extra_args,
+                         browser_instance::exit_handler on_exit,
+                         std::string& error) {
+  auto peer = parse_http_url(settings.webdriver_url, error);
   if (!peer)
     return nullptr;
   auto launch = make_bridge_token();
   return std::make_unique<webdriver_browser>(
     std::move(*peer), grid_browser_name(to_string(engine), engine),
     webdriver_new_session_body(engine, binary, extra_args, launch), launch,
-    session_timeout, page_url, std::move(on_exit));
+    settings, page_url, std::move(on_exit));
 }
 
 } // namespace webaccel

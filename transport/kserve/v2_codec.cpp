@@ -4,6 +4,7 @@
 #include <cstring>
 #include <limits>
 
+#include "config/json_input.hpp"
 #include "transport/kserve/fp16.hpp"
 #include "transport/wire/media_file.hpp"
 
@@ -36,13 +37,39 @@ void append(std::vector<uint8_t>& out, T value) {
   out.insert(out.end(), bytes, bytes + sizeof(T));
 }
 
-/// The elements of `data`, nested arrays flattened in row-major order.
-void flatten(const json& data, std::vector<const json*>& out) {
-  if (data.is_array())
-    for (auto& x : data)
-      flatten(x, out);
-  else
+using json_input::excerpt;
+
+/// The elements of `data`, nested arrays flattened in row-major order,
+/// without recursion: at most `limit` of them into `out` (the caller
+/// refuses any count but its shape's, so a huge array costs no memory).
+/// Returns how many there are.
+size_t flatten(const json& data, size_t limit, std::vector<const json*>& out) {
+  if (!data.is_array()) {
     out.push_back(&data);
+    return 1;
+  }
+  size_t found = 0;
+  // Each open array and the index of its next element.
+  std::vector<std::pair<const json*, size_t>> open{{&data, 0}};
+  while (!open.empty()) {
+    auto& [array, next] = open.back();
+    if (next == array->size()) {
+      open.pop_back();
+      continue;
+    }
+    const json& x = (*array)[next++];
+    if (x.is_array())
+      open.emplace_back(&x, 0);
+    else if (++found <= limit)
+      out.push_back(&x);
+  }
+  return found;
+}
+
+/// "shape [2,3] holds 6 elements, 'data' 5".
+std::string count_mismatch(const json& shape, uint64_t count, size_t found) {
+  return "shape " + excerpt(shape) + " holds " + std::to_string(count)
+         + " elements, 'data' " + std::to_string(found);
 }
 
 /// Appends one JSON element as `type`; an error if it is not one.
@@ -65,16 +92,16 @@ std::string append_element(const json& x, dtype type,
   switch (type) {
     case dtype::bool8:
       if (!x.is_boolean())
-        return "expected true or false, got " + x.dump();
+        return "expected true or false, got " + excerpt(x);
       out.push_back(x.get<bool>() ? 1 : 0);
       return {};
     case dtype::float32:
     case dtype::float16: {
       if (!x.is_number())
-        return "expected a number, got " + x.dump();
+        return "expected a number, got " + excerpt(x);
       auto v = x.get<double>();
       if (std::fabs(v) > std::numeric_limits<float>::max())
-        return "the number " + x.dump() + " is out of range";
+        return "the number " + excerpt(x) + " is out of range";
       if (type == dtype::float32)
         append(out, static_cast<float>(v));
       else
@@ -103,7 +130,7 @@ std::string append_element(const json& x, dtype type,
   auto v = integer(lo, hi);
   if (!v)
     return "expected an integer from " + std::to_string(lo) + " to "
-           + std::to_string(hi) + ", got " + x.dump();
+           + std::to_string(hi) + ", got " + excerpt(x);
   switch (type) {
     case dtype::uint8:
       out.push_back(static_cast<uint8_t>(*v));
@@ -156,11 +183,6 @@ decoded<std::vector<std::vector<uint8_t>>> split_bytes(std::string_view data,
   return decoded<std::vector<std::vector<uint8_t>>>::ok(std::move(out));
 }
 
-bool binary_asked(const json& parameters) {
-  auto i = parameters.find("binary_data");
-  return i != parameters.end() && i->is_boolean() && i->get<bool>();
-}
-
 } // namespace
 
 const char* datatype_name(dtype x) {
@@ -187,9 +209,11 @@ wire::decoded<parsed_infer> parse_infer(std::string_view body,
                         + std::to_string(body.size()) + " bytes");
   auto head = body.substr(0, json_length.value_or(body.size()));
   auto binary = json_length ? body.substr(*json_length) : std::string_view{};
-  auto doc = json::parse(head.begin(), head.end(), nullptr, false);
-  if (doc.is_discarded())
-    return result::fail("the request body is not valid JSON");
+  auto read = json_input::parse(head);
+  if (!read)
+    return result::fail(read.too_deep ? "the request body is " + read.error
+                                      : "the request body is not valid JSON");
+  auto& doc = read.doc;
   if (!doc.is_object())
     return result::fail("the request body must be a JSON object");
   parsed_infer out;
@@ -201,8 +225,7 @@ wire::decoded<parsed_infer> parse_infer(std::string_view body,
   if (auto p = doc.find("parameters"); p != doc.end()) {
     if (!p->is_object())
       return result::fail("'parameters' must be an object");
-    out.binary_all
-      = binary_asked({{"binary_data", p->value("binary_data_output", false)}});
+    out.binary_all = json_input::bool_or(*p, "binary_data_output");
     if (auto t = p->find("timeout_ms");
         t != p->end() && t->is_number_unsigned())
       out.request.timeout_ms = static_cast<uint32_t>(
@@ -215,27 +238,35 @@ wire::decoded<parsed_infer> parse_infer(std::string_view body,
     return result::fail("at most " + std::to_string(limits.max_inputs)
                         + " inputs, got " + std::to_string(inputs->size()));
   size_t cursor = 0;
+  std::set<std::string> names;
   for (size_t i = 0; i < inputs->size(); ++i) {
     auto& in = (*inputs)[i];
     auto where = "inputs[" + std::to_string(i) + "]";
     if (!in.is_object())
       return result::fail(where + " must be an object");
-    auto name = in.value("name", json{});
-    auto shape = in.value("shape", json{});
-    auto type_name = in.value("datatype", json{});
-    if (!name.is_string() || name.get<std::string>().empty())
+    auto input_name = json_input::string_at(in, "name");
+    auto* shape_at = json_input::array_at(in, "shape");
+    auto type_name = json_input::string_at(in, "datatype");
+    if (!input_name || input_name->empty())
       return result::fail(where + ": 'name' must be a non-empty string");
-    where = "input '" + name.get<std::string>() + "'";
-    if (!type_name.is_string())
+    where = "input '" + *input_name + "'";
+    if (!names.insert(*input_name).second)
+      return result::fail(where + " is given twice");
+    if (!type_name)
       return result::fail(where + ": 'datatype' must be a string");
-    if (!shape.is_array())
+    if (shape_at == nullptr)
       return result::fail(where + ": 'shape' must be an array of integers");
+    auto& shape = *shape_at;
+    if (shape.size() > limits.max_rank)
+      return result::fail(where + ": a shape of at most "
+                          + std::to_string(limits.max_rank)
+                          + " dimensions, got " + std::to_string(shape.size()));
     std::vector<int64_t> dims;
     uint64_t count = 1;
     for (auto& d : shape) {
       if (!d.is_number_integer() || d.get<int64_t>() < 0)
         return result::fail(where + ": 'shape' must hold integers >= 0, got "
-                            + shape.dump());
+                            + excerpt(shape));
       dims.push_back(d.get<int64_t>());
       if (dims.back() != 0
           && count > limits.max_elements / static_cast<uint64_t>(dims.back()))
@@ -247,11 +278,12 @@ wire::decoded<parsed_infer> parse_infer(std::string_view body,
     if (count > limits.max_elements)
       return result::fail(where + ": more than "
                           + std::to_string(limits.max_elements) + " elements");
-    auto datatype = type_name.get<std::string>();
+    auto datatype = *type_name;
     // Where its data is: a slice of the binary part, or JSON.
     std::optional<std::string_view> bin;
-    auto params = in.value("parameters", json::object());
-    if (auto size = params.find("binary_data_size"); size != params.end()) {
+    auto* params = json_input::object_at(in, "parameters");
+    if (auto* size = params ? json_input::member(*params, "binary_data_size")
+                            : nullptr) {
       if (!size->is_number_unsigned())
         return result::fail(where
                             + ": 'binary_data_size' must be an integer >= 0");
@@ -262,8 +294,8 @@ wire::decoded<parsed_infer> parse_infer(std::string_view body,
       bin = binary.substr(cursor, n);
       cursor += n;
     }
-    auto data = in.find("data");
-    if (!bin && data == in.end())
+    auto* data = json_input::member(in, "data");
+    if (!bin && data == nullptr)
       return result::fail(where + ": no 'data' and no binary_data_size");
     if (datatype == "BYTES") {
       std::vector<std::vector<uint8_t>> elements;
@@ -274,15 +306,13 @@ wire::decoded<parsed_infer> parse_infer(std::string_view body,
         elements = std::move(*split.value);
       } else {
         std::vector<const json*> xs;
-        flatten(*data, xs);
-        if (xs.size() != count)
-          return result::fail(where + ": shape " + shape.dump() + " holds "
-                              + std::to_string(count) + " elements, 'data' "
-                              + std::to_string(xs.size()));
+        if (auto found = flatten(*data, count, xs); found != count)
+          return result::fail(where + ": "
+                              + count_mismatch(shape, count, found));
         for (auto* x : xs) {
           if (!x->is_string())
             return result::fail(where + ": BYTES data must be strings, got "
-                                + x->dump());
+                                + excerpt(*x));
           auto s = x->get<std::string>();
           elements.emplace_back(s.begin(), s.end());
         }
@@ -301,24 +331,21 @@ wire::decoded<parsed_infer> parse_infer(std::string_view body,
       return result::fail(where + ": unknown datatype '" + datatype + "'");
     }
     tensor t;
-    t.name = name.get<std::string>();
+    t.name = *input_name;
     t.type = *type;
     t.shape = dims;
     if (bin) {
       auto want = count * element_size(*type);
       if (bin->size() != want)
-        return result::fail(where + ": shape " + shape.dump() + " of "
+        return result::fail(where + ": shape " + excerpt(shape) + " of "
                             + datatype + " needs " + std::to_string(want)
                             + " bytes, binary_data_size is "
                             + std::to_string(bin->size()));
       t.data.assign(bin->begin(), bin->end());
     } else {
       std::vector<const json*> xs;
-      flatten(*data, xs);
-      if (xs.size() != count)
-        return result::fail(where + ": shape " + shape.dump() + " holds "
-                            + std::to_string(count) + " elements, 'data' "
-                            + std::to_string(xs.size()));
+      if (auto found = flatten(*data, count, xs); found != count)
+        return result::fail(where + ": " + count_mismatch(shape, count, found));
       t.data.reserve(count * element_size(*type));
       for (size_t k = 0; k < xs.size(); ++k)
         if (auto err = append_element(*xs[k], *type, t.data); !err.empty())
@@ -334,12 +361,13 @@ wire::decoded<parsed_infer> parse_infer(std::string_view body,
     if (!outs->is_array())
       return result::fail("'outputs' must be an array");
     for (auto& o : *outs) {
-      if (!o.is_object() || !o.value("name", json{}).is_string())
+      auto name = json_input::string_at(o, "name");
+      if (!name)
         return result::fail("each of 'outputs' needs a 'name'");
-      auto name = o["name"].get<std::string>();
-      out.outputs.push_back(name);
-      if (binary_asked(o.value("parameters", json::object())))
-        out.binary_outputs.insert(name);
+      out.outputs.push_back(*name);
+      if (auto* op = json_input::object_at(o, "parameters");
+          op != nullptr && json_input::bool_or(*op, "binary_data"))
+        out.binary_outputs.insert(*name);
     }
   }
   return result::ok(std::move(out));

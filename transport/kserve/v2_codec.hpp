@@ -39,6 +39,8 @@ struct request_limits {
   uint64_t max_elements = uint64_t{1} << 26;
   /// Inputs of one request.
   size_t max_inputs = 64;
+  /// Dimensions of one input's shape.
+  size_t max_rank = 32;
 };
 
 /// An infer request as the route hands it to the runtime.
@@ -55,7 +57,9 @@ struct parsed_infer {
 /// Parses the body of POST /v2/models/{m}/infer. `json_length` is the
 /// Inference-Header-Content-Length header (the JSON's size when binary
 /// tensor data follows it; nullopt: the whole body is JSON). Errors name
-/// the input and what is wrong with it.
+/// the input and what is wrong with it. The JSON is refused before parsing
+/// when nested deeper than json_input::max_depth (64) levels; nothing here
+/// recurses over it.
 wire::decoded<parsed_infer> parse_infer(std::string_view body,
                                         std::optional<size_t> json_length,
                                         const request_limits& limits = {});

@@ -14,6 +14,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include "config/logging.hpp"
+#include "config/thread_barrier.hpp"
 #include "transport/net/listener.hpp"
 
 namespace webaccel {
@@ -285,19 +286,27 @@ private:
     owner_.in_flight++;
     auto self = this->shared_from_this();
     auto answered = std::make_shared<std::atomic<bool>>(false);
-    owner_.handler(std::move(req),
-                   [self, answered, weak = weak_](api_response res) {
-                     if (answered->exchange(true))
-                       return; // Answered once already.
-                     // The server may have stopped meanwhile: then nobody
-                     // waits.
-                     if (auto alive = weak.lock())
-                       net::post(self->stream_.get_executor(),
-                                 [self, res = std::move(res)]() mutable {
-                                   self->owner_.in_flight--;
-                                   self->respond(std::move(res));
-                                 });
-                   });
+    api_reply reply = [self, answered, weak = weak_](api_response res) {
+      if (answered->exchange(true))
+        return; // Answered once already.
+      // The server may have stopped meanwhile: then nobody waits.
+      if (auto alive = weak.lock())
+        net::post(self->stream_.get_executor(),
+                  [self, res = std::move(res)]() mutable {
+                    self->owner_.in_flight--;
+                    self->respond(std::move(res));
+                  });
+    };
+    // A handler that throws answers this request with a 500, and only it.
+    run_in_barrier(
+      thread_kind::io, "a request handler",
+      [&] { owner_.handler(std::move(req), reply); },
+      [&reply](const std::string& error) {
+        reply({500,
+               "application/json",
+               json_error("internal", "the request failed: " + error),
+               {}});
+      });
   }
 
   bool authorized(const api_request& req) const {
@@ -427,7 +436,7 @@ std::unique_ptr<api_server> api_server::start(api_server_options opts,
                          im.opts.host + ":" + std::to_string(im.opts.port));
   im.do_accept();
   for (size_t i = 0; i < std::max<size_t>(1, im.opts.threads); ++i)
-    srv->threads_.emplace_back([&im] { im.ioc.run(); });
+    srv->threads_.emplace_back([&im] { run_io(im.ioc); });
   return srv;
 }
 

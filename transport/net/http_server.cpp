@@ -393,7 +393,7 @@ std::shared_ptr<http_server> http_server::start(http_server_options opts) {
   srv->host_ = im.opts.host;
   srv->tls_ = im.opts.tls != nullptr;
   im.do_accept();
-  srv->io_thread_ = std::thread{[&im] { im.ioc.run(); }};
+  srv->io_thread_ = std::thread{[&im] { run_io(im.ioc); }};
   return srv;
 }
 

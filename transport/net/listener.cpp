@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "config/thread_barrier.hpp"
+
 namespace webaccel {
 
 uint16_t listen_on(boost::asio::ip::tcp::acceptor& acceptor,
@@ -19,6 +21,12 @@ uint16_t listen_on(boost::asio::ip::tcp::acceptor& acceptor,
   if (ec)
     throw std::runtime_error("cannot listen on " + where + ": " + ec.message());
   return acceptor.local_endpoint().port();
+}
+
+void run_io(boost::asio::io_context& ioc) {
+  // io_context::run may be called again after a handler threw.
+  while (!run_in_barrier(thread_kind::io, "an I/O handler", [&] { ioc.run(); }))
+    continue;
 }
 
 } // namespace webaccel

@@ -1,9 +1,11 @@
 // Opening a listening TCP socket, as both of our servers do: open, reuse
-// the address, bind, listen, with one error that names where.
+// the address, bind, listen, with one error that names where; and running
+// their I/O threads under the thread barrier.
 #pragma once
 
 #include <string>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 namespace webaccel {
@@ -14,5 +16,10 @@ namespace webaccel {
 uint16_t listen_on(boost::asio::ip::tcp::acceptor& acceptor,
                    const boost::asio::ip::tcp::endpoint& endpoint,
                    const std::string& where);
+
+/// Runs `ioc` on the calling thread until it stops. A handler that throws
+/// is reported (thread_barrier.hpp) and ends only its own connection; the
+/// thread goes on with the others.
+void run_io(boost::asio::io_context& ioc);
 
 } // namespace webaccel

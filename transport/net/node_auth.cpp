@@ -50,6 +50,15 @@ std::string hmac_sha256_hex(const std::string& key, const std::string& data) {
   return hex(digest, size);
 }
 
+bool is_node_nonce(const std::string& x) {
+  if (x.size() != 64)
+    return false;
+  for (char c : x)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+      return false;
+  return true;
+}
+
 std::string node_proof(const std::string& secret, node_role prover,
                        const std::string& prover_nonce,
                        const std::string& verifier_nonce,

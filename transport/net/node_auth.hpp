@@ -15,6 +15,9 @@ enum class node_role { head, node };
 /// 32 random bytes from OpenSSL's generator, as 64 hex digits.
 std::string make_node_nonce();
 
+/// Whether `x` has a nonce's form: 64 lower-case hex digits.
+bool is_node_nonce(const std::string& x);
+
 /// HMAC-SHA256 (hex) of `secret` over role, the prover's and the
 /// verifier's nonces and the node's name.
 std::string node_proof(const std::string& secret, node_role prover,

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/json_input.hpp"
 #include "transport/store/metrics_aggregate.hpp"
 #include "transport/store/schema.hpp"
 #include "transport/store/sqlite_db.hpp"
@@ -15,10 +16,11 @@ namespace {
 
 std::map<std::string, uint64_t> counts_of(const std::string& json_text) {
   std::map<std::string, uint64_t> out;
-  auto j = nlohmann::json::parse(json_text, nullptr, false);
-  if (!j.is_object())
+  // A file someone else may have written: read like any outside JSON.
+  auto read = json_input::parse(json_text);
+  if (!read || !read.doc.is_object())
     return out;
-  for (auto& [key, value] : j.items())
+  for (auto& [key, value] : read.doc.items())
     if (value.is_number_unsigned())
       out[key] = value.get<uint64_t>();
   return out;

@@ -8,6 +8,8 @@
 #include <cctype>
 #include <cstring>
 
+#include "config/json_input.hpp"
+
 namespace webaccel::wire::detail {
 
 // -- JSON field access that never throws -------------------------------------
@@ -64,10 +66,10 @@ std::string to_text(const json& doc) {
 }
 
 std::optional<json> parse_json(std::string_view text) {
-  auto doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded())
+  auto read = json_input::parse(text);
+  if (!read)
     return std::nullopt;
-  return doc;
+  return std::move(read.doc);
 }
 
 platform_support read_platform(const json& obj) {
@@ -162,12 +164,14 @@ decoded<unpacked> unpack(const std::vector<uint8_t>& frame, const limits& lim) {
   if (head_len > frame.size() - 4)
     return res::fail("binary frame header length " + std::to_string(head_len)
                      + " runs past the frame end");
-  auto doc = parse_json(std::string_view{
+  auto read = json_input::parse(std::string_view{
     reinterpret_cast<const char*>(frame.data() + 4), head_len});
-  if (!doc || !doc->is_object())
+  if (read.too_deep)
+    return res::fail("binary frame header is " + read.error);
+  if (!read || !read.doc.is_object())
     return res::fail("binary frame header is not a JSON object");
   unpacked out;
-  out.header = std::move(*doc);
+  out.header = std::move(read.doc);
   auto specs = out.header.find("tensors");
   if (specs == out.header.end() || !specs->is_array())
     return res::fail("binary frame header lacks a 'tensors' array");

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstring>
 
+#include "config/json_input.hpp"
 #include "transport/wire/frame_codec.hpp"
 
 namespace webaccel::wire {
@@ -19,9 +20,12 @@ decoded<page_message> decode_page_text(std::string_view frame,
     return res::fail("text frame of " + std::to_string(frame.size())
                      + " bytes exceeds the limit of "
                      + std::to_string(lim.max_message_bytes));
-  auto doc = parse_json(frame);
-  if (!doc || !doc->is_object())
+  auto read = json_input::parse(frame);
+  if (read.too_deep)
+    return res::fail("text frame is " + read.error);
+  if (!read || !read.doc.is_object())
     return res::fail("text frame is not a JSON object");
+  auto* doc = &read.doc;
   auto type = get_string(*doc, "type", 32);
   auto id = get_u64(*doc, "id");
   if (type == "hello") {

@@ -58,6 +58,35 @@ TEST_CASE("what is not a Grid status is refused; chromedriver has no nodes") {
   CHECK(driver->slots.empty());
 }
 
+TEST_CASE("a Grid status whose fields have other types reads them as "
+          "absent, never as a throw") {
+  // `ready` an array made nlohmann's value() throw type_error on the
+  // launcher's thread: std::terminate for the host program.
+  std::string error;
+  auto st = parse_grid_status(
+    R"({"value": {"ready": [1], "message": {"x": 1}, "nodes": [
+         7, {"availability": 1, "uri": [], "slots": {}},
+         {"availability": "UP", "uri": "http://n", "slots": [
+           "slot", {"stereotype": [], "session": {"sessionId": 5,
+             "capabilities": {"webaccel:owner": {"host": 1, "pid": "12",
+               "started_ms": 1.5, "launch": []}}}}]}]}})",
+    error);
+  REQUIRE_MESSAGE(st, error);
+  CHECK_FALSE(st->ready);
+  CHECK(st->message.empty());
+  CHECK(st->slots.at("") == 1);
+  REQUIRE(st->sessions.size() == 1);
+  CHECK(st->sessions[0].id.empty());
+  REQUIRE(st->sessions[0].owner);
+  CHECK(st->sessions[0].owner->pid == 0);
+  CHECK(st->sessions[0].owner->host.empty());
+  CHECK_FALSE(parse_grid_status(
+    std::string(100000, '[') + std::string(100000, ']'), error));
+  CHECK(error
+        == "not a Grid status: nested deeper than 64 levels of arrays "
+           "and objects");
+}
+
 TEST_CASE("orphans are sessions of dead runtimes on this host only") {
   grid_owner me{"head", 100, 5000, ""};
   auto session = [](std::optional<grid_owner> owner) {

@@ -16,6 +16,8 @@
 
 #include <doctest/doctest.h>
 
+#include "config/thread_barrier.hpp"
+#include "tests/support/log_capture.hpp"
 #include "transport/browser/proc_table.hpp"
 
 using namespace webaccel;
@@ -72,6 +74,32 @@ TEST_CASE("a child that exits on its own is reported with its exit code") {
   REQUIRE(report.wait());
   CHECK(report.what == "exited with code 3");
   CHECK_FALSE(p->running());
+}
+
+TEST_CASE("an exit handler that throws is reported on the reaper thread, "
+          "and the process is still reaped") {
+  test::log_capture log;
+  auto before = caught_exceptions(thread_kind::process_reaper);
+  std::atomic<bool> called{false};
+  std::string error;
+  auto p = process::start(
+    {"/bin/sh", {"-c", "exit 0"}, {}, "", ""},
+    [&](int, std::string) {
+      called = true;
+      throw std::runtime_error("the connection was already gone");
+    },
+    error);
+  REQUIRE_MESSAGE(p, error);
+  for (int i = 0; i < 500 && p->running(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  CHECK_FALSE(p->running());
+  p->stop();
+  CHECK(called);
+  CHECK(caught_exceptions(thread_kind::process_reaper) == before + 1);
+  CHECK(log.text().find("process_reaper thread: reporting a process's exit "
+                        "failed with an exception: the connection was "
+                        "already gone")
+        != std::string::npos);
 }
 
 TEST_CASE("stop kills the whole process group, helpers included, and "

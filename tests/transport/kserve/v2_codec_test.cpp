@@ -135,6 +135,69 @@ TEST_CASE("bad requests are refused with what is wrong and where") {
         == "inputs[0]: 'name' must be a non-empty string");
 }
 
+TEST_CASE("a request nested deeper than the bound is refused before any "
+          "recursion, whatever its size") {
+  // Triton's qa/L0_http nested_json_crash, at the depth that killed serve.
+  auto deep = std::string(200000, '[') + "1" + std::string(200000, ']');
+  auto body = R"({"inputs":[{"name":"input_ids","shape":[1],)"
+              R"("datatype":"INT64","data":)"
+              + deep + "}]}";
+  auto r = parse_infer(body, std::nullopt);
+  REQUIRE_FALSE(r);
+  CHECK(r.error
+        == "the request body is nested deeper than 64 levels of "
+           "arrays and objects");
+  // Deep 'parameters' (copied by value before) are refused the same way.
+  auto params = std::string(100000, '[') + std::string(100000, ']');
+  CHECK_FALSE(parse_infer(R"({"inputs":[{"name":"x","shape":[1],)"
+                          R"("datatype":"FP32","data":[1],"parameters":)"
+                            + params + "}]}",
+                          std::nullopt));
+  // Nesting that matches the shape is fine up to the bound.
+  json data = 1.0;
+  json shape = json::array();
+  for (int i = 0; i < 32; ++i) {
+    data = json::array({data});
+    shape.push_back(1);
+  }
+  auto ok = parse_infer(json{{"inputs",
+                              {{{"name", "x"},
+                                {"shape", shape},
+                                {"datatype", "FP32"},
+                                {"data", data}}}}}
+                          .dump(),
+                        std::nullopt);
+  CHECK_MESSAGE(ok, ok.error);
+}
+
+TEST_CASE("an input named twice, a rank past the bound and fields of the "
+          "wrong type are refused by name") {
+  auto x
+    = json{{"name", "x"}, {"shape", {1}}, {"datatype", "FP32"}, {"data", {1}}};
+  auto twice = parse_infer(json{{"inputs", {x, x}}}.dump(), std::nullopt);
+  REQUIRE_FALSE(twice);
+  CHECK(twice.error == "input 'x' is given twice");
+  auto wide = x;
+  wide["shape"] = json(std::vector<int>(33, 1));
+  CHECK(parse_infer(json{{"inputs", {wide}}}.dump(), std::nullopt).error
+        == "input 'x': a shape of at most 32 dimensions, got 33");
+  // binary_data_output of another type threw nlohmann's type_error on the
+  // I/O thread; now it reads as not asked.
+  auto typed = parse_infer(
+    json{{"parameters", {{"binary_data_output", 1}}}, {"inputs", {x}}}.dump(),
+    std::nullopt);
+  REQUIRE_MESSAGE(typed, typed.error);
+  CHECK_FALSE(typed.value->binary_all);
+  auto odd = x;
+  odd["parameters"] = {{"binary_data_size", "12"}};
+  CHECK(parse_infer(json{{"inputs", {odd}}}.dump(), std::nullopt).error
+        == "input 'x': 'binary_data_size' must be an integer >= 0");
+  CHECK(parse_infer(json{{"inputs", {x}}, {"outputs", {{{"name", 3}}}}}.dump(),
+                    std::nullopt)
+          .error
+        == "each of 'outputs' needs a 'name'");
+}
+
 TEST_CASE("a result becomes the protocol's response, provenance in its "
           "parameters; binary outputs follow the JSON") {
   infer_result res;

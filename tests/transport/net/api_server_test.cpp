@@ -13,6 +13,9 @@
 #include <boost/beast/websocket.hpp>
 #include <doctest/doctest.h>
 
+#include "config/thread_barrier.hpp"
+#include "tests/support/log_capture.hpp"
+
 using namespace webaccel;
 using namespace std::chrono_literals;
 namespace beast = boost::beast;
@@ -280,4 +283,29 @@ TEST_CASE("a WebSocket upgrade on a path that takes none is refused") {
   auto res = c.send(http::verb::get, "/v2", {}, upgrade_headers());
   CHECK(res.result_int() == 404);
   CHECK(res.body().find("no WebSocket at /v2") != std::string::npos);
+}
+
+TEST_CASE("a handler that throws answers its request with a 500, and the "
+          "server goes on serving") {
+  test::log_capture log;
+  auto before = caught_exceptions(thread_kind::io);
+  auto srv = api_server::start(loopback(),
+                               [](api_request req, api_reply reply) {
+                                 if (req.path == "/boom")
+                                   throw std::runtime_error("a route's bug");
+                                 reply({200, "text/plain", "fine", {}});
+                               });
+  client c{srv->port()};
+  auto boom = c.send(http::verb::get, "/boom");
+  CHECK(boom.result_int() == 500);
+  CHECK(boom.body()
+        == R"({"error":"internal: the request failed: a route's bug"})");
+  CHECK(caught_exceptions(thread_kind::io) == before + 1);
+  // The same connection, and a new one, are served.
+  CHECK(c.send(http::verb::get, "/ok").body() == "fine");
+  client other{srv->port()};
+  CHECK(other.send(http::verb::get, "/ok").body() == "fine");
+  CHECK(log.text().find("io thread: a request handler failed with an "
+                        "exception: a route's bug")
+        != std::string::npos);
 }

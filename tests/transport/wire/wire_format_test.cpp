@@ -252,6 +252,20 @@ TEST_CASE("browser versions are read from Chromium, Edge and Firefox agents") {
   CHECK(browser_version_from_user_agent("curl/8.0").empty());
 }
 
+TEST_CASE("a page's frame nested deeper than the bound is refused before "
+          "it is read") {
+  limits lim;
+  auto deep = std::string(100000, '[') + std::string(100000, ']');
+  CHECK(decode_page_text(R"({"type":"hello","capabilities":)" + deep + "}", lim)
+          .error
+        == "text frame is nested deeper than 64 levels of arrays and objects");
+  // Within the header's own size limit.
+  auto header = std::string(30000, '[') + std::string(30000, ']');
+  CHECK(decode_result(frame_with_header(header), lim).error
+        == "binary frame header is nested deeper than 64 levels of arrays and "
+           "objects");
+}
+
 TEST_CASE("control messages decode and bad ones are named") {
   limits lim;
   auto err = decode_page_text(
