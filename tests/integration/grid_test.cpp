@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -167,6 +168,68 @@ TEST_CASE("a pool on a Selenium Grid: sessions through the hub, a browser "
       rt.shutdown();
       CHECK(sessions_when(grid, 0).empty());
     }
+  }
+  census.check();
+}
+
+TEST_CASE("a Grid that ends idle sessions keeps a busy browser's: one "
+          "session, no restart, through three times its timeout") {
+  // The node ends a session that had no WebDriver command for 20 s (its
+  // check runs every 30 s); the page's own traffic is no command. Without
+  // the keepalive, the browser was killed and restarted within a minute.
+  constexpr int grid_timeout_s = 20;
+  leaves_nothing_behind census;
+  {
+    selenium_grid grid{grid_timeout_s};
+    auto cfg = grid_config(grid.url());
+    cfg.browsers["chromium"].launcher.keepalive_ms = 5000;
+    runtime rt{cfg};
+    auto bert = rt.get_model(model_family::text_embedding, "tiny_bert");
+    bert.infer(text("first"));
+    auto sessions = sessions_when(grid, 1);
+    REQUIRE(sessions.size() == 1);
+    auto id = sessions[0].id;
+    // Steady load, one request at a time, for three timeouts and one more
+    // check of the node's; the Grid's sessions are read every 5 s.
+    auto start = std::chrono::steady_clock::now();
+    auto until = start + std::chrono::seconds{3 * grid_timeout_s + 30};
+    auto next_look = start;
+    std::string seen;
+    std::set<std::string> ids;
+    int answered = 0, failed = 0;
+    while (std::chrono::steady_clock::now() < until) {
+      try {
+        bert.infer(text("steady " + std::to_string(answered)));
+        ++answered;
+      } catch (const failure& f) {
+        ++failed;
+        MESSAGE("request " << answered << ": " << f.what());
+      }
+      if (std::chrono::steady_clock::now() < next_look)
+        continue;
+      next_look += 5s;
+      auto at = std::chrono::duration_cast<std::chrono::seconds>(
+                  std::chrono::steady_clock::now() - start)
+                  .count();
+      std::string now_ids;
+      if (auto st = grid.status())
+        for (auto& x : st->sessions) {
+          ids.insert(x.id);
+          now_ids += (now_ids.empty() ? "" : ",") + x.id.substr(0, 8);
+        }
+      seen += " " + std::to_string(at) + "s:" + now_ids;
+    }
+    MESSAGE("Grid sessions over time (" << answered << " requests):" << seen);
+    CHECK(failed == 0);
+    CHECK(answered > 100);
+    CHECK(ids == std::set<std::string>{id});
+    auto stats = rt.stats();
+    REQUIRE(stats.kinds.size() == 1);
+    CHECK(stats.kinds[0].launches == 1);
+    CHECK(stats.kinds[0].failures == 0);
+    CHECK(stats.kinds[0].restarts == 0);
+    rt.shutdown();
+    CHECK(sessions_when(grid, 0).empty());
   }
   census.check();
 }

@@ -27,8 +27,10 @@ namespace webaccel::test {
 class selenium_grid {
 public:
   /// Starts the hub and the node and waits until the hub offers a chrome
-  /// slot.
-  selenium_grid() {
+  /// slot. With `session_timeout_s`, the node ends sessions that had no
+  /// WebDriver command for that long (Selenium's --session-timeout: 300 s
+  /// by default, at least 10).
+  explicit selenium_grid(std::optional<int> session_timeout_s = {}) {
     std::string error;
     dir_ = make_scratch_dir("grid-", error);
     REQUIRE_MESSAGE(!dir_.empty(), error);
@@ -44,12 +46,16 @@ public:
                  {"hub", "--host", "127.0.0.1", "--port",
                   std::to_string(hub_port_), "--publish-events", publish,
                   "--subscribe-events", subscribe});
-    node_ = start(jar, "node.log",
-                  {"node", "--host", "127.0.0.1", "--port",
-                   std::to_string(free_loopback_port()), "--publish-events",
-                   publish, "--subscribe-events", subscribe,
-                   "--selenium-manager", "false", "--driver-implementation",
-                   "chrome", "--max-sessions", "2"});
+    std::vector<std::string> node_args{
+      "node", "--host", "127.0.0.1", "--port",
+      std::to_string(free_loopback_port()), "--publish-events", publish,
+      "--subscribe-events", subscribe, "--selenium-manager", "false",
+      "--driver-implementation", "chrome", "--max-sessions", "2"};
+    if (session_timeout_s) {
+      node_args.push_back("--session-timeout");
+      node_args.push_back(std::to_string(*session_timeout_s));
+    }
+    node_ = start(jar, "node.log", node_args);
     auto peer = parse_http_url(url(), error);
     REQUIRE(peer);
     auto until = std::chrono::steady_clock::now() + std::chrono::seconds{120};
