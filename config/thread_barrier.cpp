@@ -31,6 +31,8 @@ const char* to_string(thread_kind kind) {
       return "signal";
     case thread_kind::io:
       return "io";
+    case thread_kind::model_loader:
+      return "model_loader";
   }
   return "unknown";
 }
@@ -44,8 +46,8 @@ void report_caught(thread_kind kind, const char* work,
   caught[static_cast<size_t>(kind)].fetch_add(1);
   try {
     if (auto log = logger())
-      log->error("{} thread: {} failed with an exception: {}",
-                 to_string(kind), work, what);
+      log->error("{} thread: {} failed with an exception: {}", to_string(kind),
+                 work, what);
   } catch (...) {
     // The count stands; a logger that throws has nothing more to say.
   }

@@ -1,8 +1,8 @@
 // The one barrier every thread the library starts runs its work under: the
 // blocking pool's tasks, a WebDriver browser's launcher, a process's reaper
-// and watcher, the dashboard feed, the daemon's signal thread and the Beast
-// I/O threads. An exception that would leave such a thread ends in
-// std::terminate and takes the host program with it; here it becomes a
+// and watcher, the dashboard feed, serve's model loader, the node's signal
+// thread and the Beast I/O threads. An exception that would leave such a thread
+// ends in std::terminate and takes the host program with it; here it becomes a
 // failure of that one piece of work instead: logged (naming the thread kind
 // and the work), counted per kind (the counts are in /metrics), and handed
 // to the work's own failure path (a launch failure, a 500, ...).
@@ -23,14 +23,19 @@ enum class thread_kind : uint8_t {
   dashboard_feed,
   signal,
   io,
+  model_loader,
 };
 
 /// Every kind, for reports.
 constexpr thread_kind all_thread_kinds[] = {
-  thread_kind::blocking_pool,  thread_kind::launcher,
-  thread_kind::process_reaper, thread_kind::process_watcher,
-  thread_kind::dashboard_feed, thread_kind::signal,
+  thread_kind::blocking_pool,
+  thread_kind::launcher,
+  thread_kind::process_reaper,
+  thread_kind::process_watcher,
+  thread_kind::dashboard_feed,
+  thread_kind::signal,
   thread_kind::io,
+  thread_kind::model_loader,
 };
 
 /// "blocking_pool", "launcher", ...
@@ -52,7 +57,7 @@ std::string current_exception_text() noexcept;
 /// whether `work` ended normally.
 template <class Work, class OnFailure>
 bool run_in_barrier(thread_kind kind, const char* what, Work&& work,
-                 OnFailure&& on_failure) noexcept {
+                    OnFailure&& on_failure) noexcept {
   std::string error;
   try {
     work();
@@ -73,7 +78,7 @@ bool run_in_barrier(thread_kind kind, const char* what, Work&& work,
 template <class Work>
 bool run_in_barrier(thread_kind kind, const char* what, Work&& work) noexcept {
   return run_in_barrier(kind, what, std::forward<Work>(work),
-                     [](const std::string&) {});
+                        [](const std::string&) {});
 }
 
 } // namespace webaccel

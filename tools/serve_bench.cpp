@@ -125,15 +125,16 @@ nlohmann::json run_serve_bench(const runtime_config& cfg,
   runtime rt{cfg};
   blocking_pool pool{4};
   model_table models{rt, cfg};
-  std::atomic<bool> ready{true};
+  std::atomic<bool> draining{false};
   api_server_options so;
   so.port = 0;
-  auto server = api_server::start(so, kserve_routes{rt, models, pool, ready,
+  auto server = api_server::start(so, kserve_routes{rt, models, pool, draining,
                                                     webaccel_version});
   auto port = server->port();
   say("loading " + std::string{model_name});
+  models.want(model_name, true);
   models.load(model_name);
-  auto handle = *models.ready_handle(model_name);
+  auto handle = *models.loaded_handle(model_name);
   infer_request req;
   req.raw.push_back(raw_input::text("a sentence to embed"));
   keepalive_client one{port};

@@ -16,9 +16,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto b = a == std::string_view::npos ? a : in.find('\0', a + 1);
   std::string name{in.substr(0, a)};
   std::string nonce{a == std::string_view::npos ? std::string_view{}
-                                                 : in.substr(a + 1, b - a - 1)};
+                                                : in.substr(a + 1, b - a - 1)};
   std::string proof{b == std::string_view::npos ? std::string_view{}
-                                                 : in.substr(b + 1)};
+                                                : in.substr(b + 1)};
   std::string error;
   webaccel::valid_node_name(name, error);
   webaccel::is_node_nonce(nonce);

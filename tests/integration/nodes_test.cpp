@@ -232,10 +232,10 @@ TEST_CASE("a head with no browsers of its own serves through two nodes in "
     head.proc
       = start_in(net.head(),
                  {cli(), "serve", "--config", config, "--port", "0", "--model",
-                  "", "--no-browsers", "--node-port", std::to_string(node_port),
-                  "--node-secret-file", secret},
+                  "tiny_bert", "--no-browsers", "--node-port",
+                  std::to_string(node_port), "--node-secret-file", secret},
                  head_log, tmp, head.on_exit());
-    auto api = std::to_string(wait_until_ready(head_log));
+    auto api = std::to_string(wait_until_listening(head_log));
     std::ofstream{dir.file("call.py")} << call_py;
     auto call = [&](const std::string& method, const std::string& path,
                     const std::string& body = "") {
@@ -259,10 +259,19 @@ TEST_CASE("a head with no browsers of its own serves through two nodes in "
          "--config", config, "--secret-file", secret},
         log, tmp, nodes[i].on_exit());
     };
+    // Without browsers or nodes, the model it serves cannot load: not
+    // ready, and it says what it waits for.
+    auto waiting = call("GET", "/v2/health/ready");
+    INFO(waiting);
+    CHECK(waiting.rfind("503", 0) == 0);
+    CHECK(waiting.find(R"("name":"tiny_bert")") != std::string::npos);
     start_node(0);
     start_node(1);
     wait_for_log(head_log, "node 'n1' joined from .* \\(epoch 1\\)");
     wait_for_log(head_log, "node 'n2' joined from .* \\(epoch 1\\)");
+    // Once nodes can take it, the head loads it by itself.
+    wait_until_ready(head_log);
+    CHECK(call("GET", "/v2/health/ready").rfind("200", 0) == 0);
 
     // The wrong secret: the head refuses it, and the node says why.
     {

@@ -13,7 +13,9 @@
 
 #include <doctest/doctest.h>
 
+#include "config/sha256.hpp"
 #include "tests/support/cli_child.hpp"
+#include "tests/support/config_document.hpp"
 #include "tests/support/process_census.hpp"
 #include "tests/support/scratch_dir.hpp"
 #include "tests/support/serve_child.hpp"
@@ -197,6 +199,72 @@ TEST_CASE("webaccel serve answers every endpoint to curl and Python's "
     CHECK(ok + refused == sent);
     load->stop();
     child->stop();
+  }
+  census.check();
+}
+
+TEST_CASE("serve's readiness follows loads, unloads and failed loads, and "
+          "names what it waits for") {
+  leaves_nothing_behind census;
+  {
+    scratch_dir dir{"rdy"};
+    // A model whose file is no ONNX model: its load fails in the page.
+    auto junk = dir.file("junk.onnx");
+    std::ofstream{junk} << std::string(1024, 'x');
+    auto doc = default_config_document();
+    doc["models"].push_back({{"name", "broken"},
+                             {"family", "text_embedding"},
+                             {"inputs", {"input_ids"}},
+                             {"outputs", {"y"}},
+                             {"variants",
+                              {{{"precision", "fp32"},
+                                {"file",
+                                 {{"path", junk},
+                                  {"sha256", *sha256_file_hex(junk)},
+                                  {"size_bytes", 1024}}}}}}});
+    auto config = dir.file("config.json");
+    std::ofstream{config} << doc.dump(2);
+    auto log = dir.file("serve.log");
+    std::promise<int> exited;
+    auto child = start_cli(
+      {"serve", "--config", config, "--port", "0", "--model", "tiny_bert"}, log,
+      dir.path().string(), {},
+      [&](int status, std::string) { exited.set_value(status); });
+    auto base = "http://127.0.0.1:" + std::to_string(wait_until_ready(log));
+    // "STATUS BODY" of one request.
+    auto call = [&](const std::string& method, const std::string& path) {
+      return run_capture("/usr/bin/curl", {"-s", "-X", method, "-w",
+                                           " %{http_code}", base + path});
+    };
+    auto status = [](const std::string& answer) {
+      return answer.substr(answer.rfind(' ') + 1);
+    };
+    CHECK(status(call("GET", "/v2/health/ready")) == "200");
+    // A failed load: the model is unavailable, with its reason, and the
+    // server is not ready while it is asked for.
+    auto load = call("POST", "/v2/repository/models/broken/load");
+    INFO(load);
+    CHECK(status(load) != "200");
+    CHECK(status(call("GET", "/v2/models/broken/ready")) == "400");
+    auto waiting = call("GET", "/v2/health/ready");
+    INFO(waiting);
+    CHECK(status(waiting) == "503");
+    CHECK(waiting.find(R"("name":"broken","reason":)") != std::string::npos);
+    CHECK(waiting.find(R"("state":"UNAVAILABLE")") != std::string::npos);
+    auto index = call("POST", "/v2/repository/index");
+    CHECK(index.find(R"("name":"broken","reason":)") != std::string::npos);
+    // Unloaded, it is no longer asked for.
+    CHECK(status(call("POST", "/v2/repository/models/broken/unload")) == "200");
+    CHECK(status(call("GET", "/v2/health/ready")) == "200");
+    // Unload and load again.
+    CHECK(status(call("POST", "/v2/repository/models/tiny_bert/unload"))
+          == "200");
+    CHECK(status(call("GET", "/v2/models/tiny_bert/ready")) == "400");
+    CHECK(status(call("POST", "/v2/repository/models/tiny_bert/load"))
+          == "200");
+    CHECK(status(call("GET", "/v2/models/tiny_bert/ready")) == "200");
+    CHECK(status(call("GET", "/v2/health/ready")) == "200");
+    CHECK(terminate_and_wait(*child, exited) == 0);
   }
   census.check();
 }

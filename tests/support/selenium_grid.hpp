@@ -46,11 +46,21 @@ public:
                  {"hub", "--host", "127.0.0.1", "--port",
                   std::to_string(hub_port_), "--publish-events", publish,
                   "--subscribe-events", subscribe});
-    std::vector<std::string> node_args{
-      "node", "--host", "127.0.0.1", "--port",
-      std::to_string(free_loopback_port()), "--publish-events", publish,
-      "--subscribe-events", subscribe, "--selenium-manager", "false",
-      "--driver-implementation", "chrome", "--max-sessions", "2"};
+    std::vector<std::string> node_args{"node",
+                                       "--host",
+                                       "127.0.0.1",
+                                       "--port",
+                                       std::to_string(free_loopback_port()),
+                                       "--publish-events",
+                                       publish,
+                                       "--subscribe-events",
+                                       subscribe,
+                                       "--selenium-manager",
+                                       "false",
+                                       "--driver-implementation",
+                                       "chrome",
+                                       "--max-sessions",
+                                       "2"};
     if (session_timeout_s) {
       node_args.push_back("--session-timeout");
       node_args.push_back(std::to_string(*session_timeout_s));

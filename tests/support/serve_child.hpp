@@ -28,21 +28,31 @@ inline std::string read_text(const std::string& path) {
   return buf.str();
 }
 
-/// Waits until the serve log says it is ready; its port.
-inline int wait_until_ready(const std::string& log) {
+/// Waits until the serve log says `what` and where it listens; its port.
+inline int wait_for_serve(const std::string& log, const std::string& what) {
   using namespace std::chrono_literals;
   std::regex listening{R"(listening on http://127\.0\.0\.1:(\d+))"};
   auto until = std::chrono::steady_clock::now() + 180s;
   while (std::chrono::steady_clock::now() < until) {
     auto text = read_text(log);
     std::smatch m;
-    if (text.find("webaccel serve: ready") != std::string::npos
+    if (text.find(what) != std::string::npos
         && std::regex_search(text, m, listening))
       return std::stoi(m[1]);
     std::this_thread::sleep_for(200ms);
   }
-  FAIL("serve did not get ready:\n" << read_text(log));
+  FAIL("serve never said '" << what << "':\n" << read_text(log));
   return 0;
+}
+
+/// Waits until the serve log says it is ready; its port.
+inline int wait_until_ready(const std::string& log) {
+  return wait_for_serve(log, "webaccel serve: ready");
+}
+
+/// Waits until serve listens (its models may still be loading); its port.
+inline int wait_until_listening(const std::string& log) {
+  return wait_for_serve(log, "webaccel serve: listening");
 }
 
 /// Runs `exe args...` to its end; its stdout. Fails the test if it could

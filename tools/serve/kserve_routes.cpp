@@ -170,8 +170,23 @@ void kserve_routes::operator()(api_request req, api_reply reply) {
   } else if (p == "/v2/health/live" && get) {
     reply(json_response(200, {{"live", true}}));
   } else if (p == "/v2/health/ready" && get) {
-    auto ready = ready_.load();
-    reply(json_response(ready ? 200 : 503, {{"ready", ready}}));
+    // Live: loads, unloads, failures and recoveries all count.
+    auto waiting = models_.not_ready(models_.wanted());
+    auto ready = !draining_ && waiting.empty();
+    json body{{"ready", ready}};
+    if (draining_)
+      body["reason"] = "shutting down";
+    if (!waiting.empty()) {
+      json list = json::array();
+      for (auto& e : waiting) {
+        json line{{"name", e.name}, {"state", to_string(e.state)}};
+        if (!e.reason.empty())
+          line["reason"] = e.reason;
+        list.push_back(std::move(line));
+      }
+      body["not_ready"] = std::move(list);
+    }
+    reply(json_response(ready ? 200 : 503, body));
   } else if ((p == "/dashboard" || p == "/dashboard/"
               || p == "/dashboard/dashboard.js")
              && get) {
@@ -200,6 +215,8 @@ void kserve_routes::operator()(api_request req, api_reply reply) {
     pool_.post(
       [models = &models_, name, load, reply] {
         try {
+          // What the operator asks for is what readiness waits for.
+          models->want(name, load);
           if (load)
             models->load(name);
           else
@@ -220,7 +237,7 @@ void kserve_routes::operator()(api_request req, api_reply reply) {
     } else if (what == "/infer" && post) {
       infer(name, std::move(req), std::move(reply));
     } else if (what == "/ready" && get) {
-      auto ready = models_.ready_handle(name).has_value();
+      auto ready = models_.is_ready(name);
       reply(
         json_response(ready ? 200 : 400, {{"name", name}, {"ready", ready}}));
     } else if (what == "/stats" && get) {
@@ -290,7 +307,7 @@ void kserve_routes::metrics(api_reply reply) {
 
 void kserve_routes::infer(const std::string& name, api_request req,
                           api_reply reply) {
-  auto handle = models_.ready_handle(name);
+  auto handle = models_.loaded_handle(name);
   if (!handle) {
     reply(error_response(errc::invalid_request, "model '" + name
                                                   + "' is not loaded (POST "

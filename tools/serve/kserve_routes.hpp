@@ -15,12 +15,14 @@ namespace webaccel {
 
 class kserve_routes {
 public:
+  /// The server is ready while not `draining` and every model asked for
+  /// (model_table::wanted) is ready.
   kserve_routes(runtime& rt, model_table& models, blocking_pool& pool,
-                const std::atomic<bool>& ready, std::string version)
+                const std::atomic<bool>& draining, std::string version)
     : rt_(rt),
       models_(models),
       pool_(pool),
-      ready_(ready),
+      draining_(draining),
       version_(std::move(version)) {
     // nop
   }
@@ -36,7 +38,7 @@ private:
   runtime& rt_;
   model_table& models_;
   blocking_pool& pool_;
-  const std::atomic<bool>& ready_;
+  const std::atomic<bool>& draining_;
   std::string version_;
 };
 

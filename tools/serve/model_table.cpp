@@ -19,19 +19,6 @@ nlohmann::json duration(uint64_t count, double ms) {
 
 } // namespace
 
-const char* to_string(served_state x) {
-  switch (x) {
-    case served_state::loading:
-      return "LOADING";
-    case served_state::ready:
-      return "READY";
-    case served_state::unavailable:
-      return "UNAVAILABLE";
-    default:
-      return "UNLOADED";
-  }
-}
-
 model_table::model_table(runtime& rt, const runtime_config& cfg)
   : rt_(rt), cfg_(cfg) {
   for (auto& [name, entry] : cfg.models)
@@ -53,23 +40,18 @@ void model_table::load(const std::string& name) {
     throw failure(errc::invalid_request, "no model '" + name + "'");
   {
     std::lock_guard<std::mutex> guard{mtx_};
-    auto& s = slots_[name];
-    if (s.state == served_state::ready)
+    if (!slots_[name].model.load_started())
       return;
-    s.state = served_state::loading;
-    s.reason.clear();
   }
   try {
     auto handle = rt_.get_model(e->family, name);
     std::lock_guard<std::mutex> guard{mtx_};
     auto& s = slots_[name];
     s.handle = handle;
-    s.state = served_state::ready;
+    s.model.load_succeeded();
   } catch (const std::exception& err) {
     std::lock_guard<std::mutex> guard{mtx_};
-    auto& s = slots_[name];
-    s.state = served_state::unavailable;
-    s.reason = err.what();
+    slots_[name].model.load_failed(err.what());
     throw;
   }
 }
@@ -83,35 +65,62 @@ bool model_table::unload(const std::string& name) {
       return false;
     handle = std::move(i->second.handle);
     i->second.handle.reset();
-    i->second.state = served_state::unloaded;
+    i->second.model.unloaded();
   }
   return rt_.unload(*handle);
 }
 
 std::optional<model_handle>
-model_table::ready_handle(const std::string& name) const {
+model_table::loaded_handle(const std::string& name) const {
   std::lock_guard<std::mutex> guard{mtx_};
   auto i = slots_.find(name);
-  if (i == slots_.end() || i->second.state != served_state::ready)
+  if (i == slots_.end() || !i->second.model.loaded())
     return std::nullopt;
   return i->second.handle;
 }
 
-bool model_table::all_ready(const std::vector<std::string>& names) const {
+bool model_table::is_ready(const std::string& name) const {
   std::lock_guard<std::mutex> guard{mtx_};
+  auto i = slots_.find(name);
+  return i != slots_.end() && i->second.model.ready();
+}
+
+void model_table::want(const std::string& name, bool wanted) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (wanted)
+    wanted_.insert(name);
+  else
+    wanted_.erase(name);
+}
+
+std::vector<std::string> model_table::wanted() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return {wanted_.begin(), wanted_.end()};
+}
+
+bool model_table::all_ready(const std::vector<std::string>& names) const {
+  return not_ready(names).empty();
+}
+
+std::vector<index_entry>
+model_table::not_ready(const std::vector<std::string>& names) const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  std::vector<index_entry> out;
   for (auto& n : names) {
     auto i = slots_.find(n);
-    if (i == slots_.end() || i->second.state != served_state::ready)
-      return false;
+    if (i == slots_.end())
+      out.push_back({n, served_state::unavailable, "no such model"});
+    else if (!i->second.model.ready())
+      out.push_back({n, i->second.model.state(), i->second.model.reason()});
   }
-  return true;
+  return out;
 }
 
 std::vector<index_entry> model_table::index() const {
   std::lock_guard<std::mutex> guard{mtx_};
   std::vector<index_entry> out;
   for (auto& [name, s] : slots_)
-    out.push_back({name, s.state, s.reason});
+    out.push_back({name, s.model.state(), s.model.reason()});
   return out;
 }
 
@@ -146,7 +155,8 @@ void model_table::begin(const std::string& name) {
 void model_table::record(const std::string& name, const infer_result* result,
                          const failure* error, double total_ms) {
   std::lock_guard<std::mutex> guard{mtx_};
-  auto& s = slots_[name].figures;
+  auto& slot = slots_[name];
+  auto& s = slot.figures;
   if (s.pending > 0)
     s.pending--;
   s.last_inference_ms = now_ms();
@@ -154,8 +164,11 @@ void model_table::record(const std::string& name, const infer_result* result,
     s.failure++;
     s.failures[error != nullptr ? to_string(error->code()) : "unknown"]++;
     s.failure_ms += total_ms;
+    if (error != nullptr)
+      slot.model.request_failed(error->code(), error->what());
     return;
   }
+  slot.model.answered();
   s.success++;
   s.success_ms += total_ms;
   s.queue_ms += result->time.queue;

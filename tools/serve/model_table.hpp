@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -16,12 +17,9 @@
 
 #include "actors/runtime.hpp"
 #include "config/onnx_signature.hpp"
+#include "tools/serve/served_model.hpp"
 
 namespace webaccel {
-
-enum class served_state { unloaded, loading, ready, unavailable };
-
-const char* to_string(served_state x);
 
 /// What a served model has answered, for /stats and /metrics.
 struct served_figures {
@@ -63,11 +61,26 @@ public:
   /// Unloads it; false if it was not loaded.
   bool unload(const std::string& name);
 
-  /// Its handle if it is ready.
-  std::optional<model_handle> ready_handle(const std::string& name) const;
+  /// Its handle if it is loaded (ready or failing): requests go to it.
+  std::optional<model_handle> loaded_handle(const std::string& name) const;
+
+  /// Whether it is ready (GET /v2/models/{m}/ready).
+  bool is_ready(const std::string& name) const;
 
   /// Whether every one of `names` is ready.
   bool all_ready(const std::vector<std::string>& names) const;
+
+  /// Marks `name` as asked for (loaded at start, or by the repository API)
+  /// or not (unloaded by it): the server is ready when every model asked
+  /// for is, and the loader keeps loading them.
+  void want(const std::string& name, bool wanted);
+
+  /// The models asked for, in name order.
+  std::vector<std::string> wanted() const;
+
+  /// Those of `names` that are not ready, with their state and reason.
+  std::vector<index_entry>
+  not_ready(const std::vector<std::string>& names) const;
 
   std::vector<index_entry> index() const;
 
@@ -93,8 +106,7 @@ public:
 
 private:
   struct slot {
-    served_state state = served_state::unloaded;
-    std::string reason;
+    served_model model;
     std::optional<model_handle> handle;
     served_figures figures;
     std::shared_ptr<const onnx_signature> signature;
@@ -104,6 +116,7 @@ private:
   const runtime_config& cfg_;
   mutable std::mutex mtx_;
   std::map<std::string, slot> slots_;
+  std::set<std::string> wanted_;
 };
 
 } // namespace webaccel

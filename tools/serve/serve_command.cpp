@@ -21,6 +21,7 @@
 #include "tools/commands.hpp"
 #include "tools/serve/dashboard_feed.hpp"
 #include "tools/serve/kserve_routes.hpp"
+#include "tools/serve/model_loader.hpp"
 
 namespace webaccel {
 
@@ -95,7 +96,9 @@ int serve_main(const cli_args& a) {
     runtime rt{cfg};
     blocking_pool pool{4};
     model_table models{rt, cfg};
-    std::atomic<bool> ready{false};
+    for (auto& n : names)
+      models.want(n, true);
+    std::atomic<bool> draining{false};
     opts.websocket_paths = {"/dashboard/ws"};
     // Declared before the feed, so that on every way out the feed (which
     // sends to the server's sockets) stops first.
@@ -104,7 +107,7 @@ int serve_main(const cli_args& a) {
       rt, models,
       std::chrono::milliseconds{a.get_count("--dashboard-ms", 1000, 50)}};
     server = api_server::start(
-      opts, kserve_routes{rt, models, pool, ready, webaccel_version},
+      opts, kserve_routes{rt, models, pool, draining, webaccel_version},
       [&feed](std::weak_ptr<api_socket> socket, const api_request&) {
         feed.subscribe(std::move(socket));
       });
@@ -113,25 +116,17 @@ int serve_main(const cli_args& a) {
     if (rt.node_port() != 0)
       std::cerr << "webaccel serve: taking nodes on port " << rt.node_port()
                 << std::endl;
-    pool.post([&] {
-      for (auto& n : names) {
-        try {
-          models.load(n);
-          logger()->info("serve: model {} is ready", n);
-        } catch (const std::exception& e) {
-          logger()->error("serve: model {} did not load: {}", n, e.what());
-        }
-      }
-      ready = models.all_ready(names);
-      if (ready)
-        std::cerr << "webaccel serve: ready (" << names.size() << " models)"
-                  << std::endl;
-    });
+    // Loads what was asked for, and again what failed to load once the
+    // pool can take it (a head's nodes join).
+    model_loader loader{rt, models, [n = names.size()] {
+                          std::cerr << "webaccel serve: ready (" << n
+                                    << " models)" << std::endl;
+                        }};
     int sig = 0;
     sigwait(&stop_signals, &sig);
     std::cerr << "webaccel serve: " << (sig == SIGINT ? "SIGINT" : "SIGTERM")
               << ", draining" << std::endl;
-    ready = false;
+    draining = true;
     server->drain();
     auto until = std::chrono::steady_clock::now()
                  + std::chrono::seconds{drain_s};
@@ -141,6 +136,7 @@ int serve_main(const cli_args& a) {
     // stay open a moment longer, refusing what comes with a 503.
     std::this_thread::sleep_for(std::chrono::milliseconds{500});
     auto left = server->in_flight();
+    loader.stop();
     feed.stop();
     server->stop();
     pool.stop();

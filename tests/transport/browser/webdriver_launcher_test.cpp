@@ -134,9 +134,10 @@ TEST_CASE("a WebDriver session gets a cheap command every keepalive "
   scripted_remote_end remote;
   exit_seen exit;
   std::string error;
-  auto browser = launch_webdriver_browser(
-    webdriver_at(remote.url(), 100), browser_engine::chromium, "",
-    "http://127.0.0.1:1/page", {}, exit.handler(), error);
+  auto browser = launch_webdriver_browser(webdriver_at(remote.url(), 100),
+                                          browser_engine::chromium, "",
+                                          "http://127.0.0.1:1/page", {},
+                                          exit.handler(), error);
   REQUIRE_MESSAGE(browser, error);
   CHECK(eventually([&] { return remote.keepalives() >= 3; }));
   browser->stop();
@@ -153,9 +154,10 @@ TEST_CASE("a session the remote end ended is reported as the browser's "
   scripted_remote_end remote;
   exit_seen exit;
   std::string error;
-  auto browser = launch_webdriver_browser(
-    webdriver_at(remote.url(), 100), browser_engine::chromium, "",
-    "http://127.0.0.1:1/page", {}, exit.handler(), error);
+  auto browser = launch_webdriver_browser(webdriver_at(remote.url(), 100),
+                                          browser_engine::chromium, "",
+                                          "http://127.0.0.1:1/page", {},
+                                          exit.handler(), error);
   REQUIRE_MESSAGE(browser, error);
   REQUIRE(eventually([&] { return remote.keepalives() >= 1; }));
   remote.end_session();
@@ -174,9 +176,10 @@ TEST_CASE("keepalive 0 sends no command after the page is open") {
   scripted_remote_end remote;
   exit_seen exit;
   std::string error;
-  auto browser = launch_webdriver_browser(
-    webdriver_at(remote.url(), 0), browser_engine::chromium, "",
-    "http://127.0.0.1:1/page", {}, exit.handler(), error);
+  auto browser = launch_webdriver_browser(webdriver_at(remote.url(), 0),
+                                          browser_engine::chromium, "",
+                                          "http://127.0.0.1:1/page", {},
+                                          exit.handler(), error);
   REQUIRE_MESSAGE(browser, error);
   std::this_thread::sleep_for(300ms);
   CHECK(remote.keepalives() == 0);
@@ -193,12 +196,14 @@ TEST_CASE("a Grid status of the wrong types is a refused launch, not the "
                     R"({"availability":7,"uri":[],"slots":{}}]}})");
   exit_seen exit;
   std::string error;
-  auto browser = launch_webdriver_browser(
-    webdriver_at(remote.url(), 100), browser_engine::chromium, "",
-    "http://127.0.0.1:1/page", {}, exit.handler(), error);
+  auto browser = launch_webdriver_browser(webdriver_at(remote.url(), 100),
+                                          browser_engine::chromium, "",
+                                          "http://127.0.0.1:1/page", {},
+                                          exit.handler(), error);
   REQUIRE_MESSAGE(browser, error);
   REQUIRE(eventually([&] { return exit.done.load(); }));
   std::lock_guard<std::mutex> guard{exit.mtx};
   CHECK(exit.status == browser_instance::refused);
-  CHECK(exit.what.find("cannot take chrome: no node is up") != std::string::npos);
+  CHECK(exit.what.find("cannot take chrome: no node is up")
+        != std::string::npos);
 }
