@@ -30,6 +30,7 @@ packages=(
   doctest-dev
   chromium chromium-driver firefox-esr espeak-ng python3 python3-onnx python3-numpy
   curl prometheus openjdk-17-jre-headless iproute2 openssl
+  clang libclang-rt-14-dev
 )
 # Node and npm may come from elsewhere (a newer Node); only add Debian's when
 # there is none.
@@ -118,6 +119,17 @@ meson test -C "$build" --print-errorlogs "$@" || status=$?
 log="$build/meson-logs/testlog.txt"
 passed=0
 failed=0
+# The fuzz targets (clang, ASan+UBSan): a short bounded run of each on its
+# seeds and regressions; tools/fuzz.sh --seconds N for long runs. Each
+# target counts as one test in the closing line.
+if [ $# -eq 0 ]; then
+  step "fuzzing each parser of outside bytes (${WEBACCEL_FUZZ_SECONDS:-15} s each)"
+  fuzz_out=$(bash tools/fuzz.sh --seconds "${WEBACCEL_FUZZ_SECONDS:-15}") \
+    || status=$?
+  echo "$fuzz_out"
+  passed=$((passed + $(echo "$fuzz_out" | grep -c ' ok$' || true)))
+  failed=$((failed + $(echo "$fuzz_out" | grep -c 'CRASH' || true)))
+fi
 while read -r p f; do
   passed=$((passed + p))
   failed=$((failed + f))

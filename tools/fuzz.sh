@@ -34,7 +34,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ ${#targets[@]} -eq 0 ] && targets=(oip_infer page_frames config webdriver
-  onnx_signature media node_handshake json_input)
+  onnx_signature media node_handshake json_input oip_paths)
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 jobs=${FUZZ_JOBS:-1}
 

@@ -67,11 +67,29 @@ check("stats", s == 200 and st["inference_stats"]["success"]["count"] >= 2, b)
 s, _, b = call("POST", "/v2/repository/index"); idx = {x["name"]: x["state"] for x in json.loads(b)}
 check("repository index", s == 200 and idx.get("tiny_bert") == "READY" and idx.get("silero_vad_v5") == "UNLOADED", b)
 s, _, b = call("POST", "/v2/models/tiny_bert/infer", "{not json"); check("malformed JSON: 400", s == 400 and b"not valid JSON" in b, b)
+deep = '{"inputs":[{"name":"text","shape":[1],"datatype":"BYTES","data":' + "[" * 200000 + '"x"' + "]" * 200000 + "}]}"
+s, _, b = call("POST", "/v2/models/tiny_bert/infer", deep); check("nested 200,000 deep: 400", s == 400 and b"nested deeper than 64 levels" in b, b[:300])
+s, _, b = call("POST", "/v2/models/tiny_bert/infer", json.dumps(req)); check("served after the nested request", s == 200, b[:300])
+dup = {"inputs": [req["inputs"][0], req["inputs"][0]]}
+s, _, b = call("POST", "/v2/models/tiny_bert/infer", json.dumps(dup)); check("an input twice: 400", s == 400 and b"given twice" in b, b)
 bad = {"inputs": [{"name": "text", "shape": [1], "datatype": "FP64", "data": [1.0]}]}
 s, _, b = call("POST", "/v2/models/tiny_bert/infer", json.dumps(bad)); check("wrong datatype: 400", s == 400 and b"FP64" in b, b)
 bad = {"inputs": [{"name": "text", "shape": [3], "datatype": "BYTES", "data": ["x"]}]}
 s, _, b = call("POST", "/v2/models/tiny_bert/infer", json.dumps(bad)); check("wrong shape: 400", s == 400 and b"shape [3]" in b, b)
-s, _, b = call("POST", "/v2/models/nope/infer", json.dumps(req)); check("unknown model: 400", s == 400 and b"no model 'nope'" in b, b)
+s, _, b = call("POST", "/v2/models/nope/infer", json.dumps(req)); check("unknown model: 404", s == 404 and b"no model 'nope'" in b, b)
+s, _, b = call("GET", "/v2/models/nope"); check("unknown model's metadata: 404", s == 404, b)
+s, _, b = call("GET", "/v2/models/tiny_bert/versions/2"); check("unknown version: 404", s == 404 and b"no version '2'" in b, b)
+s, _, b = call("GET", "/v2/models/tiny_bert/versions/1"); check("version 1", s == 200 and json.loads(b)["name"] == "tiny_bert", b)
+s, _, b = call("GET", "/v2/"); check("server metadata at /v2/", s == 200 and json.loads(b)["name"] == "webaccel", b)
+bad = {"inputs": [{"name": "input", "shape": [1], "datatype": "BYTES", "data": ["x"]}]}
+s, _, b = call("POST", "/v2/models/tiny_bert/infer", json.dumps(bad)); check("unknown input: 400", s == 400 and b"input 'input' is not one model 'tiny_bert' takes" in b, b)
+bad = {"inputs": [{"name": "input_ids", "shape": [1, 2], "datatype": "INT64", "data": [101, 102]}]}
+s, _, b = call("POST", "/v2/models/tiny_bert/infer", json.dumps(bad)); check("missing input: 400", s == 400 and b"needs inputs 'attention_mask', 'token_type_ids'" in b, b)
+s, _, b = call("GET", "/v2/models/tiny_bert/config"); c = json.loads(b)
+check("Triton model config", s == 200 and c["max_batch_size"] == 32 and c["dynamic_batching"]["max_queue_delay_microseconds"] == 2000
+      and c["input"][0]["data_type"] == "TYPE_STRING", b)
+s, _, b = call("GET", "/v2/models/stats"); names = [m["name"] for m in json.loads(b)["model_stats"]]
+check("every model's stats", s == 200 and "tiny_bert" in names and "silero_vad_v5" in names, b)
 s, _, b = call("POST", "/v2/models/tiny_bert/infer", b"x" * (2 << 20)); check("oversized body: 413", s == 413, s)
 s, _, b = call("POST", "/v2/repository/models/silero_vad_v5/load"); check("load", s == 200, b)
 s, _, b = call("GET", "/v2/models/silero_vad_v5/ready"); check("loaded is ready", s == 200, s)

@@ -3,10 +3,11 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include "config/model_registry_reader.hpp"
+#include "tools/serve/model_contract.hpp"
+#include "tools/serve/oip_paths.hpp"
 #include "tools/serve/prometheus_text.hpp"
 #include "tools/serve/serve_metrics.hpp"
 #include "transport/kserve/v2_codec.hpp"
@@ -40,6 +41,11 @@ api_response error_response(errc code, const std::string& what) {
   return res;
 }
 
+/// 404 with the protocol's error body.
+api_response not_found(const std::string& what) {
+  return {404, "application/json", kserve::error_body("not_found", what), {}};
+}
+
 /// What a pool task that threw answers (the thread barrier logged it).
 blocking_pool::failure_handler answer_internal_error(api_reply reply) {
   return [reply = std::move(reply)](const std::string& error) {
@@ -50,90 +56,7 @@ blocking_pool::failure_handler answer_internal_error(api_reply reply) {
   };
 }
 
-/// The protocol's name of an ONNX element type; "" for one it lacks.
-const char* datatype_of(int32_t onnx_type) {
-  switch (onnx_type) {
-    case 1:
-      return "FP32";
-    case 2:
-      return "UINT8";
-    case 3:
-      return "INT8";
-    case 4:
-      return "UINT16";
-    case 5:
-      return "INT16";
-    case 6:
-      return "INT32";
-    case 7:
-      return "INT64";
-    case 8:
-      return "BYTES";
-    case 9:
-      return "BOOL";
-    case 10:
-      return "FP16";
-    case 11:
-      return "FP64";
-    case 12:
-      return "UINT32";
-    case 13:
-      return "UINT64";
-    default:
-      return "";
-  }
-}
-
-json tensor_json(const onnx_value& v) {
-  return {{"name", v.name},
-          {"datatype", datatype_of(v.elem_type)},
-          {"shape", v.dims}};
-}
-
-const onnx_value* find_value(const std::vector<onnx_value>& values,
-                             const std::string& name) {
-  for (auto& v : values)
-    if (v.name == name)
-      return &v;
-  return nullptr;
-}
-
 } // namespace
-
-json model_metadata(const std::string& name, const model_entry& e,
-                    const onnx_signature& graph) {
-  json inputs = json::array();
-  // Models with page-side preprocessing take raw text, images or audio.
-  for (auto& step : e.preprocessing)
-    inputs.push_back({{"name", raw_input_of(step.kind)},
-                      {"datatype", "BYTES"},
-                      {"shape", {-1}}});
-  if (inputs.empty())
-    for (auto& in : e.inputs)
-      if (auto* v = find_value(graph.inputs, in))
-        inputs.push_back(tensor_json(*v));
-  json outputs = json::array();
-  if (e.postprocessing.kind == "ctc") {
-    outputs.push_back(
-      {{"name", "text"}, {"datatype", "BYTES"}, {"shape", {1}}});
-  } else {
-    for (auto& out : e.outputs)
-      if (auto* v = find_value(graph.outputs, out))
-        outputs.push_back(tensor_json(*v));
-    // The page's similarity step adds CLIP's scores (images x texts).
-    if (e.postprocessing.kind == "similarity")
-      outputs.push_back({{"name", "logits_per_image"},
-                         {"datatype", "FP32"},
-                         {"shape", {-1, -1}}});
-  }
-  return {{"name", name},
-          {"versions", {"1"}},
-          {"platform", "onnxruntime-web"},
-          {"family", to_string(e.family)},
-          {"synthetic_weights", e.synthetic_weights},
-          {"inputs", inputs},
-          {"outputs", outputs}};
-}
 
 unsigned http_status_of(errc code) {
   switch (code) {
@@ -153,40 +76,19 @@ unsigned http_status_of(errc code) {
 }
 
 void kserve_routes::operator()(api_request req, api_reply reply) {
-  static const std::regex model_path{
-    R"(/v2/models/([A-Za-z0-9_.-]+)(?:/versions/1)?(/ready|/infer|/stats)?)"};
-  static const std::regex repo_path{
-    R"(/v2/repository/models/([A-Za-z0-9_.-]+)/(load|unload))"};
   auto& p = req.path;
   auto get = req.method == "GET" || req.method == "HEAD";
   auto post = req.method == "POST";
-  std::smatch m;
-  if (p == "/v2" && get) {
-    reply(json_response(
-      200, {{"name", "webaccel"},
-            {"version", version_},
-            {"extensions",
-             {"binary_tensor_data", "model_repository", "statistics"}}}));
+  if ((p == "/v2" || p == "/v2/") && get) {
+    reply(json_response(200, {{"name", "webaccel"},
+                              {"version", version_},
+                              {"extensions",
+                               {"binary_tensor_data", "model_repository",
+                                "statistics", "model_configuration"}}}));
   } else if (p == "/v2/health/live" && get) {
     reply(json_response(200, {{"live", true}}));
   } else if (p == "/v2/health/ready" && get) {
-    // Live: loads, unloads, failures and recoveries all count.
-    auto waiting = models_.not_ready(models_.wanted());
-    auto ready = !draining_ && waiting.empty();
-    json body{{"ready", ready}};
-    if (draining_)
-      body["reason"] = "shutting down";
-    if (!waiting.empty()) {
-      json list = json::array();
-      for (auto& e : waiting) {
-        json line{{"name", e.name}, {"state", to_string(e.state)}};
-        if (!e.reason.empty())
-          line["reason"] = e.reason;
-        list.push_back(std::move(line));
-      }
-      body["not_ready"] = std::move(list);
-    }
-    reply(json_response(ready ? 200 : 503, body));
+    ready(std::move(reply));
   } else if ((p == "/dashboard" || p == "/dashboard/"
               || p == "/dashboard/dashboard.js")
              && get) {
@@ -203,66 +105,96 @@ void kserve_routes::operator()(api_request req, api_reply reply) {
       out.push_back(std::move(line));
     }
     reply(json_response(200, out));
-  } else if (std::regex_match(p, m, repo_path) && post) {
-    auto name = m[1].str();
-    auto load = m[2].str() == "load";
-    if (!models_.known(name)) {
-      reply(error_response(errc::invalid_request, "no model '" + name + "'"));
-      return;
-    }
-    // The table outlives the pool's tasks; these routes may not (they live
-    // in the server, which stops first).
-    pool_.post(
-      [models = &models_, name, load, reply] {
-        try {
-          // What the operator asks for is what readiness waits for.
-          models->want(name, load);
-          if (load)
-            models->load(name);
-          else
-            models->unload(name);
-          reply(json_response(200, json::object()));
-        } catch (const failure& f) {
-          reply(error_response(f.code(), what_of(f)));
-        } catch (const std::exception& e) {
-          reply(error_response(errc::model_incompatible, e.what()));
-        }
-      },
-      answer_internal_error(reply));
-  } else if (std::regex_match(p, m, model_path)) {
-    auto name = m[1].str();
-    auto what = m[2].str();
-    if (!models_.known(name)) {
-      reply(error_response(errc::invalid_request, "no model '" + name + "'"));
-    } else if (what == "/infer" && post) {
-      infer(name, std::move(req), std::move(reply));
-    } else if (what == "/ready" && get) {
-      auto ready = models_.is_ready(name);
-      reply(
-        json_response(ready ? 200 : 400, {{"name", name}, {"ready", ready}}));
-    } else if (what == "/stats" && get) {
-      reply(json_response(200, models_.stats(name)));
-    } else if (what.empty() && get) {
-      metadata(name, std::move(reply));
+  } else if (p == "/v2/models/stats" && get) {
+    reply(json_response(200, models_.stats_of_all()));
+  } else if (auto repo = parse_repository_path(p); repo && post) {
+    repository(repo->model, repo->load, std::move(reply));
+  } else if (auto mp = parse_model_path(p)) {
+    // Unknown models and versions are 404, as KServe's and Seldon's
+    // servers and Triton (NOT_FOUND) answer them.
+    if (!models_.known(mp->model)) {
+      reply(not_found("no model '" + mp->model + "'"));
+    } else if (!mp->version.empty() && mp->version != "1") {
+      reply(not_found("model '" + mp->model + "' has no version '" + mp->version
+                      + "' (it has version 1)"));
+    } else if (mp->action == "infer" && post) {
+      infer(mp->model, std::move(req), std::move(reply));
+    } else if (mp->action == "ready" && get) {
+      auto ready = models_.is_ready(mp->model);
+      reply(json_response(ready ? 200 : 400,
+                          {{"name", mp->model}, {"ready", ready}}));
+    } else if (mp->action == "stats" && get) {
+      reply(json_response(200, models_.stats(mp->model)));
+    } else if ((mp->action.empty() || mp->action == "config") && get) {
+      metadata(mp->model, mp->action == "config", std::move(reply));
     } else {
       reply(error_response(errc::invalid_request,
                            req.method + " " + p + " is not served"));
     }
   } else {
-    reply(error_response(errc::invalid_request,
-                         req.method + " " + p + " is not served"));
+    reply(not_found(req.method + " " + p + " is not served"));
   }
 }
 
-void kserve_routes::metadata(const std::string& name, api_reply reply) {
+void kserve_routes::ready(api_reply reply) {
+  // Live: loads, unloads, failures and recoveries all count.
+  auto waiting = models_.not_ready(models_.wanted());
+  auto ready = !draining_ && waiting.empty();
+  json body{{"ready", ready}};
+  if (draining_)
+    body["reason"] = "shutting down";
+  if (!waiting.empty()) {
+    json list = json::array();
+    for (auto& e : waiting) {
+      json line{{"name", e.name}, {"state", to_string(e.state)}};
+      if (!e.reason.empty())
+        line["reason"] = e.reason;
+      list.push_back(std::move(line));
+    }
+    body["not_ready"] = std::move(list);
+  }
+  reply(json_response(ready ? 200 : 503, body));
+}
+
+void kserve_routes::repository(const std::string& name, bool load,
+                               api_reply reply) {
+  if (!models_.known(name)) {
+    reply(not_found("no model '" + name + "'"));
+    return;
+  }
+  // The table outlives the pool's tasks; these routes may not (they live
+  // in the server, which stops first).
+  pool_.post(
+    [models = &models_, name, load, reply] {
+      try {
+        // What the operator asks for is what readiness waits for.
+        models->want(name, load);
+        if (load)
+          models->load(name);
+        else
+          models->unload(name);
+        reply(json_response(200, json::object()));
+      } catch (const failure& f) {
+        reply(error_response(f.code(), what_of(f)));
+      } catch (const std::exception& e) {
+        reply(error_response(errc::model_incompatible, e.what()));
+      }
+    },
+    answer_internal_error(reply));
+}
+
+void kserve_routes::metadata(const std::string& name, bool triton_config,
+                             api_reply reply) {
   // The model files are read once, off the I/O threads.
   pool_.post(
-    [models = &models_, name, reply] {
+    [models = &models_, name, triton_config, reply] {
       try {
         static const onnx_signature none;
         auto graph = models->signature(name);
-        reply(json_response(200, model_metadata(name, *models->entry(name),
-                                                graph ? *graph : none)));
+        auto& e = *models->entry(name);
+        auto& g = graph ? *graph : none;
+        reply(json_response(200, triton_config ? triton_model_config(name, e, g)
+                                               : model_metadata(name, e, g)));
       } catch (const std::exception& e) {
         reply(error_response(errc::model_incompatible, e.what()));
       }
@@ -332,6 +264,11 @@ void kserve_routes::infer(const std::string& name, api_request req,
   auto parsed = kserve::parse_infer(req.body, json_length);
   if (!parsed) {
     reply(error_response(errc::invalid_request, parsed.error));
+    return;
+  }
+  if (auto wrong = check_inputs(name, *models_.entry(name), *parsed.value);
+      !wrong.empty()) {
+    reply(error_response(errc::invalid_request, wrong));
     return;
   }
   auto asked = std::make_shared<kserve::parsed_infer>(std::move(*parsed.value));

@@ -30,8 +30,11 @@ public:
   void operator()(api_request req, api_reply reply);
 
 private:
+  void ready(api_reply reply);
+  void repository(const std::string& model, bool load, api_reply reply);
   void infer(const std::string& model, api_request req, api_reply reply);
-  void metadata(const std::string& model, api_reply reply);
+  /// GET /v2/models/{m}, or with `triton_config` its /config.
+  void metadata(const std::string& model, bool triton_config, api_reply reply);
   void metrics(api_reply reply);
   void dashboard_file(bool script, api_reply reply);
 
@@ -41,12 +44,6 @@ private:
   const std::atomic<bool>& draining_;
   std::string version_;
 };
-
-/// GET /v2/models/{m}: BYTES inputs for a model with preprocessing, else
-/// its graph's inputs; its outputs with their datatypes and shapes (-1 for
-/// a size that varies), as its postprocessing leaves them.
-nlohmann::json model_metadata(const std::string& name, const model_entry& e,
-                              const onnx_signature& graph);
 
 /// The HTTP status of an error category (overloaded 429, shutting down and
 /// no browser 503, timeout 504, a bad request 400, the rest 500).

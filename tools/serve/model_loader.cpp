@@ -17,7 +17,8 @@ int64_t steady_ms() {
 
 } // namespace
 
-// -- load_retries ---------------------------------------------------------------
+// -- load_retries
+// ---------------------------------------------------------------
 
 void load_retries::failed(const std::string& name, int64_t now_ms,
                           uint64_t capacity) {
@@ -63,7 +64,8 @@ uint64_t pool_capacity(const pool_stats& stats) {
   return std::hash<std::string>{}(text);
 }
 
-// -- model_loader ---------------------------------------------------------------
+// -- model_loader
+// ---------------------------------------------------------------
 
 model_loader::model_loader(runtime& rt, model_table& models,
                            std::function<void()> on_ready,

@@ -17,6 +17,20 @@ nlohmann::json duration(uint64_t count, double ms) {
   return {{"count", count}, {"ns", static_cast<uint64_t>(ms * 1e6)}};
 }
 
+/// One model's line of Triton's statistics extension.
+nlohmann::json stats_line(const std::string& name, const served_figures& s) {
+  return {{"name", name},
+          {"version", "1"},
+          {"last_inference", s.last_inference_ms},
+          {"inference_count", s.inferences},
+          {"execution_count", static_cast<uint64_t>(s.executions + 0.5)},
+          {"inference_stats",
+           {{"success", duration(s.success, s.success_ms)},
+            {"fail", duration(s.failure, s.failure_ms)},
+            {"queue", duration(s.success, s.queue_ms)},
+            {"compute_infer", duration(s.success, s.compute_ms)}}}};
+}
+
 } // namespace
 
 model_table::model_table(runtime& rt, const runtime_config& cfg)
@@ -194,18 +208,15 @@ nlohmann::json model_table::stats(const std::string& name) const {
   auto i = slots_.find(name);
   if (i == slots_.end())
     return nullptr;
-  auto& s = i->second.figures;
-  return {{"model_stats",
-           {{{"name", name},
-             {"version", "1"},
-             {"last_inference", s.last_inference_ms},
-             {"inference_count", s.inferences},
-             {"execution_count", static_cast<uint64_t>(s.executions + 0.5)},
-             {"inference_stats",
-              {{"success", duration(s.success, s.success_ms)},
-               {"fail", duration(s.failure, s.failure_ms)},
-               {"queue", duration(s.success, s.queue_ms)},
-               {"compute_infer", duration(s.success, s.compute_ms)}}}}}}};
+  return {{"model_stats", {stats_line(name, i->second.figures)}}};
+}
+
+nlohmann::json model_table::stats_of_all() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto lines = nlohmann::json::array();
+  for (auto& [name, s] : slots_)
+    lines.push_back(stats_line(name, s.figures));
+  return {{"model_stats", std::move(lines)}};
 }
 
 } // namespace webaccel

@@ -104,6 +104,9 @@ public:
   /// GET /v2/models/{m}/stats, in Triton's statistics extension's shape.
   nlohmann::json stats(const std::string& name) const;
 
+  /// GET /v2/models/stats: every model's, in name order.
+  nlohmann::json stats_of_all() const;
+
 private:
   struct slot {
     served_model model;

@@ -252,6 +252,7 @@ wire::decoded<parsed_infer> parse_infer(std::string_view body,
     where = "input '" + *input_name + "'";
     if (!names.insert(*input_name).second)
       return result::fail(where + " is given twice");
+    out.input_names.push_back(*input_name);
     if (!type_name)
       return result::fail(where + ": 'datatype' must be a string");
     if (shape_at == nullptr)

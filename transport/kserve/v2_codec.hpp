@@ -47,6 +47,9 @@ struct request_limits {
 struct parsed_infer {
   std::string id;
   infer_request request;
+  /// Every input's name, in the request's order (BYTES inputs become raw
+  /// inputs named by their content, so their names are kept here).
+  std::vector<std::string> input_names;
   /// The outputs asked for by name (empty = all), and which of them (or
   /// all, `binary_all`) come back as binary data.
   std::vector<std::string> outputs;
