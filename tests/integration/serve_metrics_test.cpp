@@ -103,7 +103,7 @@ TEST_CASE("serve's /metrics passes promtool, and a real Prometheus scrapes "
       po, [](int, std::string) {}, error);
     REQUIRE_MESSAGE(prom, error);
     auto prometheus = "http://127.0.0.1:" + prom_port;
-    std::optional<double> up, success, memory;
+    std::optional<double> up, success, memory, p99, counted;
     auto until = std::chrono::steady_clock::now() + 90s;
     while (std::chrono::steady_clock::now() < until) {
       up = query(prometheus, "up{job=\"webaccel\"}");
@@ -111,7 +111,13 @@ TEST_CASE("serve's /metrics passes promtool, and a real Prometheus scrapes "
                       "webaccel_inference_request_success_total{model="
                       "\"tiny_bert\"}");
       memory = query(prometheus, "sum(webaccel_browser_memory_bytes)");
-      if (up == 1.0 && success && memory)
+      // The histograms give a p99 (over all the buckets scraped so far).
+      counted = query(prometheus, "webaccel_inference_request_duration_"
+                                  "seconds_count{model=\"tiny_bert\"}");
+      p99 = query(prometheus,
+                  "histogram_quantile(0.99, webaccel_inference_request_"
+                  "duration_seconds_bucket{model=\"tiny_bert\"})");
+      if (up == 1.0 && success && memory && p99 && *p99 > 0)
         break;
       std::this_thread::sleep_for(500ms);
     }
@@ -120,6 +126,12 @@ TEST_CASE("serve's /metrics passes promtool, and a real Prometheus scrapes "
     CHECK(success == double(requests));
     REQUIRE(memory);
     CHECK(*memory > 10e6);
+    CHECK(counted == double(requests));
+    REQUIRE(p99);
+    MESSAGE("p99 of tiny_bert's requests from the histogram: " << *p99
+                                                               << " s");
+    CHECK(*p99 > 0);
+    CHECK(*p99 <= 10);
     prom->stop();
     CHECK(terminate_and_wait(*serve, exited) == 0);
   }

@@ -187,6 +187,9 @@ void model_table::record(const std::string& name, const infer_result* result,
   s.success_ms += total_ms;
   s.queue_ms += result->time.queue;
   s.compute_ms += result->time.compute;
+  s.request_seconds.observe(total_ms / 1000);
+  s.queue_seconds.observe(result->time.queue / 1000);
+  s.compute_seconds.observe(result->time.compute / 1000);
   s.inferences++;
   // Every request of a batch answers with the batch's size: each adds its
   // share, so that the batch counts once.

@@ -17,6 +17,7 @@
 
 #include "actors/runtime.hpp"
 #include "config/onnx_signature.hpp"
+#include "tools/serve/duration_histogram.hpp"
 #include "tools/serve/served_model.hpp"
 
 namespace webaccel {
@@ -38,6 +39,10 @@ struct served_figures {
   int64_t last_inference_ms = 0;
   /// Requests sent to the runtime and not answered yet.
   uint64_t pending = 0;
+  /// Successful requests' total, queue and compute times.
+  duration_histogram request_seconds;
+  duration_histogram queue_seconds;
+  duration_histogram compute_seconds;
 };
 
 /// One line of the repository index.

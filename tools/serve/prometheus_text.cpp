@@ -46,7 +46,29 @@ void prometheus_text::family(const std::string& name, const char* type,
 }
 
 void prometheus_text::sample(const prom_labels& labels, double value) {
-  out_ += name_;
+  line(name_, labels, value);
+}
+
+void prometheus_text::histogram(const prom_labels& labels,
+                                const duration_histogram& h) {
+  auto bucket = labels;
+  bucket.emplace_back("le", "");
+  for (size_t i = 0; i < duration_histogram::bounds.size(); ++i) {
+    // The bounds as written ("0.0025"), not as doubles round-trip.
+    char le[32];
+    std::snprintf(le, sizeof le, "%g", duration_histogram::bounds[i]);
+    bucket.back().second = le;
+    line(name_ + "_bucket", bucket, double(h.at_or_below(i)));
+  }
+  bucket.back().second = "+Inf";
+  line(name_ + "_bucket", bucket, double(h.count()));
+  line(name_ + "_sum", labels, h.sum());
+  line(name_ + "_count", labels, double(h.count()));
+}
+
+void prometheus_text::line(const std::string& name, const prom_labels& labels,
+                           double value) {
+  out_ += name;
   if (!labels.empty()) {
     out_ += '{';
     for (size_t i = 0; i < labels.size(); ++i) {

@@ -7,19 +7,25 @@
 #include <utility>
 #include <vector>
 
+#include "tools/serve/duration_histogram.hpp"
+
 namespace webaccel {
 
 using prom_labels = std::vector<std::pair<std::string, std::string>>;
 
 class prometheus_text {
 public:
-  /// Starts a family. `type` is "counter" or "gauge". A family is written
+  /// Starts a family. `type` is "counter", "gauge" or "histogram". A family is written
   /// once; its samples follow it.
   void family(const std::string& name, const char* type,
               const std::string& help);
 
   /// One sample of the current family.
   void sample(const prom_labels& labels, double value);
+
+  /// One histogram of the current family (TYPE histogram): its cumulative
+  /// buckets (label le), its sum and its count.
+  void histogram(const prom_labels& labels, const duration_histogram& h);
 
   /// The same without labels.
   void sample(double value) {
@@ -31,6 +37,9 @@ public:
   }
 
 private:
+  /// One line: `name`{labels} value.
+  void line(const std::string& name, const prom_labels& labels, double value);
+
   std::string out_;
   std::string name_;
 };

@@ -53,6 +53,22 @@ void model_families(prometheus_text& out,
             "Cumulative time the browsers' pages computed successful "
             "requests.",
             [](auto& m) { return m.compute_ms / 1000; });
+  // Histograms, for histogram_quantile() (the counters above give means).
+  auto histogram = [&](const std::string& name, const std::string& help,
+                       duration_histogram served_figures::*h) {
+    out.family(name, "histogram", help);
+    for (auto& m : models)
+      out.histogram({{"model", m.name}, {"version", "1"}}, m.*h);
+  };
+  histogram("webaccel_inference_request_duration_seconds",
+            "Time from a successful request's arrival to its answer.",
+            &served_figures::request_seconds);
+  histogram("webaccel_inference_queue_duration_seconds",
+            "Time a successful request waited in the runtime's queues.",
+            &served_figures::queue_seconds);
+  histogram("webaccel_inference_compute_infer_duration_seconds",
+            "Time a browser's page computed a successful request.",
+            &served_figures::compute_seconds);
   per_model(out, models, "webaccel_inference_pending_requests", "gauge",
             "Requests sent to the runtime and not answered yet.",
             [](auto& m) { return double(m.pending); });

@@ -29,6 +29,30 @@ TEST_CASE("prometheus_text writes families, escapes label values") {
            "x_total 1e+20\n");
 }
 
+TEST_CASE("a histogram's buckets are cumulative, from 0.1 ms to 10 s and "
+          "+Inf, with its sum and count") {
+  duration_histogram h;
+  h.observe(0.00005); // below the first bound
+  h.observe(0.0001);  // on it: "le" is at or below
+  h.observe(0.003);
+  h.observe(42);      // above every bound
+  prometheus_text out;
+  out.family("d_seconds", "histogram", "Durations.");
+  out.histogram({{"model", "m"}}, h);
+  auto& page = out.str();
+  CHECK(page.rfind("# HELP d_seconds Durations.\n# TYPE d_seconds "
+                   "histogram\n",
+                   0)
+        == 0);
+  CHECK(has_line(page, R"(d_seconds_bucket{model="m",le="0.0001"} 2)"));
+  CHECK(has_line(page, R"(d_seconds_bucket{model="m",le="0.0025"} 2)"));
+  CHECK(has_line(page, R"(d_seconds_bucket{model="m",le="0.005"} 3)"));
+  CHECK(has_line(page, R"(d_seconds_bucket{model="m",le="10"} 3)"));
+  CHECK(has_line(page, R"(d_seconds_bucket{model="m",le="+Inf"} 4)"));
+  CHECK(has_line(page, R"(d_seconds_count{model="m"} 4)"));
+  CHECK(page.find("d_seconds_sum{model=\"m\"} 42.0031") != std::string::npos);
+}
+
 TEST_CASE("the metrics page has Triton's figures per model and the pool") {
   served_figures bert;
   bert.name = "tiny_bert";
