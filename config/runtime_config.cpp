@@ -150,6 +150,12 @@ runtime_config parse_config(std::string_view json_text,
       cfg.tls = read_tls(*tls, r.child("tls"), base_dir);
     r.reject_unknown_keys();
   }
+  if (auto api = top.find("api")) {
+    object_reader r{*api, "$.api"};
+    if (auto tls = r.find("tls"))
+      cfg.api_tls = read_tls(*tls, r.child("tls"), base_dir);
+    r.reject_unknown_keys();
+  }
   top.get("assets_dir", cfg.assets_dir);
   cfg.assets_dir = resolve_path(base_dir, cfg.assets_dir);
   top.get("log_level", cfg.log_level);

@@ -89,7 +89,11 @@ struct runtime_config {
   std::string assets_dir;
   /// Largest WebSocket message accepted from a page, in bytes.
   uint64_t max_message_bytes = 16u * 1024 * 1024;
+  /// The page server's TLS (server.tls).
   tls_config tls;
+  /// The serve API's TLS (api.tls, same shape; `webaccel serve`'s
+  /// --tls-cert and --tls-key override it).
+  tls_config api_tls;
   /// The model registry by name.
   std::map<std::string, model_entry> models;
   /// Browser kinds by name ("chromium", "chrome", "edge", "firefox").

@@ -67,6 +67,10 @@ std::vector<command_spec> make_commands() {
        "the secret nodes share with this head (a file only its owner may "
        "read, 16 bytes or more)"},
       {"--no-browsers", "", "run no browsers here: only the nodes' ones"},
+      {"--tls-cert", "F",
+       "serve HTTPS with this PEM certificate (chain); with --tls-key (or "
+       "the config's api.tls)"},
+      {"--tls-key", "F", "the certificate's PEM private key"},
       db_option},
      serve_main},
     {"node",

@@ -78,6 +78,20 @@ TEST_CASE("server.tls: generated, or a certificate with its key, and each "
         == "$.server.tls: unknown key 'cert'");
 }
 
+TEST_CASE("api.tls, the serve API's, reads as server.tls does and apart "
+          "from it") {
+  auto cfg = parse_config(
+    R"({"api": {"tls": {"certificate": "c.pem", "key": "k.pem"}}})", "/base",
+    "t");
+  CHECK(cfg.api_tls.enabled);
+  CHECK(cfg.api_tls.certificate == "/base/c.pem");
+  CHECK_FALSE(cfg.tls.enabled);
+  CHECK(error_of(R"({"api": {"tls": {}}})")
+        == "$.api.tls: expected \"generate\": true, or \"certificate\" and "
+           "\"key\" (PEM files)");
+  CHECK(error_of(R"({"api": {"port": 1}})") == "$.api: unknown key 'port'");
+}
+
 TEST_CASE("nodes: a head's port and secret, a node's name, and each mistake "
           "named") {
   auto head = parse_config(

@@ -128,8 +128,7 @@ TEST_CASE("serve's /metrics passes promtool, and a real Prometheus scrapes "
     CHECK(*memory > 10e6);
     CHECK(counted == double(requests));
     REQUIRE(p99);
-    MESSAGE("p99 of tiny_bert's requests from the histogram: " << *p99
-                                                               << " s");
+    MESSAGE("p99 of tiny_bert's requests from the histogram: " << *p99 << " s");
     CHECK(*p99 > 0);
     CHECK(*p99 <= 10);
     prom->stop();

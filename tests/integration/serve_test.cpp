@@ -286,3 +286,52 @@ TEST_CASE("serve's readiness follows loads, unloads and failed loads, and "
   }
   census.check();
 }
+
+TEST_CASE("serve over HTTPS: curl trusts it with --cacert, and refuses it "
+          "without") {
+  leaves_nothing_behind census;
+  {
+    scratch_dir dir{"tls"};
+    auto cert = dir.file("cert.pem");
+    auto key = dir.file("key.pem");
+    run_capture("/usr/bin/openssl",
+                {"req", "-x509", "-newkey", "ec", "-pkeyopt",
+                 "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out",
+                 cert, "-days", "2", "-subj", "/CN=127.0.0.1", "-addext",
+                 "subjectAltName=IP:127.0.0.1"});
+    auto log = dir.file("serve.log");
+    std::promise<int> exited;
+    auto child
+      = start_cli({"serve", "--port", "0", "--model", "", "--tls-cert", cert,
+                   "--tls-key", key},
+                  log, dir.path().string(), {},
+                  [&](int status, std::string) { exited.set_value(status); });
+    auto port = std::to_string(wait_until_ready(log));
+    CHECK(read_text(log).find("listening on https://127.0.0.1:")
+          != std::string::npos);
+    auto base = "https://127.0.0.1:" + port;
+    auto code = [&](std::vector<std::string> args) {
+      std::string error;
+      args.insert(args.begin(),
+                  {"-s", "-o", "/dev/null", "-w", "%{http_code}"});
+      auto out = capture_output("/usr/bin/curl", args, 60s, error);
+      return out ? *out : "curl failed: " + error;
+    };
+    CHECK(code({"--cacert", cert, base + "/v2/health/ready"}) == "200");
+    auto config = run_capture("/usr/bin/curl",
+                              {"-s", "--cacert", cert,
+                               base + "/v2/models/tiny_bert/config"});
+    CHECK(config.find(R"("max_batch_size":32)") != std::string::npos);
+    // Without the CA, curl does not trust it (exit 60); plain HTTP to the
+    // TLS port gets no HTTP answer.
+    CHECK(code({base + "/v2/health/ready"}).find("exited with code 60")
+          != std::string::npos);
+    CHECK(code({"http://127.0.0.1:" + port + "/v2/health/ready"})
+            .rfind("curl failed", 0)
+          == 0);
+    // It still serves after both.
+    CHECK(code({"--cacert", cert, base + "/v2"}) == "200");
+    CHECK(terminate_and_wait(*child, exited) == 0);
+  }
+  census.check();
+}

@@ -31,7 +31,7 @@ inline std::string read_text(const std::string& path) {
 /// Waits until the serve log says `what` and where it listens; its port.
 inline int wait_for_serve(const std::string& log, const std::string& what) {
   using namespace std::chrono_literals;
-  std::regex listening{R"(listening on http://127\.0\.0\.1:(\d+))"};
+  std::regex listening{R"(listening on https?://127\.0\.0\.1:(\d+))"};
   auto until = std::chrono::steady_clock::now() + 180s;
   while (std::chrono::steady_clock::now() < until) {
     auto text = read_text(log);

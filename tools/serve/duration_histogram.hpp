@@ -13,9 +13,10 @@ namespace webaccel {
 class duration_histogram {
 public:
   /// Upper bounds of the buckets, in seconds (+Inf is implied).
-  static constexpr std::array<double, 16> bounds{
-    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-    0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,     10};
+  static constexpr std::array<double, 16> bounds{0.0001, 0.00025, 0.0005, 0.001,
+                                                 0.0025, 0.005,   0.01,   0.025,
+                                                 0.05,   0.1,     0.25,   0.5,
+                                                 1,      2.5,     5,      10};
 
   /// Counts one duration.
   void observe(double seconds);

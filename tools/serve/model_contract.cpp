@@ -58,7 +58,6 @@ const onnx_value* find_value(const std::vector<onnx_value>& values,
   return nullptr;
 }
 
-
 /// Triton's type name of a protocol datatype ("FP32" -> "TYPE_FP32").
 std::string triton_type(const std::string& datatype) {
   return datatype == "BYTES" ? "TYPE_STRING" : "TYPE_" + datatype;
@@ -123,7 +122,6 @@ json model_metadata(const std::string& name, const model_entry& e,
           {"outputs", outputs}};
 }
 
-
 json triton_model_config(const std::string& name, const model_entry& e,
                          const onnx_signature& graph) {
   auto meta = model_metadata(name, e, graph);
@@ -131,8 +129,8 @@ json triton_model_config(const std::string& name, const model_entry& e,
   auto drop_batch = batched && e.batch_dimension;
   json inputs = json::array();
   for (auto& t : meta["inputs"])
-    inputs.push_back(triton_tensor(t, drop_batch && t["datatype"] != "BYTES",
-                                   true));
+    inputs.push_back(
+      triton_tensor(t, drop_batch && t["datatype"] != "BYTES", true));
   json outputs = json::array();
   for (auto& t : meta["outputs"])
     outputs.push_back(triton_tensor(t, drop_batch, false));
@@ -145,7 +143,8 @@ json triton_model_config(const std::string& name, const model_entry& e,
     {"input", inputs},
     {"output", outputs},
     // One instance per browser that loads it, placed by the router.
-    {"instance_group", {{{"name", name}, {"kind", "KIND_MODEL"}, {"count", 1}}}},
+    {"instance_group",
+     {{{"name", name}, {"kind", "KIND_MODEL"}, {"count", 1}}}},
     {"model_transaction_policy", {{"decoupled", false}}},
     {"parameters",
      {{"webaccel_runtime", {{"string_value", "onnxruntime-web in a browser"}}},
@@ -153,15 +152,14 @@ json triton_model_config(const std::string& name, const model_entry& e,
       {"webaccel_synthetic_weights",
        {{"string_value", e.synthetic_weights ? "true" : "false"}}}}}};
   if (batched)
-    config["dynamic_batching"]
-      = {{"preferred_batch_size", json::array()},
-         {"max_queue_delay_microseconds",
-          uint64_t{e.batching.max_delay_ms} * 1000},
-         {"default_queue_policy",
-          {{"timeout_action", "REJECT"},
-           {"default_timeout_microseconds", 0},
-           {"allow_timeout_override", true},
-           {"max_queue_size", e.max_queue}}}};
+    config["dynamic_batching"] = {{"preferred_batch_size", json::array()},
+                                  {"max_queue_delay_microseconds",
+                                   uint64_t{e.batching.max_delay_ms} * 1000},
+                                  {"default_queue_policy",
+                                   {{"timeout_action", "REJECT"},
+                                    {"default_timeout_microseconds", 0},
+                                    {"allow_timeout_override", true},
+                                    {"max_queue_size", e.max_queue}}}};
   return config;
 }
 
@@ -198,7 +196,9 @@ std::string check_inputs(const std::string& name, const model_entry& e,
     return {};
   return "model '" + name + "' needs "
          + (missing.size() == 1 ? "input " : "inputs ") + quoted(missing)
-         + (raw.empty() ? "" : " (or its raw input " + quoted({raw.begin(), raw.end()}) + ")");
+         + (raw.empty()
+              ? ""
+              : " (or its raw input " + quoted({raw.begin(), raw.end()}) + ")");
 }
 
 } // namespace webaccel

@@ -15,8 +15,8 @@ using prom_labels = std::vector<std::pair<std::string, std::string>>;
 
 class prometheus_text {
 public:
-  /// Starts a family. `type` is "counter", "gauge" or "histogram". A family is written
-  /// once; its samples follow it.
+  /// Starts a family. `type` is "counter", "gauge" or "histogram". A family is
+  /// written once; its samples follow it.
   void family(const std::string& name, const char* type,
               const std::string& help);
 

@@ -22,6 +22,7 @@
 #include "tools/serve/dashboard_feed.hpp"
 #include "tools/serve/kserve_routes.hpp"
 #include "tools/serve/model_loader.hpp"
+#include "transport/net/tls_identity.hpp"
 
 namespace webaccel {
 
@@ -60,6 +61,37 @@ void apply_node_options(const cli_args& a, runtime_config& cfg) {
                       "--node-port too");
 }
 
+/// The serve API's TLS identity: --tls-cert and --tls-key, else the
+/// config's api.tls (files, or one generated for `host`); null for plain
+/// HTTP. @throws usage_error or config_error naming what is wrong
+std::shared_ptr<const tls_identity> api_identity(const cli_args& a,
+                                                 const runtime_config& cfg,
+                                                 const std::string& host) {
+  auto settings = cfg.api_tls;
+  if (a.has("--tls-cert") || a.has("--tls-key")) {
+    if (!a.has("--tls-cert") || !a.has("--tls-key"))
+      throw usage_error("--tls-cert and --tls-key go together");
+    settings.enabled = true;
+    settings.certificate = std::filesystem::absolute(a.get("--tls-cert"));
+    settings.key = std::filesystem::absolute(a.get("--tls-key"));
+  }
+  if (!settings.enabled)
+    return nullptr;
+  auto id = std::make_shared<tls_identity>();
+  std::string error;
+  auto ok = settings.certificate.empty()
+              ? generate_tls_identity({host}, *id, error)
+              : load_tls_identity(settings.certificate, settings.key, *id,
+                                  error);
+  if (!ok)
+    throw config_error("api.tls: " + error);
+  if (id->generated)
+    std::cerr << "webaccel serve: a self-signed certificate for this run, "
+                 "SHA-256 fingerprint "
+              << id->fingerprint_sha256 << std::endl;
+  return id;
+}
+
 } // namespace
 
 int serve_main(const cli_args& a) {
@@ -91,6 +123,7 @@ int serve_main(const cli_args& a) {
     for (auto& n : names)
       if (cfg.models.count(n) == 0)
         throw usage_error("--model: no model '" + n + "' in the config");
+    opts.tls = api_identity(a, cfg, opts.host);
     auto drain_s = a.get_count("--drain-s", 30, 0);
     opts.max_body_bytes = a.get_count("--max-body-mb", 64) << 20;
     runtime rt{cfg};
@@ -111,7 +144,8 @@ int serve_main(const cli_args& a) {
       [&feed](std::weak_ptr<api_socket> socket, const api_request&) {
         feed.subscribe(std::move(socket));
       });
-    std::cerr << "webaccel serve: listening on http://" << opts.host << ":"
+    std::cerr << "webaccel serve: listening on "
+              << (opts.tls ? "https://" : "http://") << opts.host << ":"
               << server->port() << std::endl;
     if (rt.node_port() != 0)
       std::cerr << "webaccel serve: taking nodes on port " << rt.node_port()

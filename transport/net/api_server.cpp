@@ -11,7 +11,9 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 #include "config/logging.hpp"
 #include "config/thread_barrier.hpp"
@@ -23,6 +25,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
+using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 
 bool is_loopback_host(const std::string& host) {
   if (host == "localhost")
@@ -67,6 +70,8 @@ struct api_server::impl : std::enable_shared_from_this<api_server::impl> {
   tcp::acceptor acceptor;
   std::atomic<bool> draining{false};
   std::atomic<size_t> in_flight{0};
+  /// Set when the options have a TLS identity.
+  std::optional<net::ssl::context> ssl;
 };
 
 namespace {
@@ -202,11 +207,33 @@ public:
 
   void run() {
     net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&api_session::do_read,
+                  beast::bind_front_handler(&api_session::start,
                                             this->shared_from_this()));
   }
 
 private:
+  static constexpr bool is_tls = std::is_same_v<Stream, tls_stream>;
+
+  /// A TLS session shakes hands (within the read deadline) first.
+  void start() {
+    if constexpr (is_tls) {
+      beast::get_lowest_layer(stream_).expires_after(owner_.opts.read_timeout);
+      stream_.async_handshake(
+        net::ssl::stream_base::server,
+        [self = this->shared_from_this()](beast::error_code ec) {
+          if (ec) {
+            // A client that does not trust our certificate, or speaks
+            // plain HTTP to this port, ends here.
+            logger()->debug("api TLS handshake: {}", ec.message());
+            return;
+          }
+          self->do_read();
+        });
+    } else {
+      do_read();
+    }
+  }
+
   void do_read() {
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(owner_.opts.max_header_bytes));
@@ -379,10 +406,20 @@ private:
                       });
   }
 
+  /// Ends our side: TLS says close_notify first.
   void close() {
-    beast::error_code ec;
-    beast::get_lowest_layer(stream_).socket().shutdown(
-      tcp::socket::shutdown_send, ec);
+    if constexpr (is_tls) {
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds{5});
+      stream_.async_shutdown(
+        [self = this->shared_from_this()](beast::error_code) {
+          beast::error_code ignored;
+          beast::get_lowest_layer(self->stream_).socket().close(ignored);
+        });
+    } else {
+      beast::error_code ec;
+      beast::get_lowest_layer(stream_).socket().shutdown(
+        tcp::socket::shutdown_send, ec);
+    }
   }
 
   Stream stream_;
@@ -406,7 +443,13 @@ void api_server::impl::do_accept() {
       if (!acceptor.is_open())
         return;
       logger()->warn("api accept: {}", ec.message());
-    } else if (!draining) {
+    } else if (draining) {
+      // Closed unread.
+    } else if (ssl) {
+      std::make_shared<api_session<tls_stream>>(
+        tls_stream{std::move(socket), *ssl}, *this, weak_from_this())
+        ->run();
+    } else {
       std::make_shared<api_session<beast::tcp_stream>>(
         beast::tcp_stream{std::move(socket)}, *this, weak_from_this())
         ->run();
@@ -432,6 +475,8 @@ std::unique_ptr<api_server> api_server::start(api_server_options opts,
   auto addr = net::ip::make_address(host, ec);
   if (ec)
     throw std::runtime_error("'" + im.opts.host + "' is not an IP address");
+  if (im.opts.tls)
+    im.ssl.emplace(make_server_tls_context(*im.opts.tls, "api tls"));
   srv->port_ = listen_on(im.acceptor, tcp::endpoint{addr, im.opts.port},
                          im.opts.host + ":" + std::to_string(im.opts.port));
   im.do_accept();

@@ -3,8 +3,9 @@
 // each request (a slow client is cut off), bearer tokens compared in
 // constant time, and a drain that stops accepting while the requests in
 // flight are answered. It knows nothing of inference: each request goes to
-// the handler, which answers once, from any thread. Sessions are written
-// over a stream type so that TLS can be put under them.
+// the handler, which answers once, from any thread. With a TLS identity it
+// serves HTTPS (and WSS) only; sessions are written over a stream type so
+// that TLS goes under them.
 #pragma once
 
 #include <atomic>
@@ -17,6 +18,8 @@
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include "transport/net/tls_identity.hpp"
 
 namespace webaccel {
 
@@ -87,6 +90,8 @@ struct api_server_options {
   std::chrono::milliseconds read_timeout{30000};
   /// I/O threads.
   size_t threads = 2;
+  /// Serve HTTPS with this certificate and key; null = plain HTTP.
+  std::shared_ptr<const tls_identity> tls;
 };
 
 /// Whether `host` is a loopback address (127.0.0.0/8, ::1, localhost).

@@ -371,23 +371,8 @@ std::shared_ptr<http_server> http_server::start(http_server_options opts) {
   if (ec)
     throw std::runtime_error("server.host: '" + im.opts.host
                              + "' is not an IP address");
-  if (im.opts.tls) {
-    im.ssl.emplace(net::ssl::context::tls_server);
-    im.ssl->set_options(
-      net::ssl::context::default_workarounds | net::ssl::context::no_sslv2
-      | net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1
-      | net::ssl::context::no_tlsv1_1);
-    auto& id = *im.opts.tls;
-    try {
-      im.ssl->use_certificate_chain(
-        net::buffer(id.certificate_pem.data(), id.certificate_pem.size()));
-      im.ssl->use_private_key(net::buffer(id.private_key_pem.data(),
-                                          id.private_key_pem.size()),
-                              net::ssl::context::pem);
-    } catch (const boost::system::system_error& e) {
-      throw std::runtime_error(std::string{"server.tls: "} + e.what());
-    }
-  }
+  if (im.opts.tls)
+    im.ssl.emplace(make_server_tls_context(*im.opts.tls, "server.tls"));
   srv->port_ = listen_on(im.acceptor, tcp::endpoint{addr, im.opts.port},
                          im.opts.host + ":" + std::to_string(im.opts.port));
   srv->host_ = im.opts.host;

@@ -35,7 +35,7 @@ TEST_CASE("a histogram's buckets are cumulative, from 0.1 ms to 10 s and "
   h.observe(0.00005); // below the first bound
   h.observe(0.0001);  // on it: "le" is at or below
   h.observe(0.003);
-  h.observe(42);      // above every bound
+  h.observe(42); // above every bound
   prometheus_text out;
   out.family("d_seconds", "histogram", "Durations.");
   out.histogram({{"model", "m"}}, h);
