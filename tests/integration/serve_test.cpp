@@ -26,6 +26,13 @@ using namespace std::chrono_literals;
 
 namespace {
 
+/// Node, as meson gives it to the integration tests.
+std::string node_path() {
+  auto* node = std::getenv("WEBACCEL_NODE");
+  REQUIRE_MESSAGE(node != nullptr, "WEBACCEL_NODE names node");
+  return node;
+}
+
 // The Python client: each check prints "ok NAME" or "FAIL NAME: why".
 const char* client_py = R"PY(
 import http.client, json, struct, sys, threading, time
@@ -173,6 +180,18 @@ TEST_CASE("webaccel serve answers every endpoint to curl and Python's "
     INFO(out);
     CHECK(out.find("FAIL") == std::string::npos);
     CHECK(out.find("ok unloaded is not ready") != std::string::npos);
+    // The REST surface against the protocol's own OpenAPI document.
+    // (Through sh, so that its lines come back when it exits 1.)
+    auto openapi = run_capture(
+      "/bin/sh",
+      {"-c", "\"$0\" \"$@\" 2>&1; echo \"exit $?\"", node_path(),
+       std::string{WEBACCEL_TEST_DATA} + "/reference/oip_openapi_check.mjs",
+       port, "t0ken", "tiny_bert"});
+    INFO(openapi);
+    CHECK(openapi.find("exit 0") != std::string::npos);
+    CHECK(openapi.find("FAIL") == std::string::npos);
+    CHECK(openapi.find("ok inference: 200 is valid by the document")
+          != std::string::npos);
     // SIGTERM under load: every request sent is answered or refused.
     std::ofstream{dir.file("load.py")} << load_py;
     process_options py;
