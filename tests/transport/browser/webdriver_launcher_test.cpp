@@ -13,6 +13,7 @@
 
 #include <doctest/doctest.h>
 
+#include "config/thread_barrier.hpp"
 #include "tests/support/log_capture.hpp"
 #include "transport/net/api_server.hpp"
 
@@ -205,5 +206,32 @@ TEST_CASE("a Grid status of the wrong types is a refused launch, not the "
   std::lock_guard<std::mutex> guard{exit.mtx};
   CHECK(exit.status == browser_instance::refused);
   CHECK(exit.what.find("cannot take chrome: no node is up")
+        != std::string::npos);
+}
+
+TEST_CASE("an exception on the launcher's thread is caught by the barrier, "
+          "counted, and ends nothing else") {
+  test::log_capture log;
+  scripted_remote_end remote;
+  remote.set_status(R"({"value":{"ready":false,"nodes":[]}})");
+  auto before = caught_exceptions(thread_kind::launcher);
+  std::atomic<bool> called{false};
+  std::string error;
+  auto browser = launch_webdriver_browser(
+    webdriver_at(remote.url(), 100), browser_engine::chromium, "",
+    "http://127.0.0.1:1/page", {},
+    [&](int, std::string) {
+      called = true;
+      throw std::runtime_error("the connection that launched it is gone");
+    },
+    error);
+  REQUIRE_MESSAGE(browser, error);
+  REQUIRE(eventually(
+    [&] { return caught_exceptions(thread_kind::launcher) == before + 1; }));
+  CHECK(called);
+  browser->stop();
+  CHECK(log.text().find("launcher thread: a WebDriver browser's session "
+                        "failed with an exception: the connection that "
+                        "launched it is gone")
         != std::string::npos);
 }
