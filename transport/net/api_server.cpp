@@ -18,6 +18,7 @@
 #include "config/logging.hpp"
 #include "config/thread_barrier.hpp"
 #include "transport/net/listener.hpp"
+#include "transport/net/session_stream.hpp"
 
 namespace webaccel {
 
@@ -25,7 +26,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
-using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 
 bool is_loopback_host(const std::string& host) {
   if (host == "localhost")
@@ -212,26 +212,12 @@ public:
   }
 
 private:
-  static constexpr bool is_tls = std::is_same_v<Stream, tls_stream>;
-
   /// A TLS session shakes hands (within the read deadline) first.
   void start() {
-    if constexpr (is_tls) {
-      beast::get_lowest_layer(stream_).expires_after(owner_.opts.read_timeout);
-      stream_.async_handshake(
-        net::ssl::stream_base::server,
-        [self = this->shared_from_this()](beast::error_code ec) {
-          if (ec) {
-            // A client that does not trust our certificate, or speaks
-            // plain HTTP to this port, ends here.
-            logger()->debug("api TLS handshake: {}", ec.message());
-            return;
-          }
-          self->do_read();
-        });
-    } else {
-      do_read();
-    }
+    auto self = this->shared_from_this();
+    start_session(
+      stream_, owner_.opts.read_timeout, self, [self] { self->do_read(); },
+      "api");
   }
 
   void do_read() {
@@ -408,18 +394,7 @@ private:
 
   /// Ends our side: TLS says close_notify first.
   void close() {
-    if constexpr (is_tls) {
-      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds{5});
-      stream_.async_shutdown(
-        [self = this->shared_from_this()](beast::error_code) {
-          beast::error_code ignored;
-          beast::get_lowest_layer(self->stream_).socket().close(ignored);
-        });
-    } else {
-      beast::error_code ec;
-      beast::get_lowest_layer(stream_).socket().shutdown(
-        tcp::socket::shutdown_send, ec);
-    }
+    end_session(stream_, this->shared_from_this());
   }
 
   Stream stream_;

@@ -15,6 +15,7 @@
 #include "config/logging.hpp"
 #include "transport/net/bridge_session.hpp"
 #include "transport/net/listener.hpp"
+#include "transport/net/session_stream.hpp"
 
 namespace webaccel {
 
@@ -23,7 +24,6 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
-using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 
 // -- routes -------------------------------------------------------------------
 
@@ -173,24 +173,11 @@ public:
   }
 
 private:
-  static constexpr bool is_tls = std::is_same_v<Stream, tls_stream>;
-
   void start() {
-    if constexpr (is_tls) {
-      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds{30});
-      stream_.async_handshake(
-        net::ssl::stream_base::server,
-        [self = this->shared_from_this()](beast::error_code ec) {
-          if (ec) {
-            // A client that does not trust our certificate ends here.
-            logger()->debug("TLS handshake: {}", ec.message());
-            return;
-          }
-          self->do_read();
-        });
-    } else {
-      do_read();
-    }
+    auto self = this->shared_from_this();
+    start_session(
+      stream_, std::chrono::seconds{30}, self, [self] { self->do_read(); },
+      "page server");
   }
 
   void do_read() {
@@ -205,17 +192,7 @@ private:
 
   /// Ends our side: TLS says close_notify first.
   void close() {
-    if constexpr (is_tls) {
-      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds{5});
-      stream_.async_shutdown(
-        [self = this->shared_from_this()](beast::error_code) {
-          beast::error_code ignored;
-          beast::get_lowest_layer(self->stream_).socket().close(ignored);
-        });
-    } else {
-      beast::error_code ec;
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    }
+    end_session(stream_, this->shared_from_this());
   }
 
   void on_read(beast::error_code ec, std::size_t) {

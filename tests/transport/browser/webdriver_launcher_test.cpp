@@ -118,12 +118,21 @@ bool eventually(Predicate ok, std::chrono::milliseconds within = 10s) {
   return ok();
 }
 
-launcher_config webdriver_at(const std::string& url, uint32_t keepalive_ms) {
-  launcher_config out;
-  out.type = "webdriver";
-  out.webdriver_url = url;
-  out.session_timeout_ms = 10000;
-  out.keepalive_ms = keepalive_ms;
+/// A Chromium through `remote`, its session kept alive every
+/// `keepalive_ms`.
+std::unique_ptr<browser_instance>
+launch(const scripted_remote_end& remote, uint32_t keepalive_ms,
+       browser_instance::exit_handler on_exit) {
+  launcher_config settings;
+  settings.type = "webdriver";
+  settings.webdriver_url = remote.url();
+  settings.session_timeout_ms = 10000;
+  settings.keepalive_ms = keepalive_ms;
+  std::string error;
+  auto out = launch_webdriver_browser(settings, browser_engine::chromium, "",
+                                      "http://127.0.0.1:1/page", {},
+                                      std::move(on_exit), error);
+  REQUIRE_MESSAGE(out, error);
   return out;
 }
 
@@ -134,12 +143,7 @@ TEST_CASE("a WebDriver session gets a cheap command every keepalive "
   test::log_capture log;
   scripted_remote_end remote;
   exit_seen exit;
-  std::string error;
-  auto browser = launch_webdriver_browser(webdriver_at(remote.url(), 100),
-                                          browser_engine::chromium, "",
-                                          "http://127.0.0.1:1/page", {},
-                                          exit.handler(), error);
-  REQUIRE_MESSAGE(browser, error);
+  auto browser = launch(remote, 100, exit.handler());
   CHECK(eventually([&] { return remote.keepalives() >= 3; }));
   browser->stop();
   CHECK(remote.deletes() == 1);
@@ -154,12 +158,7 @@ TEST_CASE("a session the remote end ended is reported as the browser's "
   test::log_capture log;
   scripted_remote_end remote;
   exit_seen exit;
-  std::string error;
-  auto browser = launch_webdriver_browser(webdriver_at(remote.url(), 100),
-                                          browser_engine::chromium, "",
-                                          "http://127.0.0.1:1/page", {},
-                                          exit.handler(), error);
-  REQUIRE_MESSAGE(browser, error);
+  auto browser = launch(remote, 100, exit.handler());
   REQUIRE(eventually([&] { return remote.keepalives() >= 1; }));
   remote.end_session();
   REQUIRE(eventually([&] { return exit.done.load(); }));
@@ -176,12 +175,7 @@ TEST_CASE("keepalive 0 sends no command after the page is open") {
   test::log_capture log;
   scripted_remote_end remote;
   exit_seen exit;
-  std::string error;
-  auto browser = launch_webdriver_browser(webdriver_at(remote.url(), 0),
-                                          browser_engine::chromium, "",
-                                          "http://127.0.0.1:1/page", {},
-                                          exit.handler(), error);
-  REQUIRE_MESSAGE(browser, error);
+  auto browser = launch(remote, 0, exit.handler());
   std::this_thread::sleep_for(300ms);
   CHECK(remote.keepalives() == 0);
   browser->stop();
@@ -196,12 +190,7 @@ TEST_CASE("a Grid status of the wrong types is a refused launch, not the "
   remote.set_status(R"({"value":{"ready":[1],"message":{"x":1},"nodes":[)"
                     R"({"availability":7,"uri":[],"slots":{}}]}})");
   exit_seen exit;
-  std::string error;
-  auto browser = launch_webdriver_browser(webdriver_at(remote.url(), 100),
-                                          browser_engine::chromium, "",
-                                          "http://127.0.0.1:1/page", {},
-                                          exit.handler(), error);
-  REQUIRE_MESSAGE(browser, error);
+  auto browser = launch(remote, 100, exit.handler());
   REQUIRE(eventually([&] { return exit.done.load(); }));
   std::lock_guard<std::mutex> guard{exit.mtx};
   CHECK(exit.status == browser_instance::refused);
@@ -216,16 +205,10 @@ TEST_CASE("an exception on the launcher's thread is caught by the barrier, "
   remote.set_status(R"({"value":{"ready":false,"nodes":[]}})");
   auto before = caught_exceptions(thread_kind::launcher);
   std::atomic<bool> called{false};
-  std::string error;
-  auto browser = launch_webdriver_browser(
-    webdriver_at(remote.url(), 100), browser_engine::chromium, "",
-    "http://127.0.0.1:1/page", {},
-    [&](int, std::string) {
-      called = true;
-      throw std::runtime_error("the connection that launched it is gone");
-    },
-    error);
-  REQUIRE_MESSAGE(browser, error);
+  auto browser = launch(remote, 100, [&](int, std::string) {
+    called = true;
+    throw std::runtime_error("the connection that launched it is gone");
+  });
   REQUIRE(eventually(
     [&] { return caught_exceptions(thread_kind::launcher) == before + 1; }));
   CHECK(called);
