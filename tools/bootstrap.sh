@@ -123,8 +123,8 @@ failed=0
 # seeds and regressions; tools/fuzz.sh --seconds N for long runs. Each
 # target counts as one test in the closing line.
 if [ $# -eq 0 ]; then
-  step "fuzzing each parser of outside bytes (${WEBACCEL_FUZZ_SECONDS:-15} s each)"
-  fuzz_out=$(bash tools/fuzz.sh --seconds "${WEBACCEL_FUZZ_SECONDS:-15}") \
+  step "fuzzing each parser of outside bytes (${WEBACCEL_FUZZ_SECONDS:-10} s each)"
+  fuzz_out=$(bash tools/fuzz.sh --seconds "${WEBACCEL_FUZZ_SECONDS:-10}") \
     || status=$?
   echo "$fuzz_out"
   passed=$((passed + $(echo "$fuzz_out" | grep -c ' ok$' || true)))

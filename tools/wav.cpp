@@ -25,13 +25,18 @@ uint16_t le16(const char* p) {
 } // namespace
 
 audio_clip read_wav(const std::string& path) {
-  auto fail = [&](const std::string& what) {
-    return std::runtime_error(path + ": " + what);
-  };
   std::ifstream in{path, std::ios::binary};
   if (!in)
-    throw fail("cannot read the file");
+    throw std::runtime_error(path + ": cannot read the file");
   std::vector<char> bytes{std::istreambuf_iterator<char>{in}, {}};
+  return parse_wav(bytes, path);
+}
+
+audio_clip parse_wav(const std::vector<char>& bytes,
+                     const std::string& origin) {
+  auto fail = [&](const std::string& what) {
+    return std::runtime_error(origin + ": " + what);
+  };
   // Bound what we accept: an hour of 48 kHz stereo 16-bit is ~700 MB.
   if (bytes.size() > (uint64_t{1} << 30))
     throw fail("file larger than 1 GiB");

@@ -22,6 +22,11 @@ struct audio_clip {
 /// @throws std::runtime_error naming the file and the problem
 audio_clip read_wav(const std::string& path);
 
+/// The same from the file's bytes; `origin` names them in errors. Chunks
+/// are walked in one loop (no recursion), lengths checked against what is
+/// there, and a file that says more frames than it has gives what it has.
+audio_clip parse_wav(const std::vector<char>& bytes, const std::string& origin);
+
 /// A 16-bit PCM mono WAV file of the clip.
 std::vector<uint8_t> encode_wav(const audio_clip& clip);
 
