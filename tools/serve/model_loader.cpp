@@ -17,8 +17,7 @@ int64_t steady_ms() {
 
 } // namespace
 
-// -- load_retries
-// ---------------------------------------------------------------
+// -- load_retries -------------------------------------------------------------
 
 void load_retries::failed(const std::string& name, int64_t now_ms,
                           uint64_t capacity) {
@@ -30,6 +29,10 @@ void load_retries::failed(const std::string& name, int64_t now_ms,
 
 void load_retries::forget(const std::string& name) {
   failed_.erase(name);
+}
+
+bool load_retries::known(const std::string& name) const {
+  return failed_.count(name) != 0;
 }
 
 bool load_retries::due(const std::string& name, int64_t now_ms,
@@ -64,8 +67,7 @@ uint64_t pool_capacity(const pool_stats& stats) {
   return std::hash<std::string>{}(text);
 }
 
-// -- model_loader
-// ---------------------------------------------------------------
+// -- model_loader -------------------------------------------------------------
 
 model_loader::model_loader(runtime& rt, model_table& models,
                            std::function<void()> on_ready,
@@ -114,6 +116,12 @@ void model_loader::round() {
     if (!capacity_known) {
       capacity = pool_capacity(rt_.stats());
       capacity_known = true;
+    }
+    if (e.state == served_state::unavailable && !retries_.known(e.name)) {
+      // A load that failed elsewhere (the repository API): its backoff
+      // starts now.
+      retries_.failed(e.name, steady_ms(), capacity);
+      continue;
     }
     if (!retries_.due(e.name, steady_ms(), capacity))
       continue;

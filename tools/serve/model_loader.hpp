@@ -23,13 +23,16 @@ namespace webaccel {
 /// When to try a failed load again (times in ms on any one clock).
 class load_retries {
 public:
-  load_retries(int64_t first_ms = 1000, int64_t max_ms = 30000)
+  load_retries(int64_t first_ms = 5000, int64_t max_ms = 60000)
     : first_ms_(first_ms), max_ms_(max_ms) {
     // nop
   }
 
   /// A load of `name` failed at `now_ms`, with the pool at `capacity`.
   void failed(const std::string& name, int64_t now_ms, uint64_t capacity);
+
+  /// Whether a failure of `name` is on record.
+  bool known(const std::string& name) const;
 
   /// It loaded, or is no longer asked for: forget it.
   void forget(const std::string& name);

@@ -62,7 +62,9 @@ TEST_CASE("a failed load is tried again after a doubling backoff, or at once "
           "when the pool's capacity changes") {
   load_retries r{1000, 8000};
   CHECK(r.due("m", 0, 7)); // Never tried.
+  CHECK_FALSE(r.known("m"));
   r.failed("m", 0, 7);
+  CHECK(r.known("m"));
   CHECK_FALSE(r.due("m", 999, 7));
   CHECK(r.due("m", 1000, 7));
   CHECK(r.due("m", 10, 8)); // A node joined.
