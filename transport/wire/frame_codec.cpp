@@ -14,48 +14,43 @@ namespace webaccel::wire::detail {
 
 // -- JSON field access that never throws -------------------------------------
 
+// The wire's readers are json_input's, with the page's own length caps.
+
 std::optional<uint64_t> get_u64(const json& obj, const char* key) {
-  auto i = obj.find(key);
-  if (i == obj.end() || !i->is_number_unsigned())
-    return std::nullopt;
-  return i->get<uint64_t>();
+  return json_input::unsigned_at(obj, key);
 }
 
 std::optional<double> get_number(const json& obj, const char* key) {
-  auto i = obj.find(key);
-  if (i == obj.end() || !i->is_number())
+  auto* x = json_input::member(obj, key);
+  if (x == nullptr || !x->is_number())
     return std::nullopt;
-  return i->get<double>();
+  return x->get<double>();
 }
 
 std::string get_string(const json& obj, const char* key, size_t max_len) {
-  auto i = obj.find(key);
-  if (i == obj.end() || !i->is_string())
-    return {};
-  auto s = i->get<std::string>();
+  auto s = json_input::string_or(obj, key);
   if (s.size() > max_len)
     s.resize(max_len);
   return s;
 }
 
 bool get_bool(const json& obj, const char* key) {
-  auto i = obj.find(key);
-  return i != obj.end() && i->is_boolean() && i->get<bool>();
+  return json_input::bool_or(obj, key);
 }
 
 const json& get_object(const json& obj, const char* key) {
   static const json empty = json::object();
-  auto i = obj.find(key);
-  return i != obj.end() && i->is_object() ? *i : empty;
+  auto* x = json_input::object_at(obj, key);
+  return x != nullptr ? *x : empty;
 }
 
 std::vector<std::string> get_names(const json& obj, const char* key,
                                    const limits& lim) {
   std::vector<std::string> out;
-  auto i = obj.find(key);
-  if (i == obj.end() || !i->is_array())
+  auto* names = json_input::array_at(obj, key);
+  if (names == nullptr)
     return out;
-  for (auto& x : *i)
+  for (auto& x : *names)
     if (x.is_string() && out.size() < lim.max_tensors)
       out.push_back(x.get<std::string>().substr(0, lim.max_name_bytes));
   return out;
